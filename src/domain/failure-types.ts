@@ -1,0 +1,58 @@
+/**
+ * Every failure Ramp can report, as one set of strings shared by the workflow (retry policies name them),
+ * the API (HTTP status) and the CLI (exit code). Temporal matches `nonRetryableErrorTypes` against
+ * `ApplicationFailure.type`, never against JS class names, so these strings are public API: never rename.
+ */
+export const FailureType = {
+  /** Lambda answered 429 TooManyRequestsException; retried, honouring Retry-After. */
+  Throttled: 'Throttled',
+  /** 409 ResourceConflictException: an update is still in progress on the function. Retried. */
+  UpdateInProgress: 'UpdateInProgress',
+  /** 5xx, ServiceException, network errors, lost responses. Retried. */
+  Transient: 'Transient',
+  /** A RevisionId or CodeSha256 guard failed: someone else changed the function or alias. Terminal. */
+  Conflict: 'Conflict',
+  /** Lambda refused the request as invalid (4xx other than the above). Terminal. */
+  InvalidRequest: 'InvalidRequest',
+  /** The function, version, alias or artifact does not exist. Terminal. */
+  NotFound: 'NotFound',
+  /** Not allowed (403, AccessDenied, KMS). Terminal. */
+  AccessDenied: 'AccessDenied',
+  /** UpdateFunctionCode ended with LastUpdateStatus Failed. Terminal. */
+  UpdateFailed: 'UpdateFailed',
+  /** The release spec is invalid; nothing was touched. Terminal. */
+  InvalidSpec: 'InvalidSpec',
+  /** A health check judged the candidate unhealthy. Terminal for the step; the release rolls back. */
+  Unhealthy: 'Unhealthy',
+  /** The alias was changed by someone else in a way Ramp will not overwrite. Terminal. */
+  AliasChangedOutside: 'AliasChangedOutside',
+} as const;
+
+export type FailureType = (typeof FailureType)[keyof typeof FailureType];
+
+/** Failures that a retry can fix: Temporal's retry policy retries these and nothing else. */
+export const retryableFailureTypes: readonly FailureType[] = [
+  FailureType.Throttled,
+  FailureType.UpdateInProgress,
+  FailureType.Transient,
+];
+
+export const nonRetryableFailureTypes: FailureType[] = Object.values(FailureType).filter(
+  (type) => !retryableFailureTypes.includes(type),
+);
+
+export function isRetryable(type: string): boolean {
+  return (retryableFailureTypes as readonly string[]).includes(type);
+}
+
+/** Which guard failed, for Conflict failures. */
+export type ConflictGuard = 'functionRevisionId' | 'codeSha256' | 'aliasRevisionId';
+
+/** Structured details carried by a Conflict failure (ApplicationFailure details[0]). */
+export interface ConflictDetails {
+  guard: ConflictGuard;
+  expected: string | undefined;
+  found: string | undefined;
+  /** Free text: what Ramp left in place. */
+  leftInPlace?: string;
+}

@@ -1,0 +1,36 @@
+import type { StrategyInput } from './strategies.ts';
+
+/**
+ * What a release workflow receives. Never the package itself: Temporal refuses payloads over 2 MB and
+ * keeps every payload in the history forever, while a zip may be 50 MB. An inline zip is staged by its
+ * SHA-256 in the artifact store before the workflow starts; the workflow carries the reference.
+ */
+export type CodeRef =
+  | {
+      kind: 'staged';
+      /** Artifact store key, derived from the hash. */
+      key: string;
+      /** base64 of the SHA-256 of the zip: exactly the CodeSha256 Lambda will report for it. */
+      codeSha256: string;
+      sizeBytes: number;
+    }
+  | { kind: 's3'; bucket: string; key: string; objectVersion?: string }
+  | { kind: 'image'; imageUri: string };
+
+/** One input object, so fields can be added without breaking running releases. */
+export interface ReleaseInput {
+  /** The function as the caller named it (name, full or partial ARN): passed to Lambda as is. */
+  functionName: string;
+  /** The bare function name, for display, identity and search attributes. */
+  functionShortName: string;
+  /** Always resolved at the edge (spec, ARN, then the server's default). */
+  region: string;
+  alias: string;
+  code: CodeRef;
+  expectedRevisionId?: string;
+  strategy: StrategyInput;
+  description?: string;
+  approvalTimeoutMs: number;
+  /** Who asked (API token name, CLI user), for the timeline and audit. */
+  requestedBy?: string;
+}

@@ -1,0 +1,162 @@
+import { z } from 'zod';
+import { isDuration } from './durations.ts';
+import { aliasNameRule, isValidAliasName, parseFunctionRef } from './lambda-names.ts';
+import { customStepProblems, isKnownStrategyName, predefinedStrategyNames } from './strategies.ts';
+
+/**
+ * The release spec: the one input shape shared by the API, the CLI and the workflow's start.
+ * Types and runtime validation come from this schema, and so does the OpenAPI document.
+ * Unknown fields are refused (a typo in a deployment spec must not be silently ignored).
+ */
+
+/** Lambda's direct-upload limit for a zip (50 MB zipped), in bytes. */
+export const maxZipBytes = 50 * 1024 * 1024;
+
+const base64Pattern = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+
+export function base64DecodedLength(text: string): number {
+  const padding = text.endsWith('==') ? 2 : text.endsWith('=') ? 1 : 0;
+  return (text.length / 4) * 3 - padding;
+}
+
+const durationSchema = z
+  .union([z.string(), z.number().int().nonnegative()])
+  .refine((value) => typeof value === 'number' || isDuration(value), {
+    message: 'a duration: milliseconds, or a number with a unit, e.g. 30s, 5m, 1h30m, 2d',
+  });
+
+export const zipCodeSchema = z.strictObject({
+  zipFile: z
+    .string()
+    .min(1)
+    .refine((text) => text.length % 4 === 0 && base64Pattern.test(text), {
+      message: 'zipFile must be the zip, base64-encoded',
+    })
+    .refine((text) => base64DecodedLength(text) <= maxZipBytes, {
+      message: `zipFile is over Lambda's direct-upload limit of ${maxZipBytes} bytes; upload it to S3 and give s3Bucket and s3Key`,
+    })
+    .describe('The deployment package (zip), base64-encoded; at most 50 MB once decoded.'),
+});
+
+export const s3CodeSchema = z.strictObject({
+  s3Bucket: z
+    .string()
+    .min(3)
+    .max(63)
+    .regex(/^[0-9A-Za-z.\-_]+$/, 'not an S3 bucket name'),
+  s3Key: z.string().min(1).max(1024),
+  s3ObjectVersion: z.string().min(1).max(1024).optional(),
+});
+
+export const imageCodeSchema = z.strictObject({
+  imageUri: z
+    .string()
+    .min(1)
+    .regex(/^[^\s]+\.dkr\.ecr\.[^\s]+\/[^\s]+(:[^\s@]+|@sha256:[0-9a-f]{64})$/, {
+      message: 'imageUri must be an Amazon ECR image URI with a tag or digest',
+    }),
+});
+
+export const codeSchema = z
+  .union([zipCodeSchema, s3CodeSchema, imageCodeSchema])
+  .describe(
+    'Where the new code comes from: exactly one of { zipFile }, { s3Bucket, s3Key, s3ObjectVersion? } or { imageUri }.',
+  );
+
+export const customStepSchema = z.strictObject({
+  weight: z.number().gt(0).lte(100).describe('Percent of traffic on the new version during this step.'),
+  bake: durationSchema.optional().describe('How long to hold this weight and watch health, e.g. "10m".'),
+  approval: z.boolean().optional().describe('Wait for an approval before moving on.'),
+});
+
+export const strategySchema = z
+  .union([
+    z.string().refine(isKnownStrategyName, {
+      message: `unknown strategy; use one of ${predefinedStrategyNames.join(', ')} (also with the CodeDeployDefault.Lambda prefix), or { "steps": [...] }`,
+    }),
+    z.strictObject({ steps: z.array(customStepSchema).min(1).max(100) }).superRefine((value, ctx) => {
+      for (const problem of customStepProblems(value.steps))
+        ctx.addIssue({ code: 'custom', message: problem });
+    }),
+  ])
+  .describe('A CodeDeploy predefined Lambda configuration by name, "AllAtOnce", or custom steps.');
+
+export const regionSchema = z
+  .string()
+  .regex(/^[a-z]{2}(-gov)?-[a-z]+-\d$/, 'not an AWS region, e.g. us-east-1');
+
+export const releaseSpecSchema = z
+  .strictObject({
+    function: z
+      .string()
+      .superRefine((value, ctx) => {
+        const parsed = parseFunctionRef(value);
+        if (!parsed.ok) ctx.addIssue({ code: 'custom', message: parsed.message });
+      })
+      .describe('Function name, full ARN or partial ARN (unqualified).'),
+    alias: z
+      .string()
+      .refine(isValidAliasName, { message: aliasNameRule })
+      .describe('The alias that takes traffic; created on the first release.'),
+    code: codeSchema,
+    expectedRevisionId: z
+      .string()
+      .min(1)
+      .max(64)
+      .optional()
+      .describe("Only release if the function's RevisionId is still this one."),
+    strategy: strategySchema.default('Canary10Percent5Minutes'),
+    description: z
+      .string()
+      .max(256)
+      .optional()
+      .describe('Description of the published version (Lambda allows 256).'),
+    region: regionSchema
+      .optional()
+      .describe("AWS region; defaults to the ARN's region, then the server's AWS region."),
+    approvalTimeout: durationSchema
+      .default('24h')
+      .describe('How long a step waits for approval before the release rolls back.'),
+  })
+  .superRefine((spec, ctx) => {
+    const parsed = parseFunctionRef(spec.function);
+    if (parsed.ok && parsed.value.region && spec.region && parsed.value.region !== spec.region) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['region'],
+        message: `region ${spec.region} does not match the function ARN's region ${parsed.value.region}`,
+      });
+    }
+  });
+
+/** The spec as a caller writes it (defaults optional). */
+export type ReleaseSpecInput = z.input<typeof releaseSpecSchema>;
+/** The spec once validated (defaults applied). */
+export type ReleaseSpec = z.output<typeof releaseSpecSchema>;
+export type CodeSpec = z.output<typeof codeSchema>;
+
+export interface SpecProblem {
+  /** Dotted path to the field, e.g. `strategy.steps.1.weight`; empty for the whole spec. */
+  field: string;
+  message: string;
+}
+
+export type SpecResult = { ok: true; spec: ReleaseSpec } | { ok: false; problems: SpecProblem[] };
+
+export function validateReleaseSpec(input: unknown): SpecResult {
+  const result = releaseSpecSchema.safeParse(input);
+  if (result.success) return { ok: true, spec: result.data };
+  return {
+    ok: false,
+    problems: result.error.issues.map((issue) => ({
+      field: issue.path.map(String).join('.'),
+      message: issue.message,
+    })),
+  };
+}
+
+export function formatSpecProblems(problems: SpecProblem[]): string {
+  return problems
+    .map((problem) => (problem.field ? `${problem.field}: ${problem.message}` : problem.message))
+    .join('; ');
+}
