@@ -1,0 +1,112 @@
+/**
+ * The README's test command (`npm test`): one real Temporal dev server for the whole run, one workflow
+ * bundle built once, then Node's test runner over an explicit file list. Ends with `N passed, N failed`.
+ *
+ *   npm test                      every test
+ *   npm test -- test/sim          only files under these paths
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
+import { join, relative, resolve } from 'node:path';
+import { bundleWorkflowCode } from '@temporalio/worker';
+import { startDevServer } from '../src/temporal/dev-server.ts';
+
+const root = resolve(import.meta.dirname, '..');
+const testWorkflowsPath = join(root, 'test/fixtures/workflows/index.ts');
+
+function testFiles(under: string[]): string[] {
+  const files: string[] = [];
+  const walk = (path: string): void => {
+    if (statSync(path).isDirectory()) {
+      for (const name of readdirSync(path).sort()) {
+        if (name !== 'node_modules' && name !== 'fixtures') walk(join(path, name));
+      }
+    } else if (path.endsWith('.test.ts')) {
+      files.push(relative(root, path));
+    }
+  };
+  for (const path of under.length > 0 ? under : ['test']) walk(resolve(root, path));
+  return files;
+}
+
+function runNodeTests(files: string[], env: NodeJS.ProcessEnv, summaryPath: string): Promise<number> {
+  const concurrency = process.env.RAMP_TEST_CONCURRENCY ?? String(Math.max(2, availableParallelism()));
+  const args = [
+    '--import',
+    'tsx',
+    '--test',
+    `--test-concurrency=${concurrency}`,
+    '--test-reporter=spec',
+    '--test-reporter-destination=stdout',
+    `--test-reporter=${join(root, 'test/reporters/summary.mjs')}`,
+    `--test-reporter-destination=${summaryPath}`,
+    ...files,
+  ];
+  return new Promise((resolveExit) => {
+    const child = spawn(process.execPath, args, { cwd: root, env, stdio: 'inherit' });
+    child.on('exit', (code, signal) => resolveExit(code ?? (signal ? 1 : 0)));
+  });
+}
+
+function readSummary(path: string): { passed: number; failed: number } | undefined {
+  try {
+    return JSON.parse(readFileSync(path, 'utf8')) as { passed: number; failed: number };
+  } catch {
+    return undefined;
+  }
+}
+
+async function main(): Promise<number> {
+  const files = testFiles(process.argv.slice(2));
+  if (files.length === 0) {
+    console.log('No test files found.\n0 passed, 1 failed');
+    return 1;
+  }
+  const scratch = mkdtempSync(join(tmpdir(), 'ramp-test-'));
+  const startedAt = Date.now();
+  const server = await startDevServer({ log: (line) => console.error(line) });
+  console.error(`ramp: Temporal dev server on ${server.address} (${Date.now() - startedAt} ms)`);
+  try {
+    const bundleStartedAt = Date.now();
+    const bundle = await bundleWorkflowCode({ workflowsPath: testWorkflowsPath, logger: quietLogger });
+    const bundlePath = join(scratch, 'workflow-bundle.js');
+    writeFileSync(bundlePath, bundle.code);
+    console.error(`ramp: workflow bundle built (${Date.now() - bundleStartedAt} ms)`);
+
+    const summaryPath = join(scratch, 'summary.json');
+    const exitCode = await runNodeTests(
+      files,
+      {
+        ...process.env,
+        RAMP_TEST_TEMPORAL_ADDRESS: server.address,
+        RAMP_TEST_TEMPORAL_NAMESPACE: server.namespace,
+        RAMP_TEST_WORKFLOW_BUNDLE: bundlePath,
+      },
+      summaryPath,
+    );
+    const summary = readSummary(summaryPath);
+    if (!summary) {
+      console.log(`The test runner exited with ${exitCode} before reporting.\n0 passed, 1 failed`);
+      return 1;
+    }
+    // A runner that crashed after some tests passed must not read as green.
+    const failed = summary.failed + (exitCode !== 0 && summary.failed === 0 ? 1 : 0);
+    console.log(`${summary.passed} passed, ${failed} failed`);
+    return failed === 0 ? 0 : 1;
+  } finally {
+    await server.stop();
+    rmSync(scratch, { recursive: true, force: true });
+  }
+}
+
+const quietLogger = {
+  log: () => {},
+  trace: () => {},
+  debug: () => {},
+  info: () => {},
+  warn: (message: string) => console.error(message),
+  error: (message: string) => console.error(message),
+};
+
+process.exitCode = await main();

@@ -1,0 +1,100 @@
+/**
+ * Environment → typed config, parsed once, here. Every variable Ramp reads is listed in `configVariables`
+ * (the README's table and the docker-compose test are checked against it).
+ */
+import { homedir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { z } from 'zod';
+
+const port = z.coerce.number().int().min(0).max(65535);
+const optionalText = z
+  .string()
+  .optional()
+  .transform((value) => (value === '' ? undefined : value));
+
+const configSchema = z.object({
+  TEMPORAL_ADDRESS: z.string().default('127.0.0.1:7233'),
+  TEMPORAL_NAMESPACE: z.string().default('default'),
+  TEMPORAL_API_KEY: optionalText,
+  TEMPORAL_TLS: z.enum(['true', 'false']).default('false'),
+  RAMP_TASK_QUEUE: z.string().default('ramp-releases'),
+  RAMP_DATA_DIR: z.string().default(join(homedir(), '.local', 'share', 'ramp')),
+  RAMP_ARTIFACT_STORE: optionalText,
+  RAMP_WORKFLOW_BUNDLE: optionalText,
+  RAMP_API_HOST: optionalText,
+  RAMP_API_PORT: port.default(8080),
+  RAMP_API_TOKEN: optionalText,
+  RAMP_API_TOKENS_FILE: optionalText,
+  RAMP_API_PUBLIC_URL: optionalText,
+  RAMP_SIM_PORT: port.default(4566),
+  RAMP_TEMPORAL_PORT: port.default(7233),
+  RAMP_TEMPORAL_UI_PORT: port.default(8233),
+  RAMP_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+  AWS_REGION: z.string().default('us-east-1'),
+});
+
+export const configVariables = Object.keys(configSchema.shape);
+
+export interface RampConfig {
+  temporal: {
+    address: string;
+    namespace: string;
+    apiKey: string | undefined;
+    tls: boolean;
+    taskQueue: string;
+  };
+  dataDir: string;
+  /** `file:///abs/dir` or `s3://bucket/prefix`; the local default lives in the data directory. */
+  artifactStore: string;
+  workflowBundlePath: string | undefined;
+  api: {
+    host: string | undefined;
+    port: number;
+    adminToken: string | undefined;
+    tokensFile: string | undefined;
+    publicUrl: string | undefined;
+  };
+  localStack: { simPort: number; temporalPort: number; temporalUiPort: number };
+  logLevel: 'debug' | 'info' | 'warn' | 'error';
+  region: string;
+}
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): RampConfig {
+  const parsed = configSchema.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`);
+    throw new ConfigError(`Invalid configuration in the environment:\n${lines.join('\n')}`);
+  }
+  const c = parsed.data;
+  const dataDir = resolve(c.RAMP_DATA_DIR);
+  return {
+    temporal: {
+      address: c.TEMPORAL_ADDRESS,
+      namespace: c.TEMPORAL_NAMESPACE,
+      apiKey: c.TEMPORAL_API_KEY,
+      tls: c.TEMPORAL_TLS === 'true' || c.TEMPORAL_API_KEY !== undefined,
+      taskQueue: c.RAMP_TASK_QUEUE,
+    },
+    dataDir,
+    artifactStore: c.RAMP_ARTIFACT_STORE ?? `file://${join(dataDir, 'artifacts')}`,
+    workflowBundlePath: c.RAMP_WORKFLOW_BUNDLE,
+    api: {
+      host: c.RAMP_API_HOST,
+      port: c.RAMP_API_PORT,
+      adminToken: c.RAMP_API_TOKEN,
+      tokensFile: c.RAMP_API_TOKENS_FILE,
+      publicUrl: c.RAMP_API_PUBLIC_URL,
+    },
+    localStack: {
+      simPort: c.RAMP_SIM_PORT,
+      temporalPort: c.RAMP_TEMPORAL_PORT,
+      temporalUiPort: c.RAMP_TEMPORAL_UI_PORT,
+    },
+    logLevel: c.RAMP_LOG_LEVEL,
+    region: c.AWS_REGION,
+  };
+}

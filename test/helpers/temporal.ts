@@ -1,0 +1,79 @@
+/**
+ * Runs real Workers against the real dev server that scripts/run-tests.ts started for this run.
+ * A test file run on its own (`node --import tsx --test file`) starts its own server and bundle instead.
+ */
+import { randomUUID } from 'node:crypto';
+import { after } from 'node:test';
+import type { Client } from '@temporalio/client';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { bundleWorkflowCode, Worker, type WorkerOptions } from '@temporalio/worker';
+import { startDevServer } from '../../src/temporal/dev-server.ts';
+
+let environment: Promise<TestWorkflowEnvironment> | undefined;
+let bundle: Promise<{ codePath: string } | { code: string }> | undefined;
+const teardowns: (() => Promise<void>)[] = [];
+
+// Registered when a test file imports this module, so it belongs to the file's root test and runs once
+// after every test in the file (an `after` registered inside a test would run when that test ends).
+after(async () => {
+  for (const teardown of teardowns.reverse()) await teardown();
+});
+
+export function temporalEnvironment(): Promise<TestWorkflowEnvironment> {
+  environment ??= (async () => {
+    const address = process.env.RAMP_TEST_TEMPORAL_ADDRESS;
+    if (address) {
+      const env = await TestWorkflowEnvironment.createFromExistingServer({
+        address,
+        namespace: process.env.RAMP_TEST_TEMPORAL_NAMESPACE ?? 'default',
+      });
+      teardowns.push(() => env.teardown());
+      return env;
+    }
+    const server = await startDevServer();
+    teardowns.push(() => server.stop());
+    return server.env;
+  })();
+  return environment;
+}
+
+function workflowBundle(): Promise<{ codePath: string } | { code: string }> {
+  bundle ??= (async () => {
+    const codePath = process.env.RAMP_TEST_WORKFLOW_BUNDLE;
+    if (codePath) return { codePath };
+    const built = await bundleWorkflowCode({
+      workflowsPath: new URL('../fixtures/workflows/index.ts', import.meta.url).pathname,
+    });
+    return { code: built.code };
+  })();
+  return bundle;
+}
+
+export interface WorkerContext {
+  client: Client;
+  taskQueue: string;
+  env: TestWorkflowEnvironment;
+}
+
+/** A fresh task queue per call, so tests never share queues or see each other's tasks. */
+export function uniqueName(prefix: string): string {
+  return `${prefix}-${randomUUID().slice(0, 8)}`;
+}
+
+/** Runs `body` while a real Worker polls a task queue of its own, then shuts the Worker down. */
+export async function withWorker<T>(
+  options: Pick<WorkerOptions, 'activities'> &
+    Partial<Pick<WorkerOptions, 'maxConcurrentActivityTaskExecutions'>>,
+  body: (context: WorkerContext) => Promise<T>,
+): Promise<T> {
+  const env = await temporalEnvironment();
+  const taskQueue = uniqueName('test');
+  const worker = await Worker.create({
+    connection: env.nativeConnection,
+    namespace: env.namespace ?? 'default',
+    taskQueue,
+    workflowBundle: await workflowBundle(),
+    ...options,
+  });
+  return worker.runUntil(body({ client: env.client, taskQueue, env }));
+}
