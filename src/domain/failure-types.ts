@@ -26,6 +26,16 @@ export const FailureType = {
   Unhealthy: 'Unhealthy',
   /** The alias was changed by someone else in a way Ramp will not overwrite. Terminal. */
   AliasChangedOutside: 'AliasChangedOutside',
+  /** A person aborted the release (or cancelled its workflow); Ramp rolled back. */
+  Aborted: 'Aborted',
+  /** An approval step waited longer than the release's approval timeout; Ramp rolled back. */
+  ApprovalTimedOut: 'ApprovalTimedOut',
+  /** A control request (pause, approve, …) that the release's current state does not allow. */
+  InvalidState: 'InvalidState',
+  /** A release is already running for this function alias. */
+  AlreadyRunning: 'AlreadyRunning',
+  /** Rolling back met a state Ramp will not overwrite; a person must decide. */
+  NeedsAttention: 'NeedsAttention',
 } as const;
 
 export type FailureType = (typeof FailureType)[keyof typeof FailureType];

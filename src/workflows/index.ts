@@ -1,1 +1,2 @@
-export {};
+// Every function exported here becomes a startable workflow type, named by its export: never rename one.
+export { release } from './release.ts';

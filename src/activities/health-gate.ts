@@ -1,0 +1,31 @@
+/**
+ * The health-gate interface the release workflow calls between steps and before promotion.
+ * The health-analysis module fills it with real checks; `alwaysHealthy` is the default with none configured.
+ */
+export interface HealthCheckInput {
+  functionName: string;
+  region: string;
+  alias: string;
+  stableVersion: string | null;
+  candidateVersion: string;
+  candidateWeightPercent: number;
+  /** Which gate: between steps, or the last one before promotion. */
+  stage: 'step' | 'promotion';
+  stepIndex: number;
+}
+
+export interface HealthVerdict {
+  status: 'pass' | 'fail' | 'inconclusive';
+  message: string;
+  checks?: { name: string; status: 'pass' | 'fail' | 'inconclusive'; measured?: string; against?: string }[];
+}
+
+export interface HealthGate {
+  check(input: HealthCheckInput): Promise<HealthVerdict>;
+}
+
+export const alwaysHealthy: HealthGate = {
+  async check() {
+    return { status: 'pass', message: 'no health checks configured' };
+  },
+};

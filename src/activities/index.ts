@@ -1,0 +1,28 @@
+import type { ActivityDeps } from './deps.ts';
+import type { HealthCheckInput, HealthVerdict } from './health-gate.ts';
+import { createPublishVersion } from './publish-version.ts';
+import { createReadTarget } from './read-target.ts';
+import { createAliasActivities } from './set-alias.ts';
+import { createUpdateFunctionCode } from './update-function-code.ts';
+import { createWaitForUpdate } from './wait-for-update.ts';
+
+/**
+ * Every activity the release workflow calls, built from injected dependencies. Activity names are the
+ * keys here and are recorded in histories: never rename one; add a new one.
+ */
+export function createActivities(deps: ActivityDeps) {
+  return {
+    readTarget: createReadTarget(deps),
+    updateFunctionCode: createUpdateFunctionCode(deps),
+    waitForUpdate: createWaitForUpdate(deps),
+    publishVersion: createPublishVersion(deps),
+    ...createAliasActivities(deps),
+    async checkHealth(input: HealthCheckInput): Promise<HealthVerdict> {
+      return deps.healthGate.check(input);
+    },
+  };
+}
+
+export type ReleaseActivities = ReturnType<typeof createActivities>;
+export type { ActivityDeps } from './deps.ts';
+export type { HealthCheckInput, HealthGate, HealthVerdict } from './health-gate.ts';

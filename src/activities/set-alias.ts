@@ -1,0 +1,116 @@
+import { CreateAliasCommand, UpdateAliasCommand } from '@aws-sdk/client-lambda';
+import { Context } from '@temporalio/activity';
+import { FailureType } from '../domain/failure-types.ts';
+import { type AliasState, aliasEquals, describeAlias } from '../domain/lambda-state.ts';
+import { activityFailure, classify, conflictFailure } from './activity-failure.ts';
+import type { ActivityDeps } from './deps.ts';
+import { aliasStateOf, fetchAlias } from './read-alias.ts';
+
+export interface AliasRef {
+  functionName: string;
+  region: string;
+  alias: string;
+}
+
+export interface SetAliasInput extends AliasRef {
+  functionVersion: string;
+  /** version → fraction (0.0–1.0); `{}` clears the routing (promotion, rollback). */
+  additionalVersionWeights: Record<string, number>;
+  /** The alias's RevisionId as Ramp last left it: never overwrite someone else's change. */
+  revisionId: string;
+  /** What this write is for, in the conflict message (`shift to 10%`, `roll back`, …). */
+  purpose: string;
+}
+
+export interface CreateAliasInput extends AliasRef {
+  functionVersion: string;
+  description?: string;
+}
+
+async function readAlias(deps: ActivityDeps, input: AliasRef): Promise<AliasState | null> {
+  try {
+    return await fetchAlias(deps.aws.lambda(input.region), input.functionName, input.alias);
+  } catch (error) {
+    throw activityFailure('GetAlias', error);
+  }
+}
+
+export function createAliasActivities(deps: ActivityDeps) {
+  return {
+    async readAlias(input: AliasRef): Promise<AliasState | null> {
+      return readAlias(deps, input);
+    },
+
+    async updateAlias(input: SetAliasInput): Promise<AliasState> {
+      const lambda = deps.aws.lambda(input.region);
+      try {
+        return aliasStateOf(
+          await lambda.send(
+            new UpdateAliasCommand({
+              FunctionName: input.functionName,
+              Name: input.alias,
+              FunctionVersion: input.functionVersion,
+              RoutingConfig: { AdditionalVersionWeights: input.additionalVersionWeights },
+              RevisionId: input.revisionId,
+            }),
+          ),
+        );
+      } catch (error) {
+        if (classify(error).type !== FailureType.Conflict)
+          throw activityFailure(`UpdateAlias (${input.purpose})`, error);
+        // UpdateAlias rotates the alias's RevisionId, so a retry after a lost response fails its own guard:
+        // if the alias already holds exactly what this write asked for, the earlier attempt landed.
+        const current = await readAlias(deps, input);
+        if (
+          Context.current().info.attempt > 1 &&
+          current &&
+          aliasEquals(current, input.functionVersion, input.additionalVersionWeights)
+        ) {
+          return current;
+        }
+        throw conflictFailure(
+          `UpdateAlias (${input.purpose})`,
+          {
+            guard: 'aliasRevisionId',
+            expected: input.revisionId,
+            found: current?.revisionId,
+            leftInPlace: `Ramp wrote nothing more to the alias; it now holds ${describeAlias(current)}.`,
+          },
+          { aliasNow: current },
+        );
+      }
+    },
+
+    async createAlias(input: CreateAliasInput): Promise<AliasState> {
+      const lambda = deps.aws.lambda(input.region);
+      try {
+        return aliasStateOf(
+          await lambda.send(
+            new CreateAliasCommand({
+              FunctionName: input.functionName,
+              Name: input.alias,
+              FunctionVersion: input.functionVersion,
+              ...(input.description ? { Description: input.description } : {}),
+            }),
+          ),
+        );
+      } catch (error) {
+        if (classify(error).type !== FailureType.Conflict) throw activityFailure('CreateAlias', error);
+        // 409 "Alias already exists": ours from a lost response, or someone else's alias.
+        const current = await readAlias(deps, input);
+        if (Context.current().info.attempt > 1 && current && aliasEquals(current, input.functionVersion, {}))
+          return current;
+        throw conflictFailure(
+          'CreateAlias',
+          {
+            guard: 'aliasRevisionId',
+            expected: '(no alias)',
+            found: current?.revisionId,
+            leftInPlace: `Someone else created the alias; Ramp left it as it is: ${describeAlias(current)}.`,
+          },
+          { aliasNow: current },
+        );
+      }
+    },
+  };
+}

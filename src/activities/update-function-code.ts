@@ -1,0 +1,82 @@
+import {
+  GetFunctionCommand,
+  UpdateFunctionCodeCommand,
+  type UpdateFunctionCodeRequest,
+} from '@aws-sdk/client-lambda';
+import { Context } from '@temporalio/activity';
+import { FailureType } from '../domain/failure-types.ts';
+import type { CodeRef } from '../domain/release-input.ts';
+import { activityFailure, classify, conflictFailure } from './activity-failure.ts';
+import type { ActivityDeps } from './deps.ts';
+
+export interface UpdateCodeInput {
+  functionName: string;
+  region: string;
+  code: CodeRef;
+  /** UpdateFunctionCode's RevisionId guard: the function as the release last saw it. */
+  revisionId: string;
+}
+
+export interface UpdateCodeResult {
+  /** The CodeSha256 Lambda computed for the uploaded package: the guard for PublishVersion. */
+  codeSha256: string;
+  /** Whether this attempt found its own earlier (response-lost) update already in place. */
+  isRecovered: boolean;
+}
+
+export function createUpdateFunctionCode(deps: ActivityDeps) {
+  async function request(
+    code: CodeRef,
+  ): Promise<Omit<UpdateFunctionCodeRequest, 'FunctionName' | 'RevisionId'>> {
+    if (code.kind === 'staged') return { ZipFile: await deps.artifacts.get(code) };
+    if (code.kind === 's3') {
+      return {
+        S3Bucket: code.bucket,
+        S3Key: code.key,
+        ...(code.objectVersion ? { S3ObjectVersion: code.objectVersion } : {}),
+      };
+    }
+    return { ImageUri: code.imageUri };
+  }
+
+  return async function updateFunctionCode(input: UpdateCodeInput): Promise<UpdateCodeResult> {
+    const lambda = deps.aws.lambda(input.region);
+    try {
+      const response = await lambda.send(
+        new UpdateFunctionCodeCommand({
+          FunctionName: input.functionName,
+          RevisionId: input.revisionId,
+          ...(await request(input.code)),
+        }),
+      );
+      return { codeSha256: response.CodeSha256 ?? '', isRecovered: false };
+    } catch (error) {
+      if (classify(error).type !== FailureType.Conflict) throw activityFailure('UpdateFunctionCode', error);
+      // Every UpdateFunctionCode gives the function a new RevisionId, so a retry after a lost response
+      // fails its own guard. Recognise our own earlier update by the code now in place; anything else is
+      // someone else's change.
+      // (An S3 object's hash is unknown before Lambda reads it, so for S3 code a lost response is a conflict.)
+      const fn = await lambda
+        .send(new GetFunctionCommand({ FunctionName: input.functionName }))
+        .catch((readError) => {
+          throw activityFailure('GetFunction', readError);
+        });
+      const current = fn.Configuration;
+      const isOurs =
+        Context.current().info.attempt > 1 &&
+        ((input.code.kind === 'staged' && current?.CodeSha256 === input.code.codeSha256) ||
+          (input.code.kind === 'image' && fn.Code?.ImageUri === input.code.imageUri));
+      if (isOurs && current?.CodeSha256) return { codeSha256: current.CodeSha256, isRecovered: true };
+      throw conflictFailure(
+        'UpdateFunctionCode',
+        {
+          guard: 'functionRevisionId',
+          expected: input.revisionId,
+          found: current?.RevisionId,
+          leftInPlace: 'Ramp changed nothing: the function and its alias are as the other change left them.',
+        },
+        { currentCodeSha256: current?.CodeSha256, lastModified: current?.LastModified },
+      );
+    }
+  };
+}
