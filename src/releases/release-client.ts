@@ -1,0 +1,247 @@
+/**
+ * Everything a user-facing surface (API, CLI, tests) does with releases, over Temporal alone: start one,
+ * read its status, control it, list them. No database of Ramp's own: Temporal's history and visibility
+ * are the record.
+ */
+import {
+  type Client,
+  WorkflowExecutionAlreadyStartedError,
+  WorkflowFailedError,
+  WorkflowNotFoundError,
+  WorkflowUpdateFailedError,
+} from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
+import type { ArtifactStore } from '../artifacts/artifact-store.ts';
+import { FailureType } from '../domain/failure-types.ts';
+import { parseReleaseId, releaseIdOf, releaseWorkflowId } from '../domain/release-id.ts';
+import type { ReleaseInput } from '../domain/release-input.ts';
+import type { ControlAction, ControlRequest } from '../domain/release-state.ts';
+import type { ReleaseStatus } from '../domain/release-status.ts';
+import {
+  rampAlias,
+  rampFunction,
+  rampIdempotencyKey,
+  rampOutcome,
+  rampPhase,
+  rampRegion,
+} from '../domain/search-attributes.ts';
+import type { ReleaseSpec } from '../domain/spec.ts';
+import { controlUpdates, statusQuery } from '../workflows/release.ts';
+import { alreadyRunning, ReleaseClientError, releaseNotFound } from './release-errors.ts';
+import { releaseInputFromSpec } from './release-input-from-spec.ts';
+
+export interface ReleaseClientDeps {
+  client: Client;
+  artifacts: ArtifactStore;
+  taskQueue: string;
+  defaultRegion: string;
+}
+
+export interface StartedRelease {
+  releaseId: string;
+  workflowId: string;
+  runId: string;
+  /** True when an Idempotency-Key matched a release started earlier: nothing new was started. */
+  isExisting: boolean;
+}
+
+export interface ReleaseSummary {
+  releaseId: string;
+  functionName: string;
+  alias: string;
+  region: string;
+  phase: string | null;
+  outcome: string | null;
+  isRunning: boolean;
+  startedAt: string | null;
+  endedAt: string | null;
+}
+
+export interface ListFilter {
+  functionName?: string;
+  alias?: string;
+  outcome?: string;
+  isRunning?: boolean;
+  pageSize?: number;
+  pageToken?: string;
+}
+
+const quote = (value: string) => `'${value.replace(/['\\]/g, '')}'`;
+
+export function createReleaseClient(deps: ReleaseClientDeps) {
+  const { client } = deps;
+
+  async function findByIdempotencyKey(key: string): Promise<StartedRelease | undefined> {
+    for await (const execution of client.workflow.list({
+      query: `WorkflowType = 'release' AND ${rampIdempotencyKey.name} = ${quote(key)}`,
+      pageSize: 1,
+    })) {
+      return {
+        releaseId: releaseIdOf(execution.workflowId, execution.runId),
+        workflowId: execution.workflowId,
+        runId: execution.runId,
+        isExisting: true,
+      };
+    }
+    return undefined;
+  }
+
+  async function startInput(
+    input: ReleaseInput,
+    idempotencyKey: string | undefined,
+  ): Promise<StartedRelease> {
+    const workflowId = releaseWorkflowId(input);
+    if (idempotencyKey) {
+      const earlier = await findByIdempotencyKey(idempotencyKey);
+      if (earlier) return earlier;
+    }
+    try {
+      const handle = await client.workflow.start('release', {
+        taskQueue: deps.taskQueue,
+        workflowId,
+        args: [input],
+        // One running release per function alias, enforced by Temporal's workflow ID uniqueness.
+        workflowIdConflictPolicy: 'FAIL',
+        workflowIdReusePolicy: 'ALLOW_DUPLICATE',
+        typedSearchAttributes: [
+          { key: rampFunction, value: input.functionShortName },
+          { key: rampAlias, value: input.alias },
+          { key: rampRegion, value: input.region },
+          { key: rampPhase, value: 'starting' },
+          ...(idempotencyKey ? [{ key: rampIdempotencyKey, value: idempotencyKey }] : []),
+        ],
+        staticSummary: `${input.functionShortName}:${input.alias} (${input.region})`,
+      });
+      const runId = handle.firstExecutionRunId;
+      return { releaseId: releaseIdOf(workflowId, runId), workflowId, runId, isExisting: false };
+    } catch (error) {
+      if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
+      // The running release is either the one this key started (a retried request whose first answer was
+      // lost, before visibility indexed it) or someone else's: 409 naming it.
+      const running = await client.workflow.getHandle(workflowId).describe();
+      const runningId = releaseIdOf(workflowId, running.runId);
+      if (idempotencyKey && running.typedSearchAttributes.get(rampIdempotencyKey) === idempotencyKey) {
+        return { releaseId: runningId, workflowId, runId: running.runId, isExisting: true };
+      }
+      throw alreadyRunning(runningId, `${input.functionShortName}:${input.alias}`);
+    }
+  }
+
+  function handleOf(releaseId: string) {
+    const parsed = parseReleaseId(releaseId);
+    if (!parsed) throw releaseNotFound(releaseId);
+    return client.workflow.getHandle(parsed.workflowId, parsed.runId);
+  }
+
+  async function status(releaseId: string): Promise<ReleaseStatus> {
+    const handle = handleOf(releaseId);
+    let description: Awaited<ReturnType<typeof handle.describe>>;
+    try {
+      description = await handle.describe();
+    } catch (error) {
+      if (error instanceof WorkflowNotFoundError) throw releaseNotFound(releaseId);
+      throw error;
+    }
+    if (description.status.name === 'RUNNING') return handle.query(statusQuery);
+    // A closed release answers from its history (result or failure details), so no worker is needed.
+    try {
+      return (await handle.result()) as ReleaseStatus;
+    } catch (error) {
+      const cause = error instanceof WorkflowFailedError ? error.cause : undefined;
+      const details =
+        cause instanceof ApplicationFailure ? (cause.details?.[0] as ReleaseStatus | undefined) : undefined;
+      if (details?.releaseId) return details;
+      throw new ReleaseClientError(
+        FailureType.Transient,
+        `release ${releaseId} ended as ${description.status.name} without a status`,
+      );
+    }
+  }
+
+  return {
+    async start(spec: ReleaseSpec, options: { idempotencyKey?: string; requestedBy?: string } = {}) {
+      const input = await releaseInputFromSpec(spec, {
+        artifacts: deps.artifacts,
+        defaultRegion: deps.defaultRegion,
+        ...(options.requestedBy ? { requestedBy: options.requestedBy } : {}),
+      });
+      return startInput(input, options.idempotencyKey);
+    },
+
+    status,
+
+    async control(
+      releaseId: string,
+      action: ControlAction,
+      request: ControlRequest = {},
+    ): Promise<ReleaseStatus> {
+      const handle = handleOf(releaseId);
+      try {
+        return await handle.executeUpdate(controlUpdates[action], { args: [request] });
+      } catch (error) {
+        if (error instanceof WorkflowUpdateFailedError && error.cause instanceof ApplicationFailure) {
+          throw new ReleaseClientError(FailureType.InvalidState, error.cause.message);
+        }
+        if (error instanceof WorkflowNotFoundError) {
+          // Closed releases refuse updates as "not found": say why instead.
+          const current = await status(releaseId);
+          throw new ReleaseClientError(
+            FailureType.InvalidState,
+            `cannot ${action}: the release has already ended (outcome: ${current.outcome})`,
+          );
+        }
+        throw error;
+      }
+    },
+
+    async list(
+      filter: ListFilter = {},
+    ): Promise<{ releases: ReleaseSummary[]; nextPageToken: string | null }> {
+      const clauses = ["WorkflowType = 'release'"];
+      if (filter.functionName) clauses.push(`${rampFunction.name} = ${quote(filter.functionName)}`);
+      if (filter.alias) clauses.push(`${rampAlias.name} = ${quote(filter.alias)}`);
+      if (filter.outcome) clauses.push(`${rampOutcome.name} = ${quote(filter.outcome)}`);
+      if (filter.isRunning !== undefined)
+        clauses.push(`ExecutionStatus ${filter.isRunning ? '=' : '!='} 'Running'`);
+      const response = await client.workflowService.listWorkflowExecutions({
+        namespace: client.options.namespace,
+        query: clauses.join(' AND '),
+        pageSize: filter.pageSize ?? 20,
+        ...(filter.pageToken ? { nextPageToken: Buffer.from(filter.pageToken, 'base64url') } : {}),
+      });
+      const releases = (response.executions ?? []).map((execution): ReleaseSummary => {
+        const fields = execution.searchAttributes?.indexedFields ?? {};
+        const text = (name: string): string | null => {
+          const payload = fields[name];
+          if (!payload?.data) return null;
+          const value: unknown = JSON.parse(Buffer.from(payload.data).toString('utf8'));
+          return Array.isArray(value) ? String(value[0] ?? '') || null : String(value);
+        };
+        const workflowId = execution.execution?.workflowId ?? '';
+        const runId = execution.execution?.runId ?? '';
+        const time = (t: typeof execution.startTime) =>
+          t?.seconds
+            ? new Date(Number(t.seconds) * 1000 + Math.floor((t.nanos ?? 0) / 1e6)).toISOString()
+            : null;
+        return {
+          releaseId: releaseIdOf(workflowId, runId),
+          functionName: text(rampFunction.name) ?? '',
+          alias: text(rampAlias.name) ?? '',
+          region: text(rampRegion.name) ?? '',
+          phase: text(rampPhase.name),
+          outcome: text(rampOutcome.name),
+          isRunning: execution.status === 1,
+          startedAt: time(execution.startTime),
+          endedAt: time(execution.closeTime),
+        };
+      });
+      const token = response.nextPageToken;
+      return {
+        releases,
+        nextPageToken: token && token.length > 0 ? Buffer.from(token).toString('base64url') : null,
+      };
+    },
+  };
+}
+
+export type ReleaseClient = ReturnType<typeof createReleaseClient>;

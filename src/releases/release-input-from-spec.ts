@@ -1,0 +1,43 @@
+import type { ArtifactStore } from '../artifacts/artifact-store.ts';
+import { parseDurationMs } from '../domain/durations.ts';
+import { parseFunctionRef } from '../domain/lambda-names.ts';
+import type { CodeRef, ReleaseInput } from '../domain/release-input.ts';
+import type { ReleaseSpec } from '../domain/spec.ts';
+
+/**
+ * Turns a validated spec into the workflow's input: an inline zip is staged in the artifact store by its
+ * hash first, so only a reference travels through Temporal.
+ */
+export async function releaseInputFromSpec(
+  spec: ReleaseSpec,
+  context: { artifacts: ArtifactStore; defaultRegion: string; requestedBy?: string },
+): Promise<ReleaseInput> {
+  const parsed = parseFunctionRef(spec.function);
+  if (!parsed.ok) throw new RangeError(parsed.message);
+  let code: CodeRef;
+  if ('zipFile' in spec.code) {
+    const staged = await context.artifacts.put(Buffer.from(spec.code.zipFile, 'base64'));
+    code = { kind: 'staged', ...staged };
+  } else if ('s3Bucket' in spec.code) {
+    code = {
+      kind: 's3',
+      bucket: spec.code.s3Bucket,
+      key: spec.code.s3Key,
+      ...(spec.code.s3ObjectVersion ? { objectVersion: spec.code.s3ObjectVersion } : {}),
+    };
+  } else {
+    code = { kind: 'image', imageUri: spec.code.imageUri };
+  }
+  return {
+    functionName: spec.function,
+    functionShortName: parsed.value.name,
+    region: spec.region ?? parsed.value.region ?? context.defaultRegion,
+    alias: spec.alias,
+    code,
+    ...(spec.expectedRevisionId ? { expectedRevisionId: spec.expectedRevisionId } : {}),
+    strategy: spec.strategy,
+    ...(spec.description ? { description: spec.description } : {}),
+    approvalTimeoutMs: parseDurationMs(spec.approvalTimeout),
+    ...(context.requestedBy ? { requestedBy: context.requestedBy } : {}),
+  };
+}

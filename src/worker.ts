@@ -1,0 +1,58 @@
+/**
+ * The worker process: runs release workflows and their activities. Composition root: the only place
+ * (with the API and CLI entries) that builds clients and reads config. Scale out by running more of
+ * these against the same Temporal namespace and task queue.
+ */
+import { existsSync } from 'node:fs';
+import { S3Client } from '@aws-sdk/client-s3';
+import { Worker } from '@temporalio/worker';
+import { alwaysHealthy, type HealthGate } from './activities/health-gate.ts';
+import { createActivities } from './activities/index.ts';
+import type { ArtifactStore } from './artifacts/artifact-store.ts';
+import { createFileArtifactStore } from './artifacts/file-artifact-store.ts';
+import { createS3ArtifactStore, parseArtifactStoreUrl } from './artifacts/s3-artifact-store.ts';
+import { type AwsClients, createAwsClients } from './aws/lambda-clients.ts';
+import type { RampConfig } from './config.ts';
+import { connectClient, connectWorker, ensureSearchAttributes } from './temporal/connect.ts';
+
+export function createArtifactStore(config: RampConfig): ArtifactStore {
+  const location = parseArtifactStoreUrl(config.artifactStore);
+  return location.kind === 'file'
+    ? createFileArtifactStore(location.directory)
+    : createS3ArtifactStore(new S3Client({ region: config.region }), location.bucket, location.prefix);
+}
+
+export interface WorkerOverrides {
+  aws?: AwsClients;
+  healthGate?: HealthGate;
+  updatePollIntervalMs?: number;
+  log?: (line: string) => void;
+}
+
+export async function createReleaseWorker(
+  config: RampConfig,
+  overrides: WorkerOverrides = {},
+): Promise<Worker> {
+  const log = overrides.log ?? ((line: string) => console.log(`ramp worker: ${line}`));
+  const client = await connectClient(config.temporal);
+  await ensureSearchAttributes(client, log);
+  await client.connection.close();
+
+  const bundlePath = config.workflowBundlePath;
+  const workflows =
+    bundlePath && existsSync(bundlePath)
+      ? { workflowBundle: { codePath: bundlePath } }
+      : { workflowsPath: new URL('./workflows/index.ts', import.meta.url).pathname };
+  return Worker.create({
+    connection: await connectWorker(config.temporal),
+    namespace: config.temporal.namespace,
+    taskQueue: config.temporal.taskQueue,
+    ...workflows,
+    activities: createActivities({
+      aws: overrides.aws ?? createAwsClients(),
+      artifacts: createArtifactStore(config),
+      healthGate: overrides.healthGate ?? alwaysHealthy,
+      ...(overrides.updatePollIntervalMs ? { updatePollIntervalMs: overrides.updatePollIntervalMs } : {}),
+    }),
+  });
+}

@@ -1,0 +1,55 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { controlProblem, initialStatus, outcomeForFailure } from '../../src/domain/release-state.ts';
+import type { ReleaseStatus } from '../../src/domain/release-status.ts';
+
+function status(overrides: Partial<ReleaseStatus> = {}): ReleaseStatus {
+  return {
+    ...initialStatus({
+      releaseId: 'us-east-1.fn.live.00000000-0000-0000-0000-000000000000',
+      functionName: 'fn',
+      alias: 'live',
+      region: 'us-east-1',
+      stepCount: 1,
+      startedAt: '2026-11-24T00:00:00.000Z',
+    }),
+    ...overrides,
+  };
+}
+
+describe('control requests', () => {
+  test('approve is refused unless the release waits for an approval', () => {
+    assert.match(controlProblem(status({ phase: 'baking' }), 'approve') ?? '', /not waiting for an approval/);
+    assert.equal(
+      controlProblem(status({ phase: 'awaiting_approval', awaitingApproval: true }), 'approve'),
+      undefined,
+    );
+  });
+
+  test('resume needs a paused release, and pause refuses a paused one', () => {
+    assert.match(controlProblem(status(), 'resume') ?? '', /not paused/);
+    assert.match(controlProblem(status({ isPaused: true }), 'pause') ?? '', /already paused/);
+  });
+
+  test('nothing is allowed once the release rolls back or has ended', () => {
+    assert.match(controlProblem(status({ phase: 'rolling_back' }), 'abort') ?? '', /rolling back/);
+    assert.match(
+      controlProblem(status({ phase: 'completed', outcome: 'succeeded' }), 'pause') ?? '',
+      /already ended/,
+    );
+  });
+});
+
+describe('outcomes', () => {
+  test('an abort, an unhealthy verdict and a missed approval all end rolled back', () => {
+    for (const type of ['Aborted', 'Unhealthy', 'ApprovalTimedOut'])
+      assert.equal(outcomeForFailure(type, false), 'rolled_back');
+  });
+
+  test('a conflict ends as conflict, a failed update as failed, a failed rollback needs attention', () => {
+    assert.equal(outcomeForFailure('Conflict', false), 'conflict');
+    assert.equal(outcomeForFailure('UpdateFailed', false), 'failed');
+    assert.equal(outcomeForFailure('NeedsAttention', false), 'needs_attention');
+    assert.equal(outcomeForFailure('Transient', true), 'rolled_back');
+  });
+});
