@@ -14,10 +14,17 @@ export interface HealthCheckInput {
   stepIndex: number;
 }
 
+export interface HealthCheck {
+  name: string;
+  status: 'pass' | 'fail' | 'inconclusive';
+  measured?: string;
+  against?: string;
+}
+
 export interface HealthVerdict {
   status: 'pass' | 'fail' | 'inconclusive';
   message: string;
-  checks?: { name: string; status: 'pass' | 'fail' | 'inconclusive'; measured?: string; against?: string }[];
+  checks?: HealthCheck[];
 }
 
 export interface HealthGate {

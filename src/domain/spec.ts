@@ -19,7 +19,7 @@ export function base64DecodedLength(text: string): number {
   return (text.length / 4) * 3 - padding;
 }
 
-const durationSchema = z
+export const durationSchema = z
   .union([z.string(), z.number().int().nonnegative()])
   .refine((value) => typeof value === 'number' || isDuration(value), {
     message: 'a duration: milliseconds, or a number with a unit, e.g. 30s, 5m, 1h30m, 2d',

@@ -1,0 +1,156 @@
+import { z } from 'zod';
+import { parseDurationMs } from './durations.ts';
+import { parseFunctionRef } from './lambda-names.ts';
+
+/**
+ * The `health` part of a release spec: what judges a candidate during bakes (alarms, per-version metrics
+ * against thresholds and against the stable version) and the validation hooks around traffic.
+ * Validated with the rest of the spec; normalised to milliseconds and fractions for the workflow.
+ */
+const durationSchema = z.union([z.string(), z.number().int().nonnegative()]).refine(
+  (value) => {
+    try {
+      parseDurationMs(value);
+      return true;
+    } catch {
+      return false;
+    }
+  },
+  { message: 'a duration: milliseconds, or a number with a unit, e.g. 5s, 1m' },
+);
+
+const ratioLimit = z
+  .strictObject({
+    max: z.number().min(0).max(1).optional().describe('Absolute ceiling, as a fraction (0.01 = 1%).'),
+    maxRatioToStable: z
+      .number()
+      .min(1)
+      .optional()
+      .describe("Ceiling relative to the stable version's value."),
+  })
+  .refine((value) => value.max !== undefined || value.maxRatioToStable !== undefined, {
+    message: 'give max, maxRatioToStable, or both',
+  });
+
+const durationLimit = z
+  .strictObject({
+    maxMs: z.number().positive().optional().describe('Absolute ceiling in milliseconds.'),
+    maxRatioToStable: z
+      .number()
+      .min(1)
+      .optional()
+      .describe("Ceiling relative to the stable version's value."),
+  })
+  .refine((value) => value.maxMs !== undefined || value.maxRatioToStable !== undefined, {
+    message: 'give maxMs, maxRatioToStable, or both',
+  });
+
+const hookSchema = z.union([
+  z.strictObject({
+    lambda: z
+      .string()
+      .refine((name) => parseFunctionRef(name).ok, { message: 'not a Lambda function name or ARN' })
+      .describe('A validation function, invoked with the release and candidate version in its payload.'),
+  }),
+  z.strictObject({
+    http: z
+      .url({ protocol: /^https?$/ })
+      .describe('An endpoint that receives a POST with the release as JSON; any 2xx passes.'),
+  }),
+]);
+
+export const healthSpecSchema = z
+  .strictObject({
+    interval: durationSchema
+      .default('10s')
+      .refine((value) => parseDurationMs(value) >= 1000, { message: 'at least 1s' })
+      .describe('How often checks run during a bake.'),
+    alarms: z
+      .array(z.string().min(1).max(255))
+      .max(50)
+      .default([])
+      .describe('CloudWatch alarm names; ALARM rolls back.'),
+    preexistingAlarms: z
+      .enum(['ignore', 'fail'])
+      .default('ignore')
+      .describe(
+        'An alarm already in ALARM before traffic moved (the incident the release may fix): "ignore" reports it and ' +
+          'lets the per-version metrics decide; "fail" stops the release.',
+      ),
+    metrics: z
+      .strictObject({
+        minInvocations: z
+          .number()
+          .int()
+          .min(1)
+          .default(50)
+          .describe('Candidate invocations needed for a verdict.'),
+        confidence: z
+          .number()
+          .min(0.5)
+          .max(0.9999)
+          .default(0.99)
+          .describe('Confidence of the statistical tests (one-sided).'),
+        insufficientTraffic: z
+          .enum(['wait', 'pass', 'fail'])
+          .default('wait')
+          .describe(
+            'Too few invocations when a bake ends: keep watching (up to the bake again), pass, or roll back.',
+          ),
+        errorRate: ratioLimit.optional(),
+        throttleRate: ratioLimit.optional(),
+        p50Duration: durationLimit.optional(),
+        p99Duration: durationLimit.optional(),
+      })
+      .optional(),
+    hooks: z
+      .strictObject({
+        beforeTraffic: hookSchema
+          .optional()
+          .describe('Runs before any traffic moves; failure stops the release.'),
+        afterTraffic: hookSchema.optional().describe('Runs after promotion; failure rolls back.'),
+        timeout: durationSchema.default('60s'),
+      })
+      .optional(),
+  })
+  .describe('Health analysis between steps: alarms, per-version metrics and validation hooks.');
+
+export type HealthSpec = z.output<typeof healthSpecSchema>;
+export type HookSpec = z.output<typeof hookSchema>;
+
+/** The health config a workflow carries: durations in ms, defaults applied. */
+export interface HealthConfig {
+  intervalMs: number;
+  alarms: string[];
+  preexistingAlarms: 'ignore' | 'fail';
+  metrics?: {
+    minInvocations: number;
+    confidence: number;
+    insufficientTraffic: 'wait' | 'pass' | 'fail';
+    errorRate?: { max?: number; maxRatioToStable?: number };
+    throttleRate?: { max?: number; maxRatioToStable?: number };
+    p50Duration?: { maxMs?: number; maxRatioToStable?: number };
+    p99Duration?: { maxMs?: number; maxRatioToStable?: number };
+  };
+  hooks?: { beforeTraffic?: HookSpec; afterTraffic?: HookSpec; timeoutMs: number };
+}
+
+function definedOnly<T extends object>(value: T): T {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
+}
+
+export function healthConfigOf(spec: HealthSpec): HealthConfig {
+  return definedOnly({
+    intervalMs: parseDurationMs(spec.interval),
+    alarms: spec.alarms,
+    preexistingAlarms: spec.preexistingAlarms,
+    metrics: spec.metrics ? (definedOnly({ ...spec.metrics }) as HealthConfig['metrics']) : undefined,
+    hooks: spec.hooks
+      ? (definedOnly({
+          beforeTraffic: spec.hooks.beforeTraffic,
+          afterTraffic: spec.hooks.afterTraffic,
+          timeoutMs: parseDurationMs(spec.hooks.timeout),
+        }) as HealthConfig['hooks'])
+      : undefined,
+  }) as HealthConfig;
+}
