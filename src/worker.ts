@@ -6,13 +6,14 @@
 import { existsSync } from 'node:fs';
 import { S3Client } from '@aws-sdk/client-s3';
 import { Worker } from '@temporalio/worker';
-import { alwaysHealthy, type HealthGate } from './activities/health-gate.ts';
+import type { HealthGate } from './activities/health-gate.ts';
 import { createActivities } from './activities/index.ts';
 import type { ArtifactStore } from './artifacts/artifact-store.ts';
 import { createFileArtifactStore } from './artifacts/file-artifact-store.ts';
 import { createS3ArtifactStore, parseArtifactStoreUrl } from './artifacts/s3-artifact-store.ts';
 import { type AwsClients, createAwsClients } from './aws/lambda-clients.ts';
 import type { RampConfig } from './config.ts';
+import { createCloudWatchHealthGate } from './health/cloudwatch-health-gate.ts';
 import { connectClient, connectWorker, ensureSearchAttributes } from './temporal/connect.ts';
 
 export function createArtifactStore(config: RampConfig): ArtifactStore {
@@ -38,6 +39,7 @@ export async function createReleaseWorker(
   await ensureSearchAttributes(client, log);
   await client.connection.close();
 
+  const aws = overrides.aws ?? createAwsClients();
   const bundlePath = config.workflowBundlePath;
   const workflows =
     bundlePath && existsSync(bundlePath)
@@ -49,9 +51,9 @@ export async function createReleaseWorker(
     taskQueue: config.temporal.taskQueue,
     ...workflows,
     activities: createActivities({
-      aws: overrides.aws ?? createAwsClients(),
+      aws,
       artifacts: createArtifactStore(config),
-      healthGate: overrides.healthGate ?? alwaysHealthy,
+      healthGate: overrides.healthGate ?? createCloudWatchHealthGate(aws),
       ...(overrides.updatePollIntervalMs ? { updatePollIntervalMs: overrides.updatePollIntervalMs } : {}),
     }),
   });

@@ -1,3 +1,5 @@
+import type { HealthConfig } from '../domain/health-spec.ts';
+
 /**
  * The health-gate interface the release workflow calls between steps and before promotion.
  * The health-analysis module fills it with real checks; `alwaysHealthy` is the default with none configured.
@@ -12,6 +14,10 @@ export interface HealthCheckInput {
   /** Which gate: between steps, or the last one before promotion. */
   stage: 'step' | 'promotion';
   stepIndex: number;
+  /** What the release asked to be judged by; absent when the spec has no `health`. */
+  health?: HealthConfig;
+  /** When the candidate first took traffic: metrics are measured from then, and alarms already in ALARM before it are pre-existing. */
+  trafficMovedAt?: string;
 }
 
 export interface HealthCheck {

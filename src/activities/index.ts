@@ -1,7 +1,9 @@
 import type { ActivityDeps } from './deps.ts';
 import type { HealthCheckInput, HealthVerdict } from './health-gate.ts';
+import { createMonitorHealth } from './monitor-health.ts';
 import { createPublishVersion } from './publish-version.ts';
 import { createReadTarget } from './read-target.ts';
+import { createRunValidationHook } from './run-hook.ts';
 import { createAliasActivities } from './set-alias.ts';
 import { createUpdateFunctionCode } from './update-function-code.ts';
 import { createWaitForUpdate } from './wait-for-update.ts';
@@ -20,9 +22,12 @@ export function createActivities(deps: ActivityDeps) {
     async checkHealth(input: HealthCheckInput): Promise<HealthVerdict> {
       return deps.healthGate.check(input);
     },
+    monitorHealth: createMonitorHealth(deps),
+    runValidationHook: createRunValidationHook(deps),
   };
 }
 
 export type ReleaseActivities = ReturnType<typeof createActivities>;
 export type { ActivityDeps } from './deps.ts';
 export type { HealthCheckInput, HealthGate, HealthVerdict } from './health-gate.ts';
+export type { MonitorResult } from './monitor-health.ts';

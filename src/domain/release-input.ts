@@ -1,3 +1,4 @@
+import type { HealthConfig } from './health-spec.ts';
 import type { StrategyInput } from './strategies.ts';
 
 /**
@@ -31,6 +32,8 @@ export interface ReleaseInput {
   strategy: StrategyInput;
   description?: string;
   approvalTimeoutMs: number;
+  /** Health analysis between steps and validation hooks; absent means no checks (the gate passes). */
+  health?: HealthConfig;
   /** Who asked (API token name, CLI user), for the timeline and audit. */
   requestedBy?: string;
 }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { isDuration } from './durations.ts';
+import { healthSpecSchema } from './health-spec.ts';
 import { aliasNameRule, isValidAliasName, parseFunctionRef } from './lambda-names.ts';
 import { customStepProblems, isKnownStrategyName, predefinedStrategyNames } from './strategies.ts';
 
@@ -114,6 +115,7 @@ export const releaseSpecSchema = z
     region: regionSchema
       .optional()
       .describe("AWS region; defaults to the ARN's region, then the server's AWS region."),
+    health: healthSpecSchema.optional(),
     approvalTimeout: durationSchema
       .default('24h')
       .describe('How long a step waits for approval before the release rolls back.'),

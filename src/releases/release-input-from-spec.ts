@@ -1,5 +1,6 @@
 import type { ArtifactStore } from '../artifacts/artifact-store.ts';
 import { parseDurationMs } from '../domain/durations.ts';
+import { healthConfigOf } from '../domain/health-spec.ts';
 import { parseFunctionRef } from '../domain/lambda-names.ts';
 import type { CodeRef, ReleaseInput } from '../domain/release-input.ts';
 import type { ReleaseSpec } from '../domain/spec.ts';
@@ -38,6 +39,7 @@ export async function releaseInputFromSpec(
     strategy: spec.strategy,
     ...(spec.description ? { description: spec.description } : {}),
     approvalTimeoutMs: parseDurationMs(spec.approvalTimeout),
+    ...(spec.health ? { health: healthConfigOf(spec.health) } : {}),
     ...(context.requestedBy ? { requestedBy: context.requestedBy } : {}),
   };
 }

@@ -1,0 +1,55 @@
+import { Context } from '@temporalio/activity';
+import { ApplicationFailure } from '@temporalio/common';
+import { FailureType } from '../domain/failure-types.ts';
+import { UnknownAlarmError } from '../health/alarm-states.ts';
+import { activityFailure } from './activity-failure.ts';
+import type { ActivityDeps } from './deps.ts';
+import type { HealthCheckInput, HealthVerdict } from './health-gate.ts';
+
+export interface MonitorInput extends HealthCheckInput {
+  /** Watch until this time (the bake's end); a failing verdict returns at once. */
+  watchUntil: string;
+  intervalMs: number;
+}
+
+export interface MonitorResult extends HealthVerdict {
+  /** How many check rounds ran: every one was judged, only the outcome enters the history. */
+  checksRun: number;
+}
+
+/**
+ * One long-running, heartbeating activity per bake: checks every interval and returns only when a check
+ * fails or the bake ends. However long the bake and short the interval, the release's history grows by a
+ * handful of events, not one per check (Temporal warns at 10,240 events and terminates at 51,200).
+ */
+export function createMonitorHealth(deps: ActivityDeps) {
+  return async function monitorHealth(input: MonitorInput): Promise<MonitorResult> {
+    const context = Context.current();
+    const watchUntil = new Date(input.watchUntil).getTime();
+    let checksRun = 0;
+    let last: HealthVerdict = { status: 'inconclusive', message: 'not checked yet' };
+    for (;;) {
+      try {
+        last = await deps.healthGate.check(input);
+      } catch (error) {
+        if (error instanceof UnknownAlarmError) {
+          throw ApplicationFailure.create({
+            type: FailureType.InvalidSpec,
+            message: error.message,
+            nonRetryable: true,
+          });
+        }
+        // One failed reading (a throttled GetMetricData) is not a verdict: note it and check again.
+        const failure = activityFailure('health check', error);
+        if (failure.nonRetryable) throw failure;
+        last = { status: 'inconclusive', message: `could not read health: ${failure.message}` };
+      }
+      checksRun++;
+      context.heartbeat({ checksRun, last });
+      if (last.status === 'fail') return { ...last, checksRun };
+      const remainingMs = watchUntil - Date.now();
+      if (remainingMs <= 0) return { ...last, checksRun };
+      await context.sleep(Math.min(input.intervalMs, remainingMs));
+    }
+  };
+}

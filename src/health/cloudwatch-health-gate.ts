@@ -1,0 +1,39 @@
+import type { HealthCheckInput, HealthGate, HealthVerdict } from '../activities/health-gate.ts';
+import type { AwsClients } from '../aws/lambda-clients.ts';
+import { readAlarmStates } from './alarm-states.ts';
+import { judge } from './judge.ts';
+import { readVersionMetrics } from './version-metrics.ts';
+
+/**
+ * The production health gate: the release's alarms and the candidate's own AWS/Lambda metrics against
+ * the stable version's, judged by src/health/judge.ts.
+ */
+export function createCloudWatchHealthGate(
+  aws: AwsClients,
+  clock: () => Date = () => new Date(),
+): HealthGate {
+  return {
+    async check(input: HealthCheckInput): Promise<HealthVerdict> {
+      const health = input.health;
+      if (!health) return { status: 'pass', message: 'no health checks configured' };
+      const cloudWatch = aws.cloudWatch(input.region);
+      const trafficMovedAt = input.trafficMovedAt ? new Date(input.trafficMovedAt) : null;
+      const alarms = await readAlarmStates(cloudWatch, health.alarms, trafficMovedAt);
+      let candidate = null;
+      let stable = null;
+      if (health.metrics && trafficMovedAt) {
+        const versions = [input.candidateVersion, ...(input.stableVersion ? [input.stableVersion] : [])];
+        const byVersion = await readVersionMetrics(cloudWatch, {
+          functionName: input.functionName.replace(/^.*:function:/, ''),
+          alias: input.alias,
+          versions,
+          since: trafficMovedAt,
+          until: clock(),
+        });
+        candidate = byVersion[input.candidateVersion] ?? null;
+        stable = input.stableVersion ? (byVersion[input.stableVersion] ?? null) : null;
+      }
+      return judge({ config: health, alarms, candidate, stable });
+    },
+  };
+}
