@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { registerDevCommand } from './commands/dev.ts';
 import { registerHealthcheckCommand } from './commands/healthcheck.ts';
+import { registerReleaseCommand } from './commands/release.ts';
 import { registerWorkerCommand } from './commands/worker.ts';
 
 /** The `ramp` command; each subcommand lives in its own file under commands/. */
@@ -11,5 +12,6 @@ export function buildProgram(): Command {
   registerDevCommand(program);
   registerWorkerCommand(program);
   registerHealthcheckCommand(program);
+  registerReleaseCommand(program);
   return program;
 }
