@@ -1,0 +1,161 @@
+/**
+ * Fault injection: rules that match calls by operation (and function) and fire by count, probability or
+ * time window. Controlled from tests (`sim.faults`) and over HTTP (`/_sim/faults`).
+ */
+export type FaultKind =
+  | 'throttle'
+  | 'latency'
+  | 'serviceError'
+  | 'loseResponse'
+  | 'failNextUpdate'
+  | 'outsideChange';
+
+export interface FaultRule {
+  id: string;
+  kind: FaultKind;
+  operation?: string;
+  functionName?: string;
+  /** Fires this many times, then is spent. */
+  count?: number;
+  probability?: number;
+  /** Active until this time (ms since the epoch). */
+  until?: number;
+  retryAfterSeconds?: number;
+  reason?: string;
+  latencyMs?: number;
+  reasonCode?: string;
+  phase?: 'before' | 'after';
+  change?: 'code' | 'config' | 'alias';
+  alias?: string;
+}
+
+export interface ThrottleOptions {
+  operation?: string;
+  functionName?: string;
+  probability?: number;
+  count?: number;
+  forMs?: number;
+  retryAfterSeconds?: number;
+  reason?: string;
+}
+
+export class FaultController {
+  private rules: FaultRule[] = [];
+  private nextId = 1;
+
+  constructor(
+    private readonly clock: () => number,
+    private readonly random: () => number,
+  ) {}
+
+  private add(rule: Omit<FaultRule, 'id'>): { id: string; remove(): void } {
+    const id = `fault-${this.nextId++}`;
+    this.rules.push({ ...rule, id });
+    return { id, remove: () => this.remove(id) };
+  }
+
+  remove(id: string): void {
+    this.rules = this.rules.filter((rule) => rule.id !== id);
+  }
+
+  clear(): void {
+    this.rules = [];
+  }
+
+  list(): readonly FaultRule[] {
+    return this.rules;
+  }
+
+  /** 429 TooManyRequestsException with Retry-After: by probability, for a count, or as a burst for `forMs`. */
+  throttle(options: ThrottleOptions = {}) {
+    return this.add({
+      kind: 'throttle',
+      ...pick(options, ['operation', 'functionName', 'probability', 'count', 'retryAfterSeconds', 'reason']),
+      ...(options.forMs !== undefined ? { until: this.clock() + options.forMs } : {}),
+    });
+  }
+
+  latency(options: { operation?: string; functionName?: string; ms: number; count?: number }) {
+    return this.add({
+      kind: 'latency',
+      latencyMs: options.ms,
+      ...pick(options, ['operation', 'functionName', 'count']),
+    });
+  }
+
+  serviceError(
+    options: { operation?: string; functionName?: string; count?: number; probability?: number } = {},
+  ) {
+    return this.add({
+      kind: 'serviceError',
+      ...pick(options, ['operation', 'functionName', 'count', 'probability']),
+    });
+  }
+
+  /** The call takes effect, then the connection drops before the response: the caller cannot know it landed. */
+  loseResponse(options: { operation: string; functionName?: string; count?: number }) {
+    return this.add({
+      kind: 'loseResponse',
+      count: options.count ?? 1,
+      ...pick(options, ['operation', 'functionName']),
+    });
+  }
+
+  /** The next code or configuration update of the function ends with LastUpdateStatus Failed. */
+  failNextUpdate(options: { functionName: string; reasonCode: string; reason: string }) {
+    return this.add({
+      kind: 'failNextUpdate',
+      count: 1,
+      functionName: options.functionName,
+      reasonCode: options.reasonCode,
+      reason: options.reason,
+    });
+  }
+
+  /** Someone else changes the function's code or configuration, or an alias, right before or after a call. */
+  outsideChange(options: {
+    functionName: string;
+    when: { operation: string; phase: 'before' | 'after' };
+    change: 'code' | 'config' | 'alias';
+    alias?: string;
+    count?: number;
+  }) {
+    return this.add({
+      kind: 'outsideChange',
+      functionName: options.functionName,
+      operation: options.when.operation,
+      phase: options.when.phase,
+      change: options.change,
+      count: options.count ?? 1,
+      ...(options.alias ? { alias: options.alias } : {}),
+    });
+  }
+
+  /** Rules of `kind` that fire for this call; consumes their counts. */
+  fire(
+    kind: FaultKind,
+    call: { operation: string; functionName?: string | undefined },
+    phase?: 'before' | 'after',
+  ): FaultRule[] {
+    const now = this.clock();
+    this.rules = this.rules.filter((rule) => rule.until === undefined || rule.until > now);
+    const fired: FaultRule[] = [];
+    for (const rule of this.rules) {
+      if (rule.kind !== kind) continue;
+      if (rule.operation && rule.operation !== call.operation) continue;
+      if (rule.functionName && rule.functionName !== call.functionName) continue;
+      if (phase && rule.phase !== phase) continue;
+      if (rule.probability !== undefined && this.random() >= rule.probability) continue;
+      fired.push(rule);
+      if (rule.count !== undefined) rule.count--;
+    }
+    this.rules = this.rules.filter((rule) => rule.count === undefined || rule.count > 0);
+    return fired;
+  }
+}
+
+function pick<T extends object, K extends keyof T>(value: T, keys: K[]): Partial<Pick<T, K>> {
+  const out: Partial<Pick<T, K>> = {};
+  for (const key of keys) if (value[key] !== undefined) out[key] = value[key];
+  return out;
+}

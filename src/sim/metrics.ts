@@ -1,0 +1,126 @@
+/**
+ * AWS/Lambda metrics from every invocation, whoever made it. Lambda publishes each datapoint under the
+ * dimension sets {}, {FunctionName}, {FunctionName, Resource} and, for invocations through an alias,
+ * {FunctionName, Resource, ExecutedVersion}; CloudWatch matches dimension sets exactly, and so does this.
+ */
+export interface InvocationRecord {
+  at: number;
+  region: string;
+  functionName: string;
+  /** `function:alias` or `function:version` when invoked with a qualifier. */
+  resource: string | undefined;
+  /** Only for invocations through an alias. */
+  executedVersion: string | undefined;
+  durationMs: number;
+  isError: boolean;
+  isThrottled: boolean;
+}
+
+export interface MetricQuery {
+  region: string;
+  namespace: string;
+  metricName: string;
+  dimensions: Record<string, string>;
+  stat: string;
+  periodSeconds: number;
+  startMs: number;
+  endMs: number;
+}
+
+const maxRecords = 2_000_000;
+
+function matches(record: InvocationRecord, dimensions: Record<string, string>): boolean {
+  const names = Object.keys(dimensions).sort().join(',');
+  switch (names) {
+    case '':
+      return true;
+    case 'FunctionName':
+      return record.functionName === dimensions.FunctionName;
+    case 'FunctionName,Resource':
+      return record.functionName === dimensions.FunctionName && record.resource === dimensions.Resource;
+    case 'ExecutedVersion,FunctionName,Resource':
+      return (
+        record.executedVersion !== undefined &&
+        record.functionName === dimensions.FunctionName &&
+        record.resource === dimensions.Resource &&
+        record.executedVersion === dimensions.ExecutedVersion
+      );
+    default:
+      return false;
+  }
+}
+
+/** The values one invocation contributes to a metric (none when the metric has no datapoint for it). */
+function valueOf(record: InvocationRecord, metricName: string): number | undefined {
+  switch (metricName) {
+    case 'Invocations':
+      return record.isThrottled ? undefined : 1;
+    case 'Errors':
+      return record.isThrottled ? undefined : record.isError ? 1 : 0;
+    case 'Throttles':
+      return record.isThrottled ? 1 : 0;
+    case 'Duration':
+      return record.isThrottled ? undefined : record.durationMs;
+    default:
+      return undefined;
+  }
+}
+
+export function statistic(values: number[], stat: string): number | undefined {
+  if (values.length === 0) return undefined;
+  const percentile = /^p(\d+(?:\.\d+)?)$/.exec(stat);
+  if (percentile) {
+    const sorted = [...values].sort((a, b) => a - b);
+    const rank = Math.ceil((Number(percentile[1]) / 100) * sorted.length) - 1;
+    return sorted[Math.min(sorted.length - 1, Math.max(0, rank))];
+  }
+  switch (stat) {
+    case 'Sum':
+      return values.reduce((a, b) => a + b, 0);
+    case 'SampleCount':
+      return values.length;
+    case 'Average':
+      return values.reduce((a, b) => a + b, 0) / values.length;
+    case 'Minimum':
+      return Math.min(...values);
+    case 'Maximum':
+      return Math.max(...values);
+    default:
+      return undefined;
+  }
+}
+
+export class MetricStore {
+  private records: InvocationRecord[] = [];
+
+  record(invocation: InvocationRecord): void {
+    this.records.push(invocation);
+    if (this.records.length > maxRecords) this.records.splice(0, this.records.length - maxRecords);
+  }
+
+  /** Datapoints of one metric, one per period that has data, newest first (CloudWatch's default order). */
+  query(q: MetricQuery): { timestamps: number[]; values: number[] } {
+    if (q.namespace !== 'AWS/Lambda') return { timestamps: [], values: [] };
+    const periodMs = q.periodSeconds * 1000;
+    const buckets = new Map<number, number[]>();
+    for (const record of this.records) {
+      if (record.region !== q.region || record.at < q.startMs || record.at >= q.endMs) continue;
+      if (!matches(record, q.dimensions)) continue;
+      const value = valueOf(record, q.metricName);
+      if (value === undefined) continue;
+      const bucket = q.startMs + Math.floor((record.at - q.startMs) / periodMs) * periodMs;
+      const list = buckets.get(bucket) ?? [];
+      list.push(value);
+      buckets.set(bucket, list);
+    }
+    const timestamps: number[] = [];
+    const values: number[] = [];
+    for (const bucket of [...buckets.keys()].sort((a, b) => b - a)) {
+      const value = statistic(buckets.get(bucket) ?? [], q.stat);
+      if (value === undefined) continue;
+      timestamps.push(bucket);
+      values.push(value);
+    }
+    return { timestamps, values };
+  }
+}

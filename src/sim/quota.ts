@@ -1,0 +1,53 @@
+/**
+ * Lambda's control-plane request quotas per account and region: GetFunction 100/s on its own; every other
+ * control-plane call shares one 15/s bucket (GetFunctionConfiguration included). Invoke is not counted.
+ */
+export const controlPlaneRates = { getFunctionPerSecond: 100, sharedPerSecond: 15 } as const;
+
+class TokenBucket {
+  private tokens: number;
+  private updatedAt: number;
+
+  constructor(
+    private readonly ratePerSecond: number,
+    private readonly clock: () => number,
+  ) {
+    this.tokens = ratePerSecond;
+    this.updatedAt = clock();
+  }
+
+  /** Takes one token; when empty, answers how long until one is back. */
+  take(): { isAllowed: true } | { isAllowed: false; waitMs: number } {
+    const now = this.clock();
+    this.tokens = Math.min(
+      this.ratePerSecond,
+      this.tokens + ((now - this.updatedAt) / 1000) * this.ratePerSecond,
+    );
+    this.updatedAt = now;
+    if (this.tokens >= 1) {
+      this.tokens -= 1;
+      return { isAllowed: true };
+    }
+    return { isAllowed: false, waitMs: ((1 - this.tokens) / this.ratePerSecond) * 1000 };
+  }
+}
+
+export class ControlPlaneQuota {
+  private readonly buckets = new Map<string, TokenBucket>();
+
+  constructor(private readonly clock: () => number) {}
+
+  take(region: string, operation: string): { isAllowed: true } | { isAllowed: false; waitMs: number } {
+    const isGetFunction = operation === 'GetFunction';
+    const key = `${region}/${isGetFunction ? 'GetFunction' : 'shared'}`;
+    let bucket = this.buckets.get(key);
+    if (!bucket) {
+      bucket = new TokenBucket(
+        isGetFunction ? controlPlaneRates.getFunctionPerSecond : controlPlaneRates.sharedPerSecond,
+        this.clock,
+      );
+      this.buckets.set(key, bucket);
+    }
+    return bucket.take();
+  }
+}
