@@ -6,21 +6,27 @@ import { randomUUID } from 'node:crypto';
 import { after } from 'node:test';
 import type { Client } from '@temporalio/client';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { bundleWorkflowCode, Worker, type WorkerOptions } from '@temporalio/worker';
+import { bundleWorkflowCode, DefaultLogger, Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
 import { startDevServer } from '../../src/temporal/dev-server.ts';
 
 let environment: Promise<TestWorkflowEnvironment> | undefined;
 let bundle: Promise<{ codePath: string } | { code: string }> | undefined;
 const teardowns: (() => Promise<void>)[] = [];
 
-// Registered when a test file imports this module, so it belongs to the file's root test and runs once
-// after every test in the file (an `after` registered inside a test would run when that test ends).
-after(async () => {
-  for (const teardown of teardowns.reverse()) await teardown();
-});
+/** Stops what this process started (connections, a dev server of its own). Benchmarks call it at the end. */
+export async function closeTemporalEnvironment(): Promise<void> {
+  for (const teardown of teardowns.splice(0).reverse()) await teardown();
+}
+
+// Under the test runner, registered when a test file imports this module, so it belongs to the file's root
+// test and runs once after every test in the file. Benchmarks (plain scripts) call the function themselves.
+if (process.env.NODE_TEST_CONTEXT) after(closeTemporalEnvironment);
 
 export function temporalEnvironment(): Promise<TestWorkflowEnvironment> {
   environment ??= (async () => {
+    // Releases that end in a rollback fail their workflow on purpose; keep the worker's WARN lines about
+    // that out of the test output.
+    Runtime.install({ logger: new DefaultLogger('ERROR') });
     const address = process.env.RAMP_TEST_TEMPORAL_ADDRESS;
     if (address) {
       const env = await TestWorkflowEnvironment.createFromExistingServer({

@@ -1,0 +1,135 @@
+/**
+ * A whole release stack for one test: the simulator (real Lambda wire protocol), a real Worker running
+ * the release workflow with real activities and the real AWS SDK pointed at the simulator, and a release
+ * client over the real dev server. Each call gets its own simulator, task queue and artifact directory.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  CreateAliasCommand,
+  CreateFunctionCommand,
+  LambdaClient,
+  ListVersionsByFunctionCommand,
+  waitUntilFunctionActiveV2,
+} from '@aws-sdk/client-lambda';
+import { zipSync } from 'fflate';
+import { alwaysHealthy, type HealthGate } from '../../src/activities/health-gate.ts';
+import { createActivities } from '../../src/activities/index.ts';
+import { createFileArtifactStore } from '../../src/artifacts/file-artifact-store.ts';
+import { createAwsClients } from '../../src/aws/lambda-clients.ts';
+import type { ReleaseSpecInput } from '../../src/domain/spec.ts';
+import { validateReleaseSpec } from '../../src/domain/spec.ts';
+import { createCloudWatchHealthGate } from '../../src/health/cloudwatch-health-gate.ts';
+import { createReleaseClient, type ReleaseClient } from '../../src/releases/release-client.ts';
+import { type Simulator, startSimulator } from '../../src/sim/index.ts';
+import { uniqueName, type WorkerContext, withWorker } from './temporal.ts';
+
+export interface ReleaseStack extends WorkerContext {
+  sim: Simulator;
+  lambda: LambdaClient;
+  releases: ReleaseClient;
+  /** Starts a release from a spec (validated like the API does) and returns its id. */
+  startRelease(spec: ReleaseSpecInput, options?: { idempotencyKey?: string }): Promise<string>;
+  /** Creates a function with a first published version behind `alias`, as a team's existing service. */
+  createFunctionWithAlias(
+    name: string,
+    alias: string,
+    behaviour?: Behaviour,
+  ): Promise<{ stableVersion: string }>;
+}
+
+export interface Behaviour {
+  errorRate?: number;
+  latencyMs?: { p50: number; p99: number };
+  throttleRate?: number;
+}
+
+/** A deployment package whose simulate.json sets how the version behaves in the simulator. */
+export function zipWith(behaviour: Behaviour = {}, marker = uniqueName('build')): Uint8Array {
+  return zipSync({
+    'index.mjs': new TextEncoder().encode(`export const handler = async () => ({ build: '${marker}' });\n`),
+    'simulate.json': new TextEncoder().encode(JSON.stringify(behaviour)),
+  });
+}
+
+export function zipBase64(behaviour: Behaviour = {}, marker?: string): string {
+  return Buffer.from(zipWith(behaviour, marker)).toString('base64');
+}
+
+export async function withReleaseStack<T>(
+  options: { healthGate?: HealthGate | 'cloudwatch'; updateDelayMs?: number; quotas?: boolean },
+  body: (stack: ReleaseStack) => Promise<T>,
+): Promise<T> {
+  const sim = await startSimulator({
+    updateDelayMs: options.updateDelayMs ?? 50,
+    ...(options.quotas ? { quotas: true } : {}),
+  });
+  const artifactDir = mkdtempSync(join(tmpdir(), 'ramp-artifacts-'));
+  const artifacts = createFileArtifactStore(artifactDir);
+  const aws = createAwsClients({ endpoint: sim.endpoint, credentials: sim.clientConfig.credentials });
+  const lambda = new LambdaClient({ ...sim.clientConfig, maxAttempts: 1 });
+  try {
+    return await withWorker(
+      {
+        activities: createActivities({
+          aws,
+          artifacts,
+          healthGate:
+            options.healthGate === 'cloudwatch'
+              ? createCloudWatchHealthGate(aws)
+              : (options.healthGate ?? alwaysHealthy),
+          updatePollIntervalMs: 25,
+        }),
+      },
+      async (context) => {
+        const releases = createReleaseClient({
+          client: context.client,
+          artifacts,
+          taskQueue: context.taskQueue,
+          defaultRegion: sim.clientConfig.region,
+        });
+        return body({
+          ...context,
+          sim,
+          lambda,
+          releases,
+          async startRelease(spec, startOptions = {}) {
+            const result = validateReleaseSpec(spec);
+            if (!result.ok) throw new Error(JSON.stringify(result.problems));
+            return (await releases.start(result.spec, startOptions)).releaseId;
+          },
+          async createFunctionWithAlias(name, alias, behaviour = {}) {
+            await lambda.send(
+              new CreateFunctionCommand({
+                FunctionName: name,
+                Runtime: 'nodejs20.x',
+                Role: 'arn:aws:iam::123456789012:role/lambda-role',
+                Handler: 'index.handler',
+                Code: { ZipFile: zipWith(behaviour, `${name}-v1`) },
+                Publish: true,
+              }),
+            );
+            await waitUntilFunctionActiveV2(
+              { client: lambda, maxWaitTime: 30, minDelay: 1 },
+              { FunctionName: name },
+            );
+            const { CreateAliasCommand, ListVersionsByFunctionCommand } = await import(
+              '@aws-sdk/client-lambda'
+            );
+            const versions = await lambda.send(new ListVersionsByFunctionCommand({ FunctionName: name }));
+            const stableVersion = versions.Versions?.find((v) => v.Version !== '$LATEST')?.Version ?? '1';
+            await lambda.send(
+              new CreateAliasCommand({ FunctionName: name, Name: alias, FunctionVersion: stableVersion }),
+            );
+            return { stableVersion };
+          },
+        });
+      },
+    );
+  } finally {
+    await sim.close();
+    lambda.destroy();
+    rmSync(artifactDir, { recursive: true, force: true });
+  }
+}

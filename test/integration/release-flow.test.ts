@@ -1,0 +1,140 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { GetAliasCommand } from '@aws-sdk/client-lambda';
+import { releaseSpecSchema } from '../../src/domain/spec.ts';
+import { withReleaseStack, zipBase64 } from '../helpers/release-stack.ts';
+import { uniqueName } from '../helpers/temporal.ts';
+import { waitForEnd } from '../helpers/wait-for.ts';
+
+describe('a release on the real dev server against the simulator', () => {
+  test('shifts a canary step by step and promotes the new version to 100%', async () => {
+    await withReleaseStack({}, async (stack) => {
+      const fn = uniqueName('orders');
+      const { stableVersion } = await stack.createFunctionWithAlias(fn, 'live');
+      const id = await stack.startRelease({
+        function: fn,
+        alias: 'live',
+        code: { zipFile: zipBase64() },
+        strategy: {
+          steps: [
+            { weight: 10, bake: '100ms' },
+            { weight: 50, bake: '100ms' },
+          ],
+        },
+        description: 'v2',
+      });
+
+      const status = await waitForEnd(stack.releases, id);
+
+      assert.equal(status.outcome, 'succeeded');
+      assert.equal(status.stableVersion, stableVersion);
+      const candidate = status.candidateVersion;
+      assert.ok(candidate && candidate !== stableVersion);
+      const alias = await stack.lambda.send(new GetAliasCommand({ FunctionName: fn, Name: 'live' }));
+      assert.equal(alias.FunctionVersion, candidate);
+      assert.deepEqual(alias.RoutingConfig?.AdditionalVersionWeights ?? {}, {});
+      const shifts = stack.sim
+        .aliasHistory(fn, 'live')
+        .map((state) => [state.functionVersion, state.additionalVersionWeights]);
+      assert.deepEqual(shifts, [
+        [stableVersion, {}],
+        [stableVersion, { [candidate]: 0.1 }],
+        [stableVersion, { [candidate]: 0.5 }],
+        [candidate, {}],
+      ]);
+    });
+  });
+
+  test('creates the alias on the new version on a first release', async () => {
+    await withReleaseStack({}, async (stack) => {
+      const fn = uniqueName('first');
+      await stack.createFunctionWithAlias(fn, 'staging');
+      const id = await stack.startRelease({
+        function: fn,
+        alias: 'live',
+        code: { zipFile: zipBase64() },
+        strategy: 'Canary10Percent5Minutes',
+      });
+
+      const status = await waitForEnd(stack.releases, id);
+
+      assert.equal(status.outcome, 'succeeded');
+      assert.equal(status.stableVersion, null);
+      const alias = await stack.lambda.send(new GetAliasCommand({ FunctionName: fn, Name: 'live' }));
+      assert.equal(alias.FunctionVersion, status.candidateVersion);
+      assert.ok(status.timeline.some((entry) => entry.event === 'alias_created'));
+    });
+  });
+
+  test('publishes only the uploaded code, guarded by its CodeSha256 and the RevisionId after the update', async () => {
+    await withReleaseStack({}, async (stack) => {
+      const fn = uniqueName('guarded');
+      await stack.createFunctionWithAlias(fn, 'live');
+      const id = await stack.startRelease({
+        function: fn,
+        alias: 'live',
+        code: { zipFile: zipBase64() },
+        strategy: 'AllAtOnce',
+      });
+
+      await waitForEnd(stack.releases, id);
+
+      const calls = stack.sim.calls().filter((call) => call.functionName === fn);
+      const update = calls.find((call) => call.operation === 'UpdateFunctionCode');
+      const publish = calls.find((call) => call.operation === 'PublishVersion');
+      assert.ok(update?.request.RevisionId, 'UpdateFunctionCode carries a RevisionId guard');
+      assert.ok(publish?.request.CodeSha256, 'PublishVersion carries the CodeSha256 guard');
+      assert.ok(publish?.request.RevisionId, 'PublishVersion carries a RevisionId guard');
+      assert.notEqual(publish.request.RevisionId, update.request.RevisionId);
+    });
+  });
+
+  test('refuses a second release for the same alias while one runs, naming the running release', async () => {
+    await withReleaseStack({}, async (stack) => {
+      const fn = uniqueName('busy');
+      await stack.createFunctionWithAlias(fn, 'live');
+      const spec = {
+        function: fn,
+        alias: 'live',
+        code: { zipFile: zipBase64() },
+        strategy: { steps: [{ weight: 10, bake: '1h' }] },
+      };
+      const first = await stack.startRelease(spec);
+
+      await assert.rejects(
+        stack.startRelease({ ...spec, code: { zipFile: zipBase64() } }),
+        (error: Error & { type?: string; details?: Record<string, unknown> }) => {
+          assert.equal(error.type, 'AlreadyRunning');
+          assert.equal(error.details?.runningReleaseId, first);
+          return true;
+        },
+      );
+      await stack.releases.control(first, 'abort', { by: 'test' });
+      assert.equal((await waitForEnd(stack.releases, first)).outcome, 'rolled_back');
+    });
+  });
+
+  test('an Idempotency-Key returns the release it started instead of starting another', async () => {
+    await withReleaseStack({}, async (stack) => {
+      const fn = uniqueName('idem');
+      await stack.createFunctionWithAlias(fn, 'live');
+      const spec = {
+        function: fn,
+        alias: 'live',
+        code: { zipFile: zipBase64() },
+        strategy: { steps: [{ weight: 10, bake: '1h' }] },
+      };
+      const first = await stack.releases.start(releaseSpecSchema.parse(spec), {
+        idempotencyKey: 'ci-run-42',
+      });
+      const again = await stack.releases.start(releaseSpecSchema.parse(spec), {
+        idempotencyKey: 'ci-run-42',
+      });
+
+      assert.equal(again.releaseId, first.releaseId);
+      assert.equal(again.isExisting, true);
+      await stack.releases.control(first.releaseId, 'abort', {});
+      await waitForEnd(stack.releases, first.releaseId);
+    });
+  });
+});
