@@ -1,0 +1,88 @@
+/**
+ * Records release workflow histories for the replay test. Not part of `npm test`: run it when the workflow
+ * changes in a way that deserves new fixtures (old ones stay, they are what running releases look like):
+ *   node --import tsx --test scripts/record-histories.test.ts
+ */
+import { writeFileSync } from 'node:fs';
+import { test } from 'node:test';
+import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
+import { parseReleaseId } from '../src/domain/release-id.ts';
+import { withReleaseStack, zipBase64 } from '../test/helpers/release-stack.ts';
+import { uniqueName } from '../test/helpers/temporal.ts';
+import { waitForEnd, waitForStatus } from '../test/helpers/wait-for.ts';
+
+const prefix = process.env.RAMP_HISTORY_PREFIX ?? 'v1';
+const out = (name: string) => new URL(`../test/fixtures/histories/${prefix}-${name}.json`, import.meta.url);
+
+async function save(stack: { client: import('@temporalio/client').Client }, releaseId: string, name: string) {
+  const parsed = parseReleaseId(releaseId);
+  if (!parsed) throw new Error(`bad id ${releaseId}`);
+  const history = await stack.client.workflow.getHandle(parsed.workflowId, parsed.runId).fetchHistory();
+  writeFileSync(out(name), `${JSON.stringify(JSON.parse(historyToJSON(history)), null, 1)}\n`);
+}
+
+test('record: a canary that promotes, with a pause and a resume', async () => {
+  await withReleaseStack({}, async (stack) => {
+    const fn = uniqueName('rec');
+    await stack.createFunctionWithAlias(fn, 'live');
+    const id = await stack.startRelease({
+      function: fn,
+      alias: 'live',
+      code: { zipFile: zipBase64() },
+      strategy: {
+        steps: [
+          { weight: 10, bake: '300ms' },
+          { weight: 50, bake: '100ms' },
+        ],
+      },
+    });
+    await waitForStatus(stack.releases, id, (s) => s.phase === 'baking');
+    await stack.releases.control(id, 'pause', { by: 'recorder' });
+    await stack.releases.control(id, 'resume', { by: 'recorder' });
+    await waitForEnd(stack.releases, id);
+    await save(stack, id, 'canary-promoted');
+  });
+});
+
+test('record: an unhealthy canary that rolls back', async () => {
+  const gate = { check: async () => ({ status: 'fail' as const, message: 'error rate 30%' }) };
+  await withReleaseStack({ healthGate: gate }, async (stack) => {
+    const fn = uniqueName('rec');
+    await stack.createFunctionWithAlias(fn, 'live');
+    const id = await stack.startRelease({
+      function: fn,
+      alias: 'live',
+      code: { zipFile: zipBase64() },
+      strategy: { steps: [{ weight: 10, bake: '100ms' }] },
+    });
+    await waitForEnd(stack.releases, id);
+    await save(stack, id, 'canary-rolled-back');
+  });
+});
+
+test('record: an approval step, approved', async () => {
+  await withReleaseStack({}, async (stack) => {
+    const fn = uniqueName('rec');
+    await stack.createFunctionWithAlias(fn, 'live');
+    const id = await stack.startRelease({
+      function: fn,
+      alias: 'live',
+      code: { zipFile: zipBase64() },
+      strategy: { steps: [{ weight: 20, bake: '50ms', approval: true }] },
+    });
+    await waitForStatus(stack.releases, id, (s) => s.awaitingApproval);
+    await stack.releases.control(id, 'approve', { by: 'recorder' });
+    await waitForEnd(stack.releases, id);
+    await save(stack, id, 'approval-promoted');
+  });
+});
+
+test('record: a first release that creates the alias', async () => {
+  await withReleaseStack({}, async (stack) => {
+    const fn = uniqueName('rec');
+    await stack.createFunctionWithAlias(fn, 'staging');
+    const id = await stack.startRelease({ function: fn, alias: 'live', code: { zipFile: zipBase64() } });
+    await waitForEnd(stack.releases, id);
+    await save(stack, id, 'first-release');
+  });
+});
