@@ -16,12 +16,18 @@ import {
   defineQuery,
   defineUpdate,
   isCancellation,
+  patched,
   proxyActivities,
   setHandler,
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { HealthVerdict, ReleaseActivities } from '../activities/index.ts';
+import type {
+  HealthCheckInput,
+  HealthVerdict,
+  MonitorResult,
+  ReleaseActivities,
+} from '../activities/index.ts';
 import { FailureType, nonRetryableFailureTypes } from '../domain/failure-types.ts';
 import { type AliasState, describeAlias } from '../domain/lambda-state.ts';
 import { releaseIdOf } from '../domain/release-id.ts';
@@ -51,6 +57,12 @@ export const controlUpdates = {
   promote: promoteUpdate,
   abort: abortUpdate,
 } as const satisfies Record<ControlAction, unknown>;
+
+/**
+ * Patch ids, in the order they were introduced. Each guards a change that running releases recorded before
+ * it must not see; the replay test covers histories from before and after.
+ */
+export const healthMonitorPatch = 'ramp-health-monitor-v1';
 
 const retryUntilDeadline = {
   initialInterval: '1s',
@@ -141,6 +153,9 @@ export async function release(input: ReleaseInput): Promise<ReleaseStatus> {
   const requests = { approve: false, promote: false, abort: undefined as ControlRequest | undefined };
   let alias: AliasState | null = null;
   let hasTrafficMoved = false;
+  let trafficMovedAt: string | undefined;
+  // Releases started before this patch keep their one-check-per-bake behaviour on replay.
+  const watchesHealth = patched(healthMonitorPatch);
 
   const note = (event: string, message: string, details?: Record<string, unknown>) =>
     appendTimeline(status, { at: now(), event, message, ...(details ? { details } : {}) });
@@ -229,15 +244,30 @@ export async function release(input: ReleaseInput): Promise<ReleaseStatus> {
     status.bakeEndsAt = null;
   };
 
+  const healthInput = (stage: 'step' | 'promotion'): HealthCheckInput => ({
+    ...aliasRef,
+    stableVersion: status.stableVersion,
+    candidateVersion: status.candidateVersion ?? '',
+    candidateWeightPercent: status.candidateWeightPercent,
+    stage,
+    stepIndex: status.stepIndex,
+    ...(input.health ? { health: input.health } : {}),
+    ...(trafficMovedAt ? { trafficMovedAt } : {}),
+  });
+  const unhealthy = (message: string, verdict: HealthVerdict) =>
+    new ReleaseStop(
+      {
+        type: FailureType.Unhealthy,
+        message: `unhealthy: ${message}`,
+        details: { verdict },
+        cause: undefined,
+      },
+      true,
+    );
+
+  /** Before the ramp-health-monitor patch: one health check after each bake. */
   const judge = async (stage: 'step' | 'promotion') => {
-    const verdict: HealthVerdict = await lambda.checkHealth({
-      ...aliasRef,
-      stableVersion: status.stableVersion,
-      candidateVersion: status.candidateVersion ?? '',
-      candidateWeightPercent: status.candidateWeightPercent,
-      stage,
-      stepIndex: status.stepIndex,
-    });
+    const verdict: HealthVerdict = await lambda.checkHealth(healthInput(stage));
     note('health_verdict', `${verdict.status}: ${verdict.message}`, { verdict });
     if (verdict.status === 'fail') {
       throw new ReleaseStop(
@@ -250,6 +280,80 @@ export async function release(input: ReleaseInput): Promise<ReleaseStatus> {
         true,
       );
     }
+  };
+
+  /**
+   * Bakes while one long-running, heartbeating activity watches health and returns only on a failing
+   * verdict or at the bake's end, so the history stays small however long the bake and short the interval.
+   * Pause, abort and promote cancel the watch; a resumed bake watches for the time that was left.
+   */
+  const bakeWatchingHealth = async (bakeMs: number) => {
+    const intervalMs = input.health?.intervalMs ?? 10_000;
+    let remainingMs = bakeMs;
+    let hasExtended = false;
+    while (!isInterrupted()) {
+      if (status.isPaused) {
+        status.bakeEndsAt = null;
+        await holdWhilePaused();
+        continue;
+      }
+      const startedAt = Date.now();
+      const watchUntil = new Date(startedAt + Math.max(0, remainingMs)).toISOString();
+      status.bakeEndsAt = watchUntil;
+      const { monitorHealth } = proxyActivities<ReleaseActivities>({
+        startToCloseTimeout: Math.max(0, remainingMs) + 5 * 60_000,
+        heartbeatTimeout: Math.max(30_000, 3 * intervalMs),
+        retry: retryUntilDeadline,
+      });
+      const scope = new CancellationScope();
+      const watching = scope.run(() => monitorHealth({ ...healthInput('step'), watchUntil, intervalMs }));
+      const result: MonitorResult | undefined = await Promise.race([
+        watching,
+        condition(() => status.isPaused || isInterrupted()).then(() => undefined),
+      ]);
+      remainingMs -= Date.now() - startedAt;
+      if (result === undefined) {
+        scope.cancel();
+        await watching.catch(() => undefined);
+        continue;
+      }
+      note('health_verdict', `${result.status} after ${result.checksRun} checks: ${result.message}`, {
+        verdict: result,
+      });
+      if (result.status === 'fail') throw unhealthy(result.message, result);
+      const policy = input.health?.metrics?.insufficientTraffic;
+      if (result.status === 'inconclusive' && policy !== undefined && policy !== 'pass') {
+        if (policy === 'wait' && !hasExtended) {
+          hasExtended = true;
+          remainingMs = Math.max(bakeMs, intervalMs);
+          note('bake_extended', `no verdict yet (${result.message}); watching for another ${remainingMs} ms`);
+          continue;
+        }
+        throw unhealthy(`no verdict: ${result.message}`, result);
+      }
+      break;
+    }
+    status.bakeEndsAt = null;
+  };
+
+  const runValidationHook = async (stage: 'beforeTraffic' | 'afterTraffic') => {
+    const hook = input.health?.hooks?.[stage];
+    if (!hook || !input.health?.hooks) return;
+    const verdict = await lambda.runValidationHook({
+      hook,
+      timeoutMs: input.health.hooks.timeoutMs,
+      payload: {
+        releaseId: status.releaseId,
+        stage,
+        functionName: input.functionName,
+        alias: input.alias,
+        region: input.region,
+        candidateVersion: status.candidateVersion ?? '',
+        stableVersion: status.stableVersion,
+      },
+    });
+    note('hook_verdict', `${stage}: ${verdict.message}`, { verdict });
+    if (verdict.status === 'fail') throw unhealthy(`${stage} hook failed: ${verdict.message}`, verdict);
   };
 
   const awaitApproval = async (what: string) => {
@@ -370,6 +474,8 @@ export async function release(input: ReleaseInput): Promise<ReleaseStatus> {
       { version: published.version, isExisting: published.isExisting },
     );
 
+    if (watchesHealth && alias?.functionVersion !== published.version)
+      await runValidationHook('beforeTraffic');
     if (!alias) {
       enter('promoting');
       alias = await lambda.createAlias({
@@ -379,6 +485,10 @@ export async function release(input: ReleaseInput): Promise<ReleaseStatus> {
       });
       status.candidateWeightPercent = 100;
       note('alias_created', `first release: created alias ${input.alias} on version ${published.version}`);
+      if (watchesHealth) {
+        hasTrafficMoved = true;
+        await runValidationHook('afterTraffic');
+      }
       finish('succeeded');
       return status;
     }
@@ -400,15 +510,22 @@ export async function release(input: ReleaseInput): Promise<ReleaseStatus> {
         `shift to ${step.weightPercent}%`,
       );
       hasTrafficMoved = true;
+      trafficMovedAt ??= now();
       status.candidateWeightPercent = step.weightPercent;
       note('weight_set', `version ${published.version} takes ${step.weightPercent}% of ${input.alias}`, {
         weightPercent: step.weightPercent,
       });
       enter('baking');
-      await bake(step.bakeMs);
-      stopIfAborted();
-      if (requests.promote) break;
-      await judge('step');
+      if (watchesHealth) {
+        await bakeWatchingHealth(step.bakeMs);
+        stopIfAborted();
+        if (requests.promote) break;
+      } else {
+        await bake(step.bakeMs);
+        stopIfAborted();
+        if (requests.promote) break;
+        await judge('step');
+      }
       if (step.requiresApproval) await awaitApproval(`to move on from ${step.weightPercent}%`);
       stopIfAborted();
     }
@@ -419,7 +536,7 @@ export async function release(input: ReleaseInput): Promise<ReleaseStatus> {
     }
     await holdWhilePaused();
     stopIfAborted();
-    if (hasTrafficMoved && !requests.promote) await judge('promotion');
+    if (!watchesHealth && hasTrafficMoved && !requests.promote) await judge('promotion');
 
     enter('promoting');
     await setAlias(published.version, {}, 'promote to 100%');
@@ -427,6 +544,7 @@ export async function release(input: ReleaseInput): Promise<ReleaseStatus> {
     await verifyAlias(published.version, 'promotion');
     status.candidateWeightPercent = 100;
     note('promoted', `alias ${input.alias} is on version ${published.version} with no routing`);
+    if (watchesHealth) await runValidationHook('afterTraffic');
     finish('succeeded');
     return status;
   } catch (error) {
@@ -494,6 +612,11 @@ export async function release(input: ReleaseInput): Promise<ReleaseStatus> {
       } else {
         isRolledBack = true;
       }
+    } else if (hasTrafficMoved && !isAliasTaken && !status.stableVersion) {
+      endType = FailureType.NeedsAttention;
+      const message = `${failure.message}; there is no earlier version to roll back to, so the alias stays on version ${status.candidateVersion}`;
+      status.lastError = { type: FailureType.NeedsAttention, isRetryable: false, message };
+      note('needs_attention', message);
     } else if (isAliasTaken) {
       note('alias_left_alone', 'the alias was changed by someone else; Ramp wrote nothing more to it');
     }
