@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { registerApiCommand } from './commands/api.ts';
 import { registerDevCommand } from './commands/dev.ts';
 import { registerHealthcheckCommand } from './commands/healthcheck.ts';
 import { registerReleaseCommand } from './commands/release.ts';
@@ -11,6 +12,7 @@ export function buildProgram(): Command {
     .version('0.1.0');
   registerDevCommand(program);
   registerWorkerCommand(program);
+  registerApiCommand(program);
   registerHealthcheckCommand(program);
   registerReleaseCommand(program);
   return program;

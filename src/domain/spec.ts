@@ -13,7 +13,8 @@ import { customStepProblems, isKnownStrategyName, predefinedStrategyNames } from
 /** Lambda's direct-upload limit for a zip (50 MB zipped), in bytes. */
 export const maxZipBytes = 50 * 1024 * 1024;
 
-const base64Pattern = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+// Linear: base64 characters, then at most two padding characters (length is checked separately).
+const base64Pattern = /^[A-Za-z0-9+/]*={0,2}$/;
 
 export function base64DecodedLength(text: string): number {
   const padding = text.endsWith('==') ? 2 : text.endsWith('=') ? 1 : 0;
@@ -30,11 +31,18 @@ export const zipCodeSchema = z.strictObject({
   zipFile: z
     .string()
     .min(1)
-    .refine((text) => text.length % 4 === 0 && base64Pattern.test(text), {
-      message: 'zipFile must be the zip, base64-encoded',
-    })
-    .refine((text) => base64DecodedLength(text) <= maxZipBytes, {
-      message: `zipFile is over Lambda's direct-upload limit of ${maxZipBytes} bytes; upload it to S3 and give s3Bucket and s3Key`,
+    // Size first, and then a linear-time check: a 70 MB string must not meet a backtracking pattern.
+    .check((ctx) => {
+      const text = ctx.value;
+      if (base64DecodedLength(text) > maxZipBytes) {
+        ctx.issues.push({
+          code: 'custom',
+          input: text,
+          message: `zipFile is over Lambda's direct-upload limit of ${maxZipBytes} bytes; upload it to S3 and give s3Bucket and s3Key`,
+        });
+      } else if (text.length % 4 !== 0 || !base64Pattern.test(text)) {
+        ctx.issues.push({ code: 'custom', input: text, message: 'zipFile must be the zip, base64-encoded' });
+      }
     })
     .describe('The deployment package (zip), base64-encoded; at most 50 MB once decoded.'),
 });
@@ -102,8 +110,7 @@ export const releaseSpecSchema = z
     code: codeSchema,
     expectedRevisionId: z
       .string()
-      .min(1)
-      .max(64)
+      .regex(/^[A-Za-z0-9-]{1,64}$/, 'not a Lambda RevisionId (a UUID, as GetFunction returns it)')
       .optional()
       .describe("Only release if the function's RevisionId is still this one."),
     strategy: strategySchema.default('Canary10Percent5Minutes'),
@@ -145,16 +152,34 @@ export interface SpecProblem {
 
 export type SpecResult = { ok: true; spec: ReleaseSpec } | { ok: false; problems: SpecProblem[] };
 
+/**
+ * A union (code, strategy) that fails says only "Invalid input"; a person needs the closest branch's own
+ * problems (the zip that is not base64, the step whose weight is wrong), so those are reported instead.
+ */
+function problemsOf(issues: readonly z.core.$ZodIssue[], prefix: PropertyKey[] = []): SpecProblem[] {
+  return issues.flatMap((issue) => {
+    const path = [...prefix, ...issue.path];
+    if (issue.code === 'invalid_union' && issue.errors.length > 0) {
+      const closest = [...issue.errors].sort((a, b) => rank(a) - rank(b))[0] ?? [];
+      return problemsOf(closest, path);
+    }
+    return [{ field: path.map(String).join('.'), message: issue.message }];
+  });
+}
+
+/** Branches that failed on a wrong type or shape are further from what the caller meant than refinements. */
+function rank(issues: readonly z.core.$ZodIssue[]): number {
+  return issues.reduce(
+    (total, issue) =>
+      total + (issue.code === 'custom' || issue.code === 'too_big' || issue.code === 'too_small' ? 1 : 10),
+    0,
+  );
+}
+
 export function validateReleaseSpec(input: unknown): SpecResult {
   const result = releaseSpecSchema.safeParse(input);
   if (result.success) return { ok: true, spec: result.data };
-  return {
-    ok: false,
-    problems: result.error.issues.map((issue) => ({
-      field: issue.path.map(String).join('.'),
-      message: issue.message,
-    })),
-  };
+  return { ok: false, problems: problemsOf(result.error.issues) };
 }
 
 export function formatSpecProblems(problems: SpecProblem[]): string {

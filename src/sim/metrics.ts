@@ -51,7 +51,7 @@ function matches(record: InvocationRecord, dimensions: Record<string, string>): 
 }
 
 /** The values one invocation contributes to a metric (none when the metric has no datapoint for it). */
-function valueOf(record: InvocationRecord, metricName: string): number | undefined {
+function metricValueOf(record: InvocationRecord, metricName: string): number | undefined {
   switch (metricName) {
     case 'Invocations':
       return record.isThrottled ? undefined : 1;
@@ -106,7 +106,7 @@ export class MetricStore {
     for (const record of this.records) {
       if (record.region !== q.region || record.at < q.startMs || record.at >= q.endMs) continue;
       if (!matches(record, q.dimensions)) continue;
-      const value = valueOf(record, q.metricName);
+      const value = metricValueOf(record, q.metricName);
       if (value === undefined) continue;
       const bucket = q.startMs + Math.floor((record.at - q.startMs) / periodMs) * periodMs;
       const list = buckets.get(bucket) ?? [];

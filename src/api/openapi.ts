@@ -1,0 +1,189 @@
+import { z } from 'zod';
+import { controlActions } from '../domain/release-state.ts';
+import { releaseOutcomes, releasePhases } from '../domain/release-status.ts';
+import { releaseSpecSchema } from '../domain/spec.ts';
+
+/**
+ * The OpenAPI 3.1 document, generated from the very zod schema that validates request bodies, so the docs
+ * cannot drift from what the API accepts.
+ */
+export function buildOpenApiDocument(serverUrl: string | undefined): Record<string, unknown> {
+  const spec = z.toJSONSchema(releaseSpecSchema, { io: 'input', unrepresentable: 'any' });
+  const errorSchema = {
+    type: 'object',
+    required: ['error'],
+    properties: {
+      error: {
+        type: 'object',
+        required: ['type', 'message'],
+        properties: {
+          type: { type: 'string' },
+          message: { type: 'string' },
+          problems: {
+            type: 'array',
+            items: { type: 'object', properties: { field: { type: 'string' }, message: { type: 'string' } } },
+          },
+        },
+      },
+    },
+  };
+  const statusSchema = {
+    type: 'object',
+    description: 'The release status: the same object as the workflow `status` query.',
+    properties: {
+      releaseId: { type: 'string' },
+      functionName: { type: 'string' },
+      alias: { type: 'string' },
+      region: { type: 'string' },
+      phase: { enum: [...releasePhases] },
+      outcome: { enum: [...releaseOutcomes, null] },
+      isPaused: { type: 'boolean' },
+      stableVersion: { type: ['string', 'null'] },
+      candidateVersion: { type: ['string', 'null'] },
+      candidateWeightPercent: { type: 'number' },
+      stepIndex: { type: 'integer' },
+      stepCount: { type: 'integer' },
+      bakeEndsAt: { type: ['string', 'null'], format: 'date-time' },
+      awaitingApproval: { type: 'boolean' },
+      startedAt: { type: 'string', format: 'date-time' },
+      endedAt: { type: ['string', 'null'], format: 'date-time' },
+      timeline: { type: 'array', items: { type: 'object' } },
+      lastError: { type: ['object', 'null'] },
+    },
+  };
+  const errors = (...codes: number[]) =>
+    Object.fromEntries(
+      codes.map((code) => [
+        String(code),
+        {
+          description: 'Error',
+          content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
+        },
+      ]),
+    );
+  const ok = (description: string, schema: unknown) => ({
+    description,
+    content: { 'application/json': { schema } },
+  });
+  const idParam = {
+    name: 'id',
+    in: 'path',
+    required: true,
+    schema: { type: 'string' },
+    description: 'Release id `<region>.<function>.<alias>.<runId>`',
+  };
+  const controlPaths = Object.fromEntries(
+    controlActions.map((action) => [
+      `/v1/releases/{id}/${action}`,
+      {
+        post: {
+          summary: `${action[0]?.toUpperCase()}${action.slice(1)} a release`,
+          security: [{ bearer: [] }],
+          parameters: [idParam],
+          requestBody: {
+            required: false,
+            content: {
+              'application/json': {
+                schema: {
+                  type: 'object',
+                  properties: { reason: { type: 'string', maxLength: 500 } },
+                  additionalProperties: false,
+                },
+              },
+            },
+          },
+          responses: {
+            '200': ok('The release status after the request', { $ref: '#/components/schemas/ReleaseStatus' }),
+            ...errors(400, 401, 403, 404, 409),
+          },
+        },
+      },
+    ]),
+  );
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'Ramp release API',
+      version: '1',
+      description: 'Durable, guarded Lambda releases on Temporal.',
+    },
+    ...(serverUrl ? { servers: [{ url: serverUrl }] } : {}),
+    components: {
+      securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } },
+      schemas: { ReleaseSpec: spec, ReleaseStatus: statusSchema, Error: errorSchema },
+    },
+    paths: {
+      '/v1/releases': {
+        post: {
+          summary: 'Start a release',
+          security: [{ bearer: [] }],
+          parameters: [
+            {
+              name: 'Idempotency-Key',
+              in: 'header',
+              required: false,
+              schema: { type: 'string', maxLength: 200 },
+            },
+          ],
+          requestBody: {
+            required: true,
+            content: { 'application/json': { schema: { $ref: '#/components/schemas/ReleaseSpec' } } },
+          },
+          responses: {
+            '202': ok('Started', {
+              type: 'object',
+              properties: { id: { type: 'string' }, links: { type: 'object' } },
+            }),
+            '200': ok('An earlier request with the same Idempotency-Key started this release', {
+              type: 'object',
+            }),
+            ...errors(400, 401, 403, 409, 413, 415),
+          },
+        },
+        get: {
+          summary: 'List releases (from Temporal visibility)',
+          security: [{ bearer: [] }],
+          parameters: [
+            { name: 'function', in: 'query', schema: { type: 'string' } },
+            { name: 'alias', in: 'query', schema: { type: 'string' } },
+            { name: 'outcome', in: 'query', schema: { enum: [...releaseOutcomes] } },
+            { name: 'running', in: 'query', schema: { enum: ['true', 'false'] } },
+            { name: 'pageSize', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 100 } },
+            { name: 'pageToken', in: 'query', schema: { type: 'string' } },
+          ],
+          responses: { '200': ok('A page of releases', { type: 'object' }), ...errors(400, 401, 403) },
+        },
+      },
+      '/v1/releases/{id}': {
+        get: {
+          summary: 'A release’s status',
+          security: [{ bearer: [] }],
+          parameters: [idParam],
+          responses: {
+            '200': ok('Status', { $ref: '#/components/schemas/ReleaseStatus' }),
+            ...errors(401, 403, 404),
+          },
+        },
+      },
+      '/v1/releases/{id}/events': {
+        get: {
+          summary: 'Live progress as Server-Sent Events (`status` events, then `end`)',
+          security: [{ bearer: [] }],
+          parameters: [idParam],
+          responses: { '200': { description: 'text/event-stream' }, ...errors(401, 403, 404) },
+        },
+      },
+      ...controlPaths,
+      '/healthz': { get: { summary: 'Liveness', responses: { '200': { description: 'OK' } } } },
+      '/readyz': {
+        get: {
+          summary: 'Readiness (Temporal reachable)',
+          responses: { '200': { description: 'Ready' }, '503': { description: 'Not ready' } },
+        },
+      },
+      '/metrics': {
+        get: { summary: 'Prometheus metrics', responses: { '200': { description: 'text/plain' } } },
+      },
+    },
+  };
+}

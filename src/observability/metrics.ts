@@ -1,0 +1,37 @@
+import { Counter, Histogram, Registry } from 'prom-client';
+
+/**
+ * Ramp's Prometheus metrics, in one registry served by the API at /metrics. Worker-side figures (Lambda
+ * errors, rollback durations) are recorded by activities; in the local stack and any deployment that runs
+ * worker and API in one process they appear on the same page.
+ */
+export const metricsRegistry = new Registry();
+
+export const apiRequestDuration = new Histogram({
+  name: 'ramp_api_request_duration_seconds',
+  help: 'API request duration by route and status',
+  labelNames: ['method', 'route', 'status'],
+  buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+  registers: [metricsRegistry],
+});
+
+export const releasesStarted = new Counter({
+  name: 'ramp_releases_started_total',
+  help: 'Releases started through the API',
+  registers: [metricsRegistry],
+});
+
+export const lambdaApiErrors = new Counter({
+  name: 'ramp_lambda_api_errors_total',
+  help: 'Lambda and CloudWatch API errors met by activities, by Ramp failure type and AWS error name',
+  labelNames: ['type', 'aws_error'],
+  registers: [metricsRegistry],
+});
+
+export const aliasWriteDuration = new Histogram({
+  name: 'ramp_alias_write_duration_seconds',
+  help: 'Duration of alias writes by purpose (shift, promote, roll back), retries included',
+  labelNames: ['purpose'],
+  buckets: [0.01, 0.05, 0.1, 0.5, 1, 5, 15, 60],
+  registers: [metricsRegistry],
+});
