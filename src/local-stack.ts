@@ -1,18 +1,72 @@
 /**
  * The all-in-one local stack behind `npm start`: a Temporal dev server persisted in the data directory
- * (releases survive a restart), and a worker. Composition root: it reads config and builds everything.
+ * (releases survive a restart), the Lambda simulator (persisted too) with a sample function and steady
+ * synthetic traffic, a worker and the API, all pointed at each other. Composition root: it reads config
+ * and builds everything.
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import {
+  CreateAliasCommand,
+  CreateFunctionCommand,
+  GetAliasCommand,
+  LambdaClient,
+  waitUntilFunctionActiveV2,
+} from '@aws-sdk/client-lambda';
 import type { Worker } from '@temporalio/worker';
+import { zipSync } from 'fflate';
+import { type StartedApi, startApi } from './api/start-api.ts';
+import { createAwsClients } from './aws/lambda-clients.ts';
 import type { RampConfig } from './config.ts';
+import { type Simulator, startSimulator } from './sim/index.ts';
 import { type DevServer, startDevServer } from './temporal/dev-server.ts';
 import { createReleaseWorker } from './worker.ts';
 
+export const sampleFunction = { name: 'hello-ramp', alias: 'live' };
+
 export interface LocalStack {
   temporal: DevServer;
+  sim: Simulator;
   worker: Worker;
+  api: StartedApi;
   stop(): Promise<void>;
+}
+
+/** A small deployment package; `simulate.json` sets how its version behaves in the simulator. */
+export function sampleZip(behaviour: Record<string, unknown> = {}, build = 'v1'): Uint8Array {
+  return zipSync({
+    'index.mjs': new TextEncoder().encode(
+      `export const handler = async () => ({ hello: 'ramp', build: '${build}' });\n`,
+    ),
+    'simulate.json': new TextEncoder().encode(JSON.stringify(behaviour)),
+  });
+}
+
+async function ensureSampleFunction(lambda: LambdaClient, log: (line: string) => void): Promise<void> {
+  const { name, alias } = sampleFunction;
+  try {
+    await lambda.send(new GetAliasCommand({ FunctionName: name, Name: alias }));
+    return;
+  } catch {
+    // Not there yet (a fresh data directory): create it below.
+  }
+  await lambda
+    .send(
+      new CreateFunctionCommand({
+        FunctionName: name,
+        Runtime: 'nodejs20.x',
+        Role: 'arn:aws:iam::123456789012:role/hello-ramp',
+        Handler: 'index.handler',
+        Code: { ZipFile: sampleZip() },
+        Publish: true,
+      }),
+    )
+    .catch((error: Error) => {
+      if (error.name !== 'ResourceConflictException') throw error;
+    });
+  await waitUntilFunctionActiveV2({ client: lambda, maxWaitTime: 30, minDelay: 1 }, { FunctionName: name });
+  await lambda.send(new CreateAliasCommand({ FunctionName: name, Name: alias, FunctionVersion: '1' }));
+  log(`created sample function ${name} with alias ${alias} on version 1`);
 }
 
 export async function startLocalStack(config: RampConfig, log: (line: string) => void): Promise<LocalStack> {
@@ -25,15 +79,39 @@ export async function startLocalStack(config: RampConfig, log: (line: string) =>
     namespace: config.temporal.namespace,
     log,
   });
+  const sim = await startSimulator({
+    port: config.localStack.simPort,
+    region: config.region,
+    persistPath: join(config.dataDir, 'simulator.json'),
+  });
+  const credentials = sim.clientConfig.credentials;
+  const lambda = new LambdaClient({ ...sim.clientConfig, maxAttempts: 3 });
+  await ensureSampleFunction(lambda, log);
+  const traffic = sim.traffic.start({
+    functionName: sampleFunction.name,
+    qualifier: sampleFunction.alias,
+    ratePerSecond: 20,
+  });
+
   const stackConfig: RampConfig = { ...config, temporal: { ...config.temporal, address: temporal.address } };
-  const worker = await createReleaseWorker(stackConfig, { log: (line) => log(`worker: ${line}`) });
+  const worker = await createReleaseWorker(stackConfig, {
+    aws: createAwsClients({ endpoint: sim.endpoint, credentials }),
+    log: (line) => log(`worker: ${line}`),
+  });
   const running = worker.run();
+  const api = await startApi(stackConfig, { log: (line: string) => log(`api: ${line}`) });
   return {
     temporal,
+    sim,
     worker,
+    api,
     async stop() {
-      worker.shutdown();
+      await api.close();
+      if (worker.getState() === 'RUNNING') worker.shutdown();
       await running;
+      traffic.stop();
+      lambda.destroy();
+      await sim.close();
       await temporal.stop();
     },
   };

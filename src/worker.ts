@@ -5,7 +5,7 @@
  */
 import { existsSync } from 'node:fs';
 import { S3Client } from '@aws-sdk/client-s3';
-import { Worker } from '@temporalio/worker';
+import { bundleWorkflowCode, DefaultLogger, Runtime, Worker } from '@temporalio/worker';
 import type { HealthGate } from './activities/health-gate.ts';
 import { createActivities } from './activities/index.ts';
 import type { ArtifactStore } from './artifacts/artifact-store.ts';
@@ -21,6 +21,25 @@ export function createArtifactStore(config: RampConfig): ArtifactStore {
   return location.kind === 'file'
     ? createFileArtifactStore(location.directory)
     : createS3ArtifactStore(new S3Client({ region: config.region }), location.bucket, location.prefix);
+}
+
+const ignore = () => {};
+const quietBundlerLogger = {
+  log: ignore,
+  trace: ignore,
+  debug: ignore,
+  info: ignore,
+  warn: (message: string) => console.warn(message),
+  error: (message: string) => console.error(message),
+};
+
+/**
+ * Installs the Temporal runtime for a process that runs workers: the composition root (CLI command, local
+ * stack) owns signal handling and shuts workers down itself, and logs at the configured level.
+ */
+export function installWorkerRuntime(config: Pick<RampConfig, 'logLevel'>): void {
+  const level = ({ debug: 'DEBUG', info: 'INFO', warn: 'WARN', error: 'ERROR' } as const)[config.logLevel];
+  Runtime.install({ shutdownSignals: [], logger: new DefaultLogger(level) });
 }
 
 export interface WorkerOverrides {
@@ -41,15 +60,23 @@ export async function createReleaseWorker(
 
   const aws = overrides.aws ?? createAwsClients();
   const bundlePath = config.workflowBundlePath;
-  const workflows =
+  // Production workers load the pre-built bundle; elsewhere bundle now, without webpack's chatter.
+  const workflowBundle =
     bundlePath && existsSync(bundlePath)
-      ? { workflowBundle: { codePath: bundlePath } }
-      : { workflowsPath: new URL('./workflows/index.ts', import.meta.url).pathname };
+      ? { codePath: bundlePath }
+      : {
+          code: (
+            await bundleWorkflowCode({
+              workflowsPath: new URL('./workflows/index.ts', import.meta.url).pathname,
+              logger: quietBundlerLogger,
+            })
+          ).code,
+        };
   return Worker.create({
     connection: await connectWorker(config.temporal),
     namespace: config.temporal.namespace,
     taskQueue: config.temporal.taskQueue,
-    ...workflows,
+    workflowBundle,
     activities: createActivities({
       aws,
       artifacts: createArtifactStore(config),

@@ -3,6 +3,7 @@ import { registerApiCommand } from './commands/api.ts';
 import { registerDevCommand } from './commands/dev.ts';
 import { registerHealthcheckCommand } from './commands/healthcheck.ts';
 import { registerReleaseCommand } from './commands/release.ts';
+import { registerSimCommand } from './commands/sim.ts';
 import { registerWorkerCommand } from './commands/worker.ts';
 
 /** The `ramp` command; each subcommand lives in its own file under commands/. */
@@ -15,5 +16,6 @@ export function buildProgram(): Command {
   registerApiCommand(program);
   registerHealthcheckCommand(program);
   registerReleaseCommand(program);
+  registerSimCommand(program);
   return program;
 }

@@ -1,0 +1,144 @@
+import type { Command } from 'commander';
+import { startSimulator } from '../../sim/index.ts';
+import { CliError } from '../api-client.ts';
+import { untilSignal } from '../run-until-signal.ts';
+
+async function control(endpoint: string, method: string, path: string, body?: unknown): Promise<unknown> {
+  const response = await fetch(`${endpoint}/_sim/${path}`, {
+    method,
+    headers: { 'content-type': 'application/json' },
+    ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+  }).catch((error: Error) => {
+    throw new CliError(`cannot reach the simulator at ${endpoint}: ${error.message}`);
+  });
+  const text = await response.text();
+  if (!response.ok) throw new CliError(`simulator answered ${response.status}: ${text}`);
+  return text ? JSON.parse(text) : undefined;
+}
+
+const number = (value: string) => Number(value);
+
+export function registerSimCommand(program: Command): void {
+  const sim = program
+    .command('sim')
+    .description('Run the Lambda + CloudWatch simulator, or control a running one (see docs/simulator.md)')
+    .option('--port <port>', 'port on 127.0.0.1 (default: a free one)', number)
+    .option('--region <region>', 'default region', 'us-east-1')
+    .option('--persist <file>', 'keep functions and aliases in this JSON file across restarts')
+    .option('--quotas', "enforce Lambda's control-plane rates (GetFunction 100/s, others 15/s shared)")
+    .option('--update-delay <ms>', 'how long updates stay InProgress', number, 1000)
+    .option('--seed <n>', 'seed for routing and fault randomness', number)
+    .action(
+      async (options: {
+        port?: number;
+        region: string;
+        persist?: string;
+        quotas?: boolean;
+        updateDelay: number;
+        seed?: number;
+      }) => {
+        const simulator = await startSimulator({
+          region: options.region,
+          updateDelayMs: options.updateDelay,
+          ...(options.port !== undefined ? { port: options.port } : {}),
+          ...(options.persist ? { persistPath: options.persist } : {}),
+          ...(options.quotas ? { quotas: true } : {}),
+          ...(options.seed !== undefined ? { seed: options.seed } : {}),
+        });
+        console.log(`Lambda simulator listening on ${simulator.endpoint}`);
+        console.log('Point the AWS SDK or CLI at it:');
+        console.log(
+          `  export AWS_ENDPOINT_URL_LAMBDA=${simulator.endpoint} AWS_ENDPOINT_URL_CLOUDWATCH=${simulator.endpoint} AWS_REGION=${options.region} AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test`,
+        );
+        await untilSignal();
+        await simulator.close();
+      },
+    );
+
+  const endpointOption = [
+    '--endpoint <url>',
+    'simulator endpoint',
+    process.env.AWS_ENDPOINT_URL_LAMBDA ?? 'http://127.0.0.1:4566',
+  ] as const;
+  const fault = sim.command('fault').description('Inject a fault into a running simulator');
+  fault
+    .command('throttle')
+    .option(...endpointOption)
+    .option('--operation <name>', 'e.g. UpdateAlias (default: every operation)')
+    .option('--probability <p>', 'fraction of calls to throttle', number)
+    .option('--count <n>', 'throttle this many calls', number)
+    .option('--for <ms>', 'throttle everything for this long', number)
+    .option('--retry-after <s>', 'Retry-After seconds', number, 1)
+    .action(
+      async (o: {
+        endpoint: string;
+        operation?: string;
+        probability?: number;
+        count?: number;
+        for?: number;
+        retryAfter: number;
+      }) => {
+        console.log(
+          await control(o.endpoint, 'POST', 'faults', {
+            kind: 'throttle',
+            ...(o.operation ? { operation: o.operation } : {}),
+            ...(o.probability !== undefined ? { probability: o.probability } : {}),
+            ...(o.count !== undefined ? { count: o.count } : {}),
+            ...(o.for !== undefined ? { forMs: o.for } : {}),
+            retryAfterSeconds: o.retryAfter,
+          }),
+        );
+      },
+    );
+  for (const kind of ['serviceError', 'loseResponse'] as const) {
+    fault
+      .command(kind === 'serviceError' ? 'service-error' : 'lose-response')
+      .option(...endpointOption)
+      .requiredOption('--operation <name>')
+      .option('--count <n>', 'how many calls', number, 1)
+      .action(async (o: { endpoint: string; operation: string; count: number }) => {
+        console.log(
+          await control(o.endpoint, 'POST', 'faults', { kind, operation: o.operation, count: o.count }),
+        );
+      });
+  }
+  fault
+    .command('fail-update')
+    .option(...endpointOption)
+    .requiredOption('--function <name>')
+    .option('--reason-code <code>', 'LastUpdateStatusReasonCode', 'InvalidImage')
+    .option('--reason <text>', 'LastUpdateStatusReason', 'The image manifest is invalid')
+    .action(async (o: { endpoint: string; function: string; reasonCode: string; reason: string }) => {
+      console.log(
+        await control(o.endpoint, 'POST', 'faults', {
+          kind: 'failNextUpdate',
+          functionName: o.function,
+          reasonCode: o.reasonCode,
+          reason: o.reason,
+        }),
+      );
+    });
+  fault
+    .command('clear')
+    .option(...endpointOption)
+    .action(async (o: { endpoint: string }) => {
+      await control(o.endpoint, 'DELETE', 'faults');
+      console.log('faults cleared');
+    });
+  sim
+    .command('traffic')
+    .description('Send steady invocations through an alias of a running simulator')
+    .option(...endpointOption)
+    .requiredOption('--function <name>')
+    .option('--qualifier <alias>', 'alias or version', 'live')
+    .option('--rate <n>', 'invocations per second', number, 10)
+    .action(async (o: { endpoint: string; function: string; qualifier: string; rate: number }) => {
+      console.log(
+        await control(o.endpoint, 'POST', 'traffic', {
+          functionName: o.function,
+          qualifier: o.qualifier,
+          ratePerSecond: o.rate,
+        }),
+      );
+    });
+}

@@ -1,0 +1,89 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { zipBase64 } from '../helpers/release-stack.ts';
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+// The README's run command, as a user runs it: `ramp dev` brings up Temporal, the simulator with a sample
+// function and traffic, a worker and the API; a release through it succeeds; Ctrl-C stops it all.
+test('the local stack starts with one command, takes a release over HTTP, and stops on Ctrl-C', async () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'ramp-local-'));
+  const ports = {
+    api: await freePort(),
+    sim: await freePort(),
+    temporal: await freePort(),
+    ui: await freePort(),
+  };
+  const child = spawn(process.execPath, ['bin/ramp.mjs', 'dev'], {
+    cwd: new URL('../..', import.meta.url).pathname,
+    env: {
+      ...process.env,
+      RAMP_DATA_DIR: dataDir,
+      RAMP_API_PORT: String(ports.api),
+      RAMP_SIM_PORT: String(ports.sim),
+      RAMP_TEMPORAL_PORT: String(ports.temporal),
+      RAMP_TEMPORAL_UI_PORT: String(ports.ui),
+      RAMP_LOG_LEVEL: 'warn',
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout.on('data', (chunk: Buffer) => {
+    output += chunk.toString();
+  });
+  child.stderr.on('data', (chunk: Buffer) => {
+    output += chunk.toString();
+  });
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  try {
+    const deadline = Date.now() + 60_000;
+    while (!output.includes('Ramp local stack is up.')) {
+      if (Date.now() > deadline || child.exitCode !== null)
+        assert.fail(`the stack did not come up:\n${output}`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    const api = `http://127.0.0.1:${ports.api}`;
+    assert.match(output, new RegExp(`API:\\s+${api}`));
+    assert.match(output, /hello-ramp:live/);
+
+    const response = await fetch(`${api}/v1/releases`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        function: 'hello-ramp',
+        alias: 'live',
+        code: { zipFile: zipBase64() },
+        strategy: { steps: [{ weight: 20, bake: '1s' }] },
+      }),
+    });
+    assert.equal(response.status, 202);
+    const { id } = (await response.json()) as { id: string };
+    let outcome: string | null = null;
+    while (outcome === null && Date.now() < deadline) {
+      outcome = ((await (await fetch(`${api}/v1/releases/${id}`)).json()) as { outcome: string | null })
+        .outcome;
+      if (outcome === null) await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    assert.equal(outcome, 'succeeded');
+    const alias = await fetch(`http://127.0.0.1:${ports.sim}/2015-03-31/functions/hello-ramp/aliases/live`);
+    assert.equal(((await alias.json()) as { FunctionVersion: string }).FunctionVersion, '2');
+  } finally {
+    child.kill('SIGINT');
+    const code = await exited;
+    rmSync(dataDir, { recursive: true, force: true });
+    assert.equal(code, 0, `the stack stopped cleanly:\n${output.slice(-2000)}`);
+  }
+});
