@@ -8,6 +8,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { ArtifactCorruptError, ArtifactMissingError } from '../artifacts/artifact-store.ts';
 import { type ClassifiedError, classifyAwsError } from '../aws/classify-error.ts';
 import { type ConflictDetails, FailureType, isRetryable } from '../domain/failure-types.ts';
+import { lambdaApiErrors } from '../observability/metrics.ts';
 
 const throttleBaseDelayMs = 1_000;
 const throttleMaxDelayMs = 30_000;
@@ -51,6 +52,7 @@ export function activityFailure(
 ): ApplicationFailure {
   if (error instanceof ApplicationFailure) return error;
   const classified = classify(error);
+  lambdaApiErrors.inc({ type: classified.type, aws_error: classified.awsErrorName ?? 'none' });
   const what = classified.awsErrorName
     ? `${classified.awsErrorName}: ${classified.message}`
     : classified.message;

@@ -49,7 +49,13 @@ export function createMonitorHealth(deps: ActivityDeps) {
       if (last.status === 'fail') return { ...last, checksRun };
       const remainingMs = watchUntil - Date.now();
       if (remainingMs <= 0) return { ...last, checksRun };
-      await context.sleep(Math.min(input.intervalMs, remainingMs));
+      // Sleep in short slices with a heartbeat each: a pause, abort or promote cancels this activity, and
+      // Temporal delivers the cancellation in the answer to a heartbeat.
+      const wakeAt = Date.now() + Math.min(input.intervalMs, remainingMs);
+      while (Date.now() < wakeAt) {
+        await context.sleep(Math.min(1000, wakeAt - Date.now()));
+        context.heartbeat({ checksRun, last });
+      }
     }
   };
 }

@@ -2,6 +2,7 @@ import { CreateAliasCommand, UpdateAliasCommand } from '@aws-sdk/client-lambda';
 import { Context } from '@temporalio/activity';
 import { FailureType } from '../domain/failure-types.ts';
 import { type AliasState, aliasEquals, describeAlias } from '../domain/lambda-state.ts';
+import { aliasWriteDuration } from '../observability/metrics.ts';
 import { activityFailure, classify, conflictFailure } from './activity-failure.ts';
 import type { ActivityDeps } from './deps.ts';
 import { aliasStateOf, fetchAlias } from './read-alias.ts';
@@ -43,8 +44,15 @@ export function createAliasActivities(deps: ActivityDeps) {
 
     async updateAlias(input: SetAliasInput): Promise<AliasState> {
       const lambda = deps.aws.lambda(input.region);
+      // From the first attempt, so the figure includes throttling and retries.
+      const scheduledAt = Context.current().info.scheduledTimestampMs;
+      const observe = () =>
+        aliasWriteDuration.observe(
+          { purpose: input.purpose.split(' ')[0] ?? 'write' },
+          (Date.now() - scheduledAt) / 1000,
+        );
       try {
-        return aliasStateOf(
+        const updated = aliasStateOf(
           await lambda.send(
             new UpdateAliasCommand({
               FunctionName: input.functionName,
@@ -55,6 +63,8 @@ export function createAliasActivities(deps: ActivityDeps) {
             }),
           ),
         );
+        observe();
+        return updated;
       } catch (error) {
         if (classify(error).type !== FailureType.Conflict)
           throw activityFailure(`UpdateAlias (${input.purpose})`, error);
@@ -66,6 +76,7 @@ export function createAliasActivities(deps: ActivityDeps) {
           current &&
           aliasEquals(current, input.functionVersion, input.additionalVersionWeights)
         ) {
+          observe();
           return current;
         }
         throw conflictFailure(
