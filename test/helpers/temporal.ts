@@ -47,8 +47,10 @@ function workflowBundle(): Promise<{ codePath: string } | { code: string }> {
   bundle ??= (async () => {
     const codePath = process.env.RAMP_TEST_WORKFLOW_BUNDLE;
     if (codePath) return { codePath };
+    const ignore = () => {};
     const built = await bundleWorkflowCode({
       workflowsPath: new URL('../fixtures/workflows/index.ts', import.meta.url).pathname,
+      logger: { log: ignore, trace: ignore, debug: ignore, info: ignore, warn: ignore, error: console.error },
     });
     return { code: built.code };
   })();
