@@ -171,7 +171,11 @@ describe('releases over HTTP against the whole stack', () => {
       );
       assert.ok(api.audit.some((e) => e.action === 'abort' && e.releaseId === second && e.status === 200));
       const metrics = await (await fetch(`${base}/metrics`)).text();
-      assert.match(metrics, /ramp_alias_write_duration_seconds_count\{purpose="roll"\} [1-9]/, 'rollback durations are measured');
+      assert.match(
+        metrics,
+        /ramp_alias_write_duration_seconds_count\{purpose="roll"\} [1-9]/,
+        'rollback durations are measured',
+      );
       assert.match(metrics, /ramp_releases_started_total [1-9]/);
     });
   });
