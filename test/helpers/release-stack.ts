@@ -114,9 +114,6 @@ export async function withReleaseStack<T>(
               { client: lambda, maxWaitTime: 30, minDelay: 1 },
               { FunctionName: name },
             );
-            const { CreateAliasCommand, ListVersionsByFunctionCommand } = await import(
-              '@aws-sdk/client-lambda'
-            );
             const versions = await lambda.send(new ListVersionsByFunctionCommand({ FunctionName: name }));
             const stableVersion = versions.Versions?.find((v) => v.Version !== '$LATEST')?.Version ?? '1';
             await lambda.send(
