@@ -10,8 +10,8 @@ import { type ClassifiedError, classifyAwsError } from '../aws/classify-error.ts
 import { type ConflictDetails, FailureType, isRetryable } from '../domain/failure-types.ts';
 import { lambdaApiErrors } from '../observability/metrics.ts';
 
-const throttleBaseDelayMs = 1_000;
-const throttleMaxDelayMs = 30_000;
+const throttleBaseDelayMs = 500;
+const throttleMaxDelayMs = 8_000;
 
 /**
  * Exponential backoff with full jitter (so many releases throttled together do not retry in lockstep),

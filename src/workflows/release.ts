@@ -302,7 +302,8 @@ export async function release(input: ReleaseInput): Promise<ReleaseStatus> {
       status.bakeEndsAt = watchUntil;
       const { monitorHealth } = proxyActivities<ReleaseActivities>({
         startToCloseTimeout: Math.max(0, remainingMs) + 5 * 60_000,
-        heartbeatTimeout: Math.max(30_000, 3 * intervalMs),
+        // The monitor heartbeats every second, so a lost worker is noticed within seconds.
+        heartbeatTimeout: '15s',
         retry: retryUntilDeadline,
       });
       const scope = new CancellationScope();

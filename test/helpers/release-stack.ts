@@ -45,12 +45,18 @@ export interface Behaviour {
   throttleRate?: number;
 }
 
-/** A deployment package whose simulate.json sets how the version behaves in the simulator. */
+/**
+ * A deployment package whose simulate.json sets how the version behaves in the simulator. Deterministic:
+ * the same inputs give the same bytes, so the same CodeSha256.
+ */
 export function zipWith(behaviour: Behaviour = {}, marker = uniqueName('build')): Uint8Array {
-  return zipSync({
-    'index.mjs': new TextEncoder().encode(`export const handler = async () => ({ build: '${marker}' });\n`),
-    'simulate.json': new TextEncoder().encode(JSON.stringify(behaviour)),
-  });
+  return zipSync(
+    {
+      'index.mjs': new TextEncoder().encode(`export const handler = async () => ({ build: '${marker}' });\n`),
+      'simulate.json': new TextEncoder().encode(JSON.stringify(behaviour)),
+    },
+    { mtime: '2026-01-01T00:00:00Z' },
+  );
 }
 
 export function zipBase64(behaviour: Behaviour = {}, marker?: string): string {

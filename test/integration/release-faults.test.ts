@@ -97,3 +97,35 @@ describe('faults Lambda throws at a release', () => {
     });
   });
 });
+
+describe('a throttling storm', () => {
+  test('with more than half of all Lambda calls answered 429, every release still completes', async () => {
+    await withReleaseStack({}, async (stack) => {
+      const functions = [uniqueName('storm'), uniqueName('storm')];
+      for (const fn of functions) await stack.createFunctionWithAlias(fn, 'live');
+      const before = stack.sim.calls().length;
+      stack.sim.faults.throttle({ probability: 0.7, retryAfterSeconds: 1 });
+      const ids = await Promise.all(
+        functions.map((fn) =>
+          stack.startRelease({
+            function: fn,
+            alias: 'live',
+            code: { zipFile: zipBase64() },
+            strategy: { steps: [{ weight: 10, bake: '10ms' }] },
+          }),
+        ),
+      );
+
+      const statuses = await Promise.all(ids.map((id) => waitForEnd(stack.releases, id, 240_000)));
+
+      stack.sim.faults.clear();
+      assert.deepEqual(
+        statuses.map((s) => s.outcome),
+        ['succeeded', 'succeeded'],
+      );
+      const calls = stack.sim.calls().slice(before);
+      const throttled = calls.filter((call) => call.status === 429).length;
+      assert.ok(throttled / calls.length > 0.5, `${throttled} of ${calls.length} calls were throttled`);
+    });
+  });
+});

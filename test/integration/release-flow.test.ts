@@ -4,7 +4,7 @@ import { GetAliasCommand } from '@aws-sdk/client-lambda';
 import { releaseSpecSchema } from '../../src/domain/spec.ts';
 import { withReleaseStack, zipBase64 } from '../helpers/release-stack.ts';
 import { uniqueName } from '../helpers/temporal.ts';
-import { waitForEnd } from '../helpers/wait-for.ts';
+import { waitForEnd, waitForStatus } from '../helpers/wait-for.ts';
 
 describe('a release on the real dev server against the simulator', () => {
   test('shifts a canary step by step and promotes the new version to 100%', async () => {
@@ -135,6 +135,67 @@ describe('a release on the real dev server against the simulator', () => {
       assert.equal(again.isExisting, true);
       await stack.releases.control(first.releaseId, 'abort', {});
       await waitForEnd(stack.releases, first.releaseId);
+    });
+  });
+});
+
+describe('strategy kinds end to end', () => {
+  test('a linear shift walks every step to 100%, and a predefined canary starts at its 10%', async () => {
+    await withReleaseStack({}, async (stack) => {
+      const fn = uniqueName('linear');
+      await stack.createFunctionWithAlias(fn, 'live');
+      const linear = Array.from({ length: 9 }, (_, i) => ({ weight: (i + 1) * 10, bake: '20ms' }));
+      const id = await stack.startRelease({
+        function: fn,
+        alias: 'live',
+        code: { zipFile: zipBase64() },
+        strategy: { steps: linear },
+      });
+      const status = await waitForEnd(stack.releases, id);
+      assert.equal(status.outcome, 'succeeded');
+      const weights = stack.sim
+        .aliasHistory(fn, 'live')
+        .map((s) => Object.values(s.additionalVersionWeights)[0] ?? 0);
+      assert.deepEqual(weights, [0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0]);
+
+      const canaryFn = uniqueName('canary');
+      await stack.createFunctionWithAlias(canaryFn, 'live');
+      const canaryId = await stack.startRelease({
+        function: canaryFn,
+        alias: 'live',
+        code: { zipFile: zipBase64() },
+        strategy: 'CodeDeployDefault.LambdaCanary10Percent5Minutes',
+      });
+      const baking = await waitForStatus(stack.releases, canaryId, (s) => s.phase === 'baking');
+      assert.equal(baking.candidateWeightPercent, 10);
+      assert.ok(
+        baking.bakeEndsAt && Date.parse(baking.bakeEndsAt) - Date.now() > 4 * 60_000,
+        'bakes for five minutes',
+      );
+      await stack.releases.control(canaryId, 'promote', { by: 'test' });
+      assert.equal((await waitForEnd(stack.releases, canaryId)).outcome, 'succeeded');
+    });
+  });
+
+  test('reports, rather than hides, that Lambda returned an existing version when the code did not change', async () => {
+    await withReleaseStack({}, async (stack) => {
+      const fn = uniqueName('same');
+      const { stableVersion } = await stack.createFunctionWithAlias(fn, 'live');
+      const id = await stack.startRelease({
+        function: fn,
+        alias: 'live',
+        code: { zipFile: zipBase64({}, `${fn}-v1`) },
+        strategy: 'AllAtOnce',
+      });
+
+      const status = await waitForEnd(stack.releases, id);
+
+      assert.equal(status.outcome, 'succeeded');
+      assert.equal(status.candidateVersion, stableVersion);
+      assert.ok(
+        status.timeline.some((e) => e.event === 'version_published' && /existing version/.test(e.message)),
+      );
+      assert.ok(status.timeline.some((e) => e.event === 'no_change'));
     });
   });
 });
