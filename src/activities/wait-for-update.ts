@@ -1,8 +1,8 @@
 import { type FunctionConfiguration, GetFunctionCommand } from '@aws-sdk/client-lambda';
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
-import { FailureType } from '../domain/failure-types.ts';
-import { activityFailure } from './activity-failure.ts';
+import { FailureType, isRetryable } from '../domain/failure-types.ts';
+import { activityFailure, classify } from './activity-failure.ts';
 import type { ActivityDeps } from './deps.ts';
 
 export interface WaitForUpdateInput {
@@ -33,7 +33,13 @@ export function createWaitForUpdate(deps: ActivityDeps) {
         configuration = (await lambda.send(new GetFunctionCommand({ FunctionName: input.functionName })))
           .Configuration;
       } catch (error) {
-        throw activityFailure('GetFunction', error);
+        // Like the SDK's waiters, a throttled or failed poll is just "not yet": keep polling (after the
+        // Retry-After, if any) instead of failing the activity and starting the wait over.
+        const classified = classify(error);
+        if (!isRetryable(classified.type)) throw activityFailure('GetFunction', error);
+        context.heartbeat({ lastUpdateStatus: 'unknown', lastError: classified.type });
+        await context.sleep(Math.max(intervalMs, classified.retryAfterMs ?? 0));
+        continue;
       }
       const status = configuration?.LastUpdateStatus;
       context.heartbeat({ lastUpdateStatus: status, state: configuration?.State });
