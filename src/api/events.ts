@@ -1,19 +1,22 @@
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyReply } from 'fastify';
 import type { ReleaseStatus } from '../domain/release-status.ts';
+import { describeUnexpected } from './error-status.ts';
 
-const heartbeatMs = 15_000;
+export interface EventStreamOptions {
+  first: ReleaseStatus;
+  readStatus: () => Promise<ReleaseStatus>;
+  pollMs: number;
+  heartbeatMs: number;
+  /** Open streams register a stop function here, so closing the server ends them instead of waiting. */
+  openStreams: Set<() => void>;
+}
 
 /**
- * Server-Sent Events: the release's status as `event: status` whenever it changes, a comment line as a
- * heartbeat so proxies keep the stream open, and `event: end` once the release has an outcome.
+ * Server-Sent Events: the release's status as `event: status` whenever it changes (polled, since the status
+ * is a workflow query), a comment line as a heartbeat so proxies keep the stream open, and `event: end`
+ * once the release has an outcome. Ends early when the client goes away or the server closes.
  */
-export async function streamReleaseEvents(
-  request: FastifyRequest,
-  reply: FastifyReply,
-  first: ReleaseStatus,
-  readStatus: () => Promise<ReleaseStatus>,
-  pollMs: number,
-): Promise<void> {
+export async function streamReleaseEvents(reply: FastifyReply, options: EventStreamOptions): Promise<void> {
   reply.hijack();
   const response = reply.raw;
   response.writeHead(200, {
@@ -23,33 +26,56 @@ export async function streamReleaseEvents(
     'x-accel-buffering': 'no',
   });
   let isOpen = true;
-  request.raw.on('close', () => {
+  let wake: (() => void) | undefined;
+  const stop = () => {
     isOpen = false;
-  });
-  const send = (event: string, data: unknown) =>
-    response.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
-  let last = JSON.stringify(first);
-  send('status', first);
-  let status = first;
-  let lastWriteAt = Date.now();
-  while (isOpen && status.outcome === null) {
-    await new Promise((resolve) => setTimeout(resolve, pollMs));
-    try {
-      status = await readStatus();
-    } catch (error) {
-      send('error', { message: (error as Error).message });
-      continue;
+    wake?.();
+  };
+  response.on('close', stop);
+  options.openStreams.add(stop);
+  const sleep = (ms: number) =>
+    new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, ms);
+      wake = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
+  const send = (event: string, data: unknown) => {
+    if (isOpen) response.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+  };
+  try {
+    // An EventSource that loses the stream reconnects after this long and gets the current status first.
+    response.write('retry: 2000\n\n');
+    let status = options.first;
+    let last = JSON.stringify(status);
+    send('status', status);
+    let lastWriteAt = Date.now();
+    while (isOpen && status.outcome === null) {
+      await sleep(options.pollMs);
+      if (!isOpen) break;
+      try {
+        status = await options.readStatus();
+      } catch (error) {
+        // Temporal briefly unreachable: say so and keep polling; the stream is still the way to follow.
+        const { type, message } = describeUnexpected(error);
+        send('error', { type, message });
+        lastWriteAt = Date.now();
+        continue;
+      }
+      const text = JSON.stringify(status);
+      if (text !== last) {
+        last = text;
+        send('status', status);
+        lastWriteAt = Date.now();
+      } else if (Date.now() - lastWriteAt >= options.heartbeatMs && isOpen) {
+        response.write(': keep-alive\n\n');
+        lastWriteAt = Date.now();
+      }
     }
-    const text = JSON.stringify(status);
-    if (text !== last) {
-      last = text;
-      send('status', status);
-      lastWriteAt = Date.now();
-    } else if (Date.now() - lastWriteAt > heartbeatMs) {
-      response.write(': keep-alive\n\n');
-      lastWriteAt = Date.now();
-    }
+    send('end', { releaseId: status.releaseId, outcome: status.outcome });
+  } finally {
+    options.openStreams.delete(stop);
+    response.end();
   }
-  if (isOpen) send('end', { outcome: status.outcome, releaseId: status.releaseId });
-  response.end();
 }

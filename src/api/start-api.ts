@@ -1,9 +1,12 @@
 import type { Client } from '@temporalio/client';
 import type { RampConfig } from '../config.ts';
+import { rampOutcome } from '../domain/search-attributes.ts';
 import { createReleaseClient } from '../releases/release-client.ts';
 import { connectClient } from '../temporal/connect.ts';
 import { createArtifactStore } from '../worker.ts';
+import type { CountReleases } from './api-metrics.ts';
 import { loadAuthConfig } from './auth.ts';
+import { type ApiLogger, jsonLineLogger } from './logger.ts';
 import { type AuditEntry, createApiServer } from './server.ts';
 
 export interface StartedApi {
@@ -11,28 +14,46 @@ export interface StartedApi {
   close(): Promise<void>;
 }
 
-const loopback = new Set(['127.0.0.1', '::1', 'localhost']);
+export interface StartApiOptions {
+  /** Human-readable lines (listening on…, warnings); stdout by default. */
+  log?: (line: string) => void;
+  /** Structured lines (audit, request failures); JSON lines on stdout by default. */
+  logger?: ApiLogger;
+  audit?: (entry: AuditEntry) => void;
+  /** An existing Temporal client (the local stack shares one); otherwise one is connected from config. */
+  client?: Client;
+}
+
+const loopbackHosts = new Set(['127.0.0.1', '::1', 'localhost']);
+
+export function isLoopbackHost(host: string): boolean {
+  return loopbackHosts.has(host) || /^127\.\d+\.\d+\.\d+$/.test(host);
+}
+
+/** Counts releases in visibility by outcome or running state, for /metrics. */
+function visibilityCounter(client: Client): CountReleases {
+  return async (filter) => {
+    const clauses = ["WorkflowType = 'release'"];
+    if (filter.outcome) clauses.push(`${rampOutcome.name} = '${filter.outcome.replace(/['\\]/g, '')}'`);
+    if (filter.isRunning !== undefined)
+      clauses.push(`ExecutionStatus ${filter.isRunning ? '=' : '!='} 'Running'`);
+    return (await client.workflow.count(clauses.join(' AND '))).count;
+  };
+}
 
 /**
  * Starts the API (composition root): Temporal client, artifact store, auth from config. With no token
  * configured it refuses any address but loopback and says loudly that it is open.
  */
-export async function startApi(
-  config: RampConfig,
-  options: { log?: (line: string) => void; audit?: (entry: AuditEntry) => void; client?: Client } = {},
-): Promise<StartedApi> {
+export async function startApi(config: RampConfig, options: StartApiOptions = {}): Promise<StartedApi> {
   const log = options.log ?? ((line: string) => console.log(`ramp api: ${line}`));
   const auth = loadAuthConfig({ adminToken: config.api.adminToken, tokensFile: config.api.tokensFile });
   const host = config.api.host ?? '127.0.0.1';
-  if (auth.isOpen && !loopback.has(host)) {
+  if (auth.isOpen && !isLoopbackHost(host)) {
     throw new Error(
-      `refusing to listen on ${host} without a token: set RAMP_API_TOKEN or RAMP_API_TOKENS_FILE`,
+      `refusing to listen on ${host} without a token: set RAMP_API_TOKEN or RAMP_API_TOKENS_FILE, or listen on 127.0.0.1`,
     );
   }
-  if (auth.isOpen)
-    log(
-      'WARNING: no RAMP_API_TOKEN or RAMP_API_TOKENS_FILE set: the API is OPEN to anyone on this machine (loopback only)',
-    );
   const client = options.client ?? (await connectClient(config.temporal));
   const releases = createReleaseClient({
     client,
@@ -47,14 +68,33 @@ export async function startApi(
       await client.workflowService.getSystemInfo({});
       return true;
     },
-    audit: options.audit ?? ((entry) => console.log(JSON.stringify({ audit: true, ...entry }))),
+    logger: options.logger ?? jsonLineLogger(),
+    ...(options.audit ? { audit: options.audit } : {}),
+    countReleases: visibilityCounter(client),
     ...(config.api.publicUrl ? { publicUrl: config.api.publicUrl } : {}),
   });
-  await app.listen({ host, port: config.api.port });
+  try {
+    await app.listen({ host, port: config.api.port });
+  } catch (error) {
+    await app.close();
+    if (!options.client) await client.connection.close();
+    throw error;
+  }
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.api.port;
   const url = config.api.publicUrl ?? `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
-  log(`listening on ${url} (docs at ${url}/docs)`);
+  if (auth.isOpen) {
+    const bar = '!'.repeat(78);
+    for (const line of [
+      bar,
+      `WARNING: no RAMP_API_TOKEN or RAMP_API_TOKENS_FILE is set: the API at ${url} is OPEN.`,
+      "Anyone who can reach this machine's loopback can start, approve and abort releases.",
+      'It listens on loopback only; set a token before exposing it.',
+      bar,
+    ])
+      log(line);
+  }
+  log(`listening on ${url} (docs at ${url}/docs, OpenAPI at ${url}/openapi.json)`);
   return {
     url,
     async close() {

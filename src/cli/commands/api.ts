@@ -10,7 +10,10 @@ export function registerApiCommand(program: Command): void {
       'Run the HTTP API (RAMP_API_HOST, RAMP_API_PORT, RAMP_API_TOKEN / RAMP_API_TOKENS_FILE) against TEMPORAL_ADDRESS',
     )
     .action(async () => {
-      const api = await startApi(loadConfig());
+      const api = await startApi(loadConfig(), {
+        // Human lines on stderr, so stdout carries only the JSON log (audit lines) for collectors.
+        log: (line) => console.error(`ramp api: ${line}`),
+      });
       await untilSignal();
       await api.close();
     });

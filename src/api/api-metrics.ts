@@ -1,0 +1,57 @@
+import { Counter, Gauge, Registry } from 'prom-client';
+import { releaseOutcomes } from '../domain/release-status.ts';
+import { metricsRegistry } from '../observability/metrics.ts';
+
+/** API errors by type and status, on the shared registry (the worker's figures are on the same page). */
+export const apiErrors = new Counter({
+  name: 'ramp_api_errors_total',
+  help: 'API error answers by error type and HTTP status',
+  labelNames: ['type', 'status'],
+  registers: [metricsRegistry],
+});
+
+export type CountReleases = (filter: { outcome?: string; isRunning?: boolean }) => Promise<number>;
+
+const countCacheMs = 15_000;
+
+/**
+ * Releases by outcome, counted from Temporal's visibility at scrape time (the API keeps no state of its own,
+ * so counts survive API restarts and agree across replicas). Cached for 15 s so scrapes cannot hammer
+ * Temporal; while Temporal is unreachable these figures are left out rather than failing /metrics.
+ * One registry per server, because the counting function belongs to that server.
+ */
+export function createReleaseCounts(count: CountReleases): { metrics(): Promise<string> } {
+  const registry = new Registry();
+  const byOutcome = new Gauge({
+    name: 'ramp_releases_by_outcome',
+    help: 'Ended releases in Temporal visibility (within the namespace retention), by outcome',
+    labelNames: ['outcome'],
+    registers: [registry],
+  });
+  const running = new Gauge({
+    name: 'ramp_releases_running',
+    help: 'Releases running now, from Temporal visibility',
+    registers: [registry],
+  });
+  let refreshedAt = 0;
+  return {
+    async metrics() {
+      if (Date.now() - refreshedAt >= countCacheMs) {
+        try {
+          const [runningCount, ...counts] = await Promise.all([
+            count({ isRunning: true }),
+            ...releaseOutcomes.map((outcome) => count({ outcome })),
+          ]);
+          running.set(runningCount);
+          releaseOutcomes.forEach((outcome, i) => {
+            byOutcome.set({ outcome }, counts[i] ?? 0);
+          });
+          refreshedAt = Date.now();
+        } catch {
+          return '';
+        }
+      }
+      return registry.metrics();
+    },
+  };
+}
