@@ -102,6 +102,54 @@ describe('health analysis against the simulator', () => {
     });
   });
 
+  test('an alarm already in ALARM before traffic moved (the incident being fixed) does not block the fix', async () => {
+    await withReleaseStack({ healthGate: 'cloudwatch' }, async (stack) => {
+      const fn = uniqueName('incident');
+      // The stable version is the incident: half its invocations fail, and its alarm is firing.
+      await stack.createFunctionWithAlias(fn, 'live', { errorRate: 0.5 });
+      const alarmName = `${fn}-errors`;
+      stack.sim.alarms.put({
+        name: alarmName,
+        metricName: 'Errors',
+        dimensions: { FunctionName: fn, Resource: `${fn}:live` },
+        statistic: 'Sum',
+        threshold: 3,
+        comparison: 'GreaterThanThreshold',
+        periodSeconds: 10,
+        evaluationPeriods: 1,
+      });
+      const traffic = stack.sim.traffic.start({ functionName: fn, qualifier: 'live', ratePerSecond: 60 });
+      const deadline = Date.now() + 10_000;
+      while (
+        stack.sim.alarms.alarms.get(`us-east-1/${alarmName}`)?.state !== 'ALARM' &&
+        Date.now() < deadline
+      ) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        stack.sim.alarms.evaluateAll();
+      }
+      const id = await stack.startRelease({
+        function: fn,
+        alias: 'live',
+        code: { zipFile: zipBase64() },
+        strategy: { steps: [{ weight: 50, bake: '3s' }] },
+        health: {
+          interval: '1s',
+          alarms: [alarmName],
+          metrics: { minInvocations: 20, errorRate: { max: 0.05 } },
+        },
+      });
+      const status = await waitForEnd(stack.releases, id, 60_000);
+      traffic.stop();
+
+      assert.equal(status.outcome, 'succeeded', JSON.stringify(status.lastError));
+      const verdict = status.timeline.find((e) => e.event === 'health_verdict');
+      const checks =
+        (verdict?.details?.verdict as { checks?: { name: string; against?: string }[] } | undefined)
+          ?.checks ?? [];
+      assert.match(checks.find((c) => c.name === `alarm ${alarmName}`)?.against ?? '', /ignored by policy/);
+    });
+  });
+
   test('promotes a healthy candidate, and a tiny error blip below significance does not roll it back', async () => {
     await withReleaseStack({ healthGate: 'cloudwatch' }, async (stack) => {
       const { status, alias } = await releaseUnderTraffic(
