@@ -369,4 +369,67 @@ describe('Lambda simulator through the real SDK', () => {
       assert.equal(errors, seen['2']);
     });
   });
+
+  test('a Pending function refuses Invoke and updates with 409; DryRun changes nothing; an S3 source and UpdateFunctionConfiguration update like code', async () => {
+    await withLambda(async (lambda) => {
+      await lambda.send(
+        new CreateFunctionCommand({
+          FunctionName: 'p',
+          Role: role,
+          Runtime: 'nodejs20.x',
+          Handler: 'index.handler',
+          Code: { ZipFile: zip('v1') },
+        }),
+      );
+      const pending = await rejection<ResourceConflictException>(
+        lambda.send(new InvokeCommand({ FunctionName: 'p' })),
+      );
+      assert.ok(pending instanceof ResourceConflictException);
+      assert.equal(
+        pending.message,
+        'The operation cannot be performed at this time. The function is currently in the following state: Pending',
+      );
+      await waitUntilFunctionActiveV2(
+        { client: lambda, maxWaitTime: 10, minDelay: 1 },
+        { FunctionName: 'p' },
+      );
+      const before = await lambda.send(new GetFunctionConfigurationCommand({ FunctionName: 'p' }));
+      const dryRun = await lambda.send(
+        new UpdateFunctionCodeCommand({ FunctionName: 'p', ZipFile: zip('v2'), DryRun: true }),
+      );
+      assert.equal(dryRun.CodeSha256, before.CodeSha256);
+      assert.equal(
+        (await lambda.send(new GetFunctionConfigurationCommand({ FunctionName: 'p' }))).RevisionId,
+        before.RevisionId,
+      );
+      const fromS3 = await lambda.send(
+        new UpdateFunctionCodeCommand({
+          FunctionName: 'p',
+          S3Bucket: 'builds',
+          S3Key: 'p/v2.zip',
+          S3ObjectVersion: '3',
+        }),
+      );
+      assert.equal(fromS3.LastUpdateStatus, 'InProgress');
+      assert.notEqual(fromS3.CodeSha256, before.CodeSha256);
+      await waitUntilFunctionUpdatedV2(
+        { client: lambda, maxWaitTime: 10, minDelay: 1 },
+        { FunctionName: 'p' },
+      );
+      const config = await lambda.send(
+        new UpdateFunctionConfigurationCommand({ FunctionName: 'p', Description: 'new config' }),
+      );
+      assert.equal(config.LastUpdateStatus, 'InProgress');
+      await waitUntilFunctionUpdatedV2(
+        { client: lambda, maxWaitTime: 10, minDelay: 1 },
+        { FunctionName: 'p' },
+      );
+      const published = await lambda.send(new PublishVersionCommand({ FunctionName: 'p' }));
+      assert.equal(
+        published.Description,
+        'new config',
+        'the version takes the function description by default',
+      );
+    });
+  });
 });
