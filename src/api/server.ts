@@ -99,6 +99,13 @@ export async function createApiServer(deps: ApiDeps): Promise<FastifyInstance> {
     const { scope } = accessOf(request);
     if (!scope) return;
     const context = contextOf(request);
+    // The release id goes into the context first, so even an anonymous attempt's audit line names it.
+    const id = (request.params as { id?: string } | undefined)?.id;
+    const parsed = id === undefined ? undefined : parseReleaseId(id);
+    if (parsed && id !== undefined) {
+      context.releaseId = id;
+      context.functionName = parsed.functionShortName;
+    }
     const authenticated = authenticate(deps.auth, request.headers.authorization);
     if (!authenticated.ok) {
       reply.header(
@@ -108,12 +115,6 @@ export async function createApiServer(deps: ApiDeps): Promise<FastifyInstance> {
       return sendError(reply, authenticated.type, authenticated.message);
     }
     context.principal = authenticated.principal;
-    const id = (request.params as { id?: string } | undefined)?.id;
-    const parsed = id === undefined ? undefined : parseReleaseId(id);
-    if (parsed && id !== undefined) {
-      context.releaseId = id;
-      context.functionName = parsed.functionShortName;
-    }
     const allowed = authorize(authenticated.principal, scope, parsed?.functionShortName);
     if (!allowed.ok) return sendError(reply, allowed.type, allowed.message);
     if (id !== undefined && !parsed) {

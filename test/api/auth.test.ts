@@ -24,6 +24,12 @@ function tokensFile(): string {
           scopes: ['release', 'read'],
           functions: ['payments-*'],
         },
+        {
+          name: 'payments-oncall',
+          sha256: sha('oncall-token-0123456789'),
+          scopes: ['operate', 'read'],
+          functions: ['payments-*'],
+        },
         { name: 'viewer', sha256: sha('viewer-token-0123456789'), scopes: ['read'], functions: ['*'] },
       ],
     }),
@@ -75,6 +81,86 @@ describe('API authentication and authorization', () => {
     });
   });
 
+  test('a release id names its function, so a token for payments-* cannot read or operate an auth-* release', async () => {
+    const auth = loadAuthConfig({ tokensFile: tokensFile() });
+    await withApiStack({ auth }, async (api) => {
+      const otherTeams = 'us-east-1.auth-service.live.00000000-0000-4000-8000-000000000000';
+      const ownTeams = 'us-east-1.payments-api.live.00000000-0000-4000-8000-000000000000';
+
+      const abort = await api.call('POST', `/v1/releases/${otherTeams}/abort`, {
+        token: 'oncall-token-0123456789',
+      });
+      const read = await api.call('GET', `/v1/releases/${otherTeams}`, { token: 'oncall-token-0123456789' });
+      const events = await api.call('GET', `/v1/releases/${otherTeams}/events`, {
+        token: 'oncall-token-0123456789',
+      });
+      const list = await api.call('GET', '/v1/releases?function=auth-service', {
+        token: 'oncall-token-0123456789',
+      });
+      const own = await api.call('POST', `/v1/releases/${ownTeams}/abort`, {
+        token: 'oncall-token-0123456789',
+      });
+
+      assert.deepEqual([abort.status, read.status, events.status, list.status], [403, 403, 403, 403]);
+      assert.match(abort.json.error?.message ?? '', /payments-\*, not auth-service/);
+      assert.equal(own.status, 404, 'its own function passes auth and meets the real lookup');
+      assert.equal(own.json.error?.type, 'ReleaseNotFound');
+    });
+  });
+
+  test('refusals say why in JSON, 401 carries WWW-Authenticate, and every refused mutating call is audited', async () => {
+    const auth = loadAuthConfig({ tokensFile: tokensFile() });
+    await withApiStack({ auth }, async (api) => {
+      const id = 'us-east-1.payments-api.live.00000000-0000-4000-8000-000000000000';
+
+      const missing = await api.app.inject({ method: 'POST', url: `/v1/releases/${id}/approve` });
+      const wrong = await api.app.inject({
+        method: 'POST',
+        url: `/v1/releases/${id}/approve`,
+        headers: { authorization: 'Bearer nope-nope-nope-nope' },
+      });
+      const malformedHeader = await api.app.inject({
+        method: 'GET',
+        url: '/v1/releases',
+        headers: { authorization: 'Basic dXNlcjpwYXNz' },
+      });
+      const scope = await api.call('POST', `/v1/releases/${id}/approve`, {
+        token: 'viewer-token-0123456789',
+      });
+
+      assert.equal(missing.statusCode, 401);
+      assert.equal(missing.headers['www-authenticate'], 'Bearer realm="ramp"');
+      assert.equal(missing.json().error.type, 'Unauthorized');
+      assert.equal(wrong.statusCode, 401);
+      assert.match(String(wrong.headers['www-authenticate']), /error="invalid_token"/);
+      assert.equal(malformedHeader.statusCode, 401);
+      assert.equal(scope.status, 403);
+      assert.match(scope.json.error?.message ?? '', /lacks the "operate" scope/);
+      const refusals = api.audit.filter((entry) => entry.action === 'approve');
+      assert.deepEqual(
+        refusals.map((entry) => [entry.token, entry.status, entry.outcome, entry.errorType]),
+        [
+          [null, 401, 'refused', 'Unauthorized'],
+          [null, 401, 'refused', 'Unauthorized'],
+          ['viewer', 403, 'refused', 'Forbidden'],
+        ],
+      );
+      assert.ok(refusals.every((entry) => entry.releaseId === id && entry.at && entry.requestId));
+      assert.ok(!JSON.stringify(api.audit).includes('nope-nope'), 'presented tokens are never logged');
+    });
+  });
+
+  test('an anonymous request is refused before its body is read: a 70 MB body gets 401, not 413', async () => {
+    const auth = loadAuthConfig({ adminToken: 'admin-token-0123456789' });
+    await withApiStack({ auth }, async (api) => {
+      const response = await api.call('POST', '/v1/releases', {
+        rawBody: `{"function":"${'f'.repeat(70 * 1024 * 1024)}"}`,
+      });
+      assert.equal(response.status, 401);
+      assert.equal(api.startCalls(), 0);
+    });
+  });
+
   test('health, readiness, metrics and the OpenAPI document need no token', async () => {
     const auth = loadAuthConfig({ adminToken: 'admin-token-0123456789' });
     await withApiStack({ auth }, async (api) => {
@@ -83,6 +169,9 @@ describe('API authentication and authorization', () => {
       const metrics = await api.app.inject({ method: 'GET', url: '/metrics' });
       assert.equal(metrics.statusCode, 200);
       assert.match(metrics.body, /ramp_api_request_duration_seconds/);
+      await api.call('GET', '/v1/releases');
+      const afterRefusal = await api.app.inject({ method: 'GET', url: '/metrics' });
+      assert.match(afterRefusal.body, /ramp_api_errors_total\{type="Unauthorized",status="401"\} [1-9]/);
       const docs = await api.app.inject({ method: 'GET', url: '/docs/' });
       assert.ok([200, 302].includes(docs.statusCode));
       const openapi = (await api.call('GET', '/openapi.json')).json as {

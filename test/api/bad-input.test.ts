@@ -159,6 +159,17 @@ test('hundreds of malformed requests all get a 4xx JSON error naming the problem
       ['JSON with a trailing comma', '{"function":"orders",}'],
       ['text/plain body', JSON.stringify(valid), { 'content-type': 'text/plain' }],
       ['form body', 'function=orders&alias=live', { 'content-type': 'application/x-www-form-urlencoded' }],
+      ['no content type', JSON.stringify(valid), { 'content-type': '' }],
+      ['JSON null', 'null'],
+      ['__proto__ key', '{"__proto__":{"isAdmin":true},"function":"orders"}'],
+      ['constructor.prototype key', '{"constructor":{"prototype":{"x":1}},"function":"orders"}'],
+      ['duplicate keys', `{"function":"orders","function":"${'f'.repeat(65)}"}`],
+      [
+        'deeply nested health',
+        `{"function":"orders","alias":"live","health":${'['.repeat(100_000)}${']'.repeat(100_000)}}`,
+      ],
+      ['lone surrogate', '{"function":"\\ud800","alias":"live"}'],
+      ['NUL in the alias', '{"function":"orders","alias":"li\\u0000ve","code":{"zipFile":"QUJD"}}'],
     ];
     for (const [name, rawBody, headers] of raw)
       record(name, await api.call('POST', '/v1/releases', { rawBody, ...(headers ? { headers } : {}) }));
@@ -225,6 +236,16 @@ test('hundreds of malformed requests all get a 4xx JSON error naming the problem
       'unknown=1',
       'function=',
       `pageToken=${'t'.repeat(2001)}`,
+      'pageToken=garbage',
+      'pageToken=not%20base64!',
+      "function=orders'%20OR%20'1'='1",
+      `function=${'f'.repeat(65)}`,
+      'function=orders&function=payments',
+      'alias=v1.2',
+      'alias=2024',
+      'pageSize=1.5',
+      'pageSize=-1',
+      'running=',
     ]) {
       record(`list ?${query.slice(0, 20)}`, await api.call('GET', `/v1/releases?${query}`));
     }

@@ -2,9 +2,11 @@ import assert from 'node:assert/strict';
 import type { AddressInfo } from 'node:net';
 import { describe, test } from 'node:test';
 import { GetAliasCommand } from '@aws-sdk/client-lambda';
+import { loadAuthConfig } from '../../src/api/auth.ts';
+import { createApiServer } from '../../src/api/server.ts';
 import type { ReleaseStatus } from '../../src/domain/release-status.ts';
 import { type ApiStack, withApiStack } from '../helpers/api-stack.ts';
-import { zipBase64 } from '../helpers/release-stack.ts';
+import { withReleaseStack, zipBase64 } from '../helpers/release-stack.ts';
 import { uniqueName } from '../helpers/temporal.ts';
 
 // The whole path a CI pipeline takes: real HTTP to the API, Temporal, the worker, the real SDK, the simulator.
@@ -206,6 +208,44 @@ describe('releases over HTTP against the whole stack', () => {
       );
       await post(base, `/v1/releases/${String(first.json.id)}/abort`, {});
       await until(base, String(first.json.id), (s) => s.outcome !== null);
+    });
+  });
+
+  test('closing the server ends open event streams instead of waiting for their releases to end', async () => {
+    await withReleaseStack({}, async (stack) => {
+      const app = await createApiServer({
+        releases: stack.releases,
+        auth: loadAuthConfig({}),
+        isReady: async () => true,
+        audit: () => {},
+        eventPollMs: 100,
+      });
+      await app.listen({ host: '127.0.0.1', port: 0 });
+      const base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
+      const fn = uniqueName('sse-close');
+      await stack.createFunctionWithAlias(fn, 'live');
+      const id = String(
+        (
+          await post(base, '/v1/releases', {
+            function: fn,
+            alias: 'live',
+            code: { zipFile: zipBase64() },
+            strategy: { steps: [{ weight: 10, bake: '1h' }] },
+          })
+        ).json.id,
+      );
+      const response = await fetch(`${base}/v1/releases/${id}/events`);
+      const reader = (response.body as ReadableStream<Uint8Array>).getReader();
+      let text = new TextDecoder().decode((await reader.read()).value);
+
+      await app.close();
+      for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read())
+        text += new TextDecoder().decode(chunk.value);
+
+      assert.match(text, /^retry: \d+/m, 'tells EventSource clients when to reconnect');
+      assert.doesNotMatch(text, /event: end/, 'the release did not end; the stream just closed');
+      assert.equal((await stack.releases.status(id)).outcome, null, 'the release runs on');
+      await stack.releases.control(id, 'abort');
     });
   });
 });
