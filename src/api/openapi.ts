@@ -51,6 +51,33 @@ export function buildOpenApiDocument(serverUrl: string | undefined): Record<stri
       lastError: { type: ['object', 'null'] },
     },
   };
+  const summarySchema = {
+    type: 'object',
+    properties: {
+      releaseId: { type: 'string' },
+      functionName: { type: 'string' },
+      alias: { type: 'string' },
+      region: { type: 'string' },
+      phase: { type: ['string', 'null'] },
+      outcome: { enum: [...releaseOutcomes, null] },
+      isRunning: { type: 'boolean' },
+      startedAt: { type: ['string', 'null'], format: 'date-time' },
+      endedAt: { type: ['string', 'null'], format: 'date-time' },
+    },
+  };
+  const startedSchema = {
+    type: 'object',
+    required: ['id', 'links'],
+    properties: {
+      id: { type: 'string', description: '`<region>.<function>.<alias>.<runId>`' },
+      links: {
+        type: 'object',
+        properties: Object.fromEntries(
+          ['self', 'events', ...controlActions].map((name) => [name, { type: 'string', format: 'uri' }]),
+        ),
+      },
+    },
+  };
   const errors = (...codes: number[]) =>
     Object.fromEntries(
       codes.map((code) => [
@@ -94,7 +121,7 @@ export function buildOpenApiDocument(serverUrl: string | undefined): Record<stri
           },
           responses: {
             '200': ok('The release status after the request', { $ref: '#/components/schemas/ReleaseStatus' }),
-            ...errors(400, 401, 403, 404, 409),
+            ...errors(400, 401, 403, 404, 409, 503),
           },
         },
       },
@@ -110,7 +137,13 @@ export function buildOpenApiDocument(serverUrl: string | undefined): Record<stri
     ...(serverUrl ? { servers: [{ url: serverUrl }] } : {}),
     components: {
       securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } },
-      schemas: { ReleaseSpec: spec, ReleaseStatus: statusSchema, Error: errorSchema },
+      schemas: {
+        ReleaseSpec: spec,
+        ReleaseStatus: statusSchema,
+        ReleaseSummary: summarySchema,
+        StartedRelease: startedSchema,
+        Error: errorSchema,
+      },
     },
     paths: {
       '/v1/releases': {
@@ -122,7 +155,8 @@ export function buildOpenApiDocument(serverUrl: string | undefined): Record<stri
               name: 'Idempotency-Key',
               in: 'header',
               required: false,
-              schema: { type: 'string', maxLength: 200 },
+              schema: { type: 'string', pattern: '^[A-Za-z0-9._:/-]{1,200}$' },
+              description: 'A retried request with the same key returns the release the first one started.',
             },
           ],
           requestBody: {
@@ -130,28 +164,44 @@ export function buildOpenApiDocument(serverUrl: string | undefined): Record<stri
             content: { 'application/json': { schema: { $ref: '#/components/schemas/ReleaseSpec' } } },
           },
           responses: {
-            '202': ok('Started', {
-              type: 'object',
-              properties: { id: { type: 'string' }, links: { type: 'object' } },
-            }),
+            '202': ok('Started', { $ref: '#/components/schemas/StartedRelease' }),
             '200': ok('An earlier request with the same Idempotency-Key started this release', {
-              type: 'object',
+              $ref: '#/components/schemas/StartedRelease',
             }),
-            ...errors(400, 401, 403, 409, 413, 415),
+            ...errors(400, 401, 403, 409, 413, 415, 503),
           },
         },
         get: {
           summary: 'List releases (from Temporal visibility)',
           security: [{ bearer: [] }],
           parameters: [
-            { name: 'function', in: 'query', schema: { type: 'string' } },
+            {
+              name: 'function',
+              in: 'query',
+              schema: { type: 'string' },
+              description: 'Function name or ARN',
+            },
             { name: 'alias', in: 'query', schema: { type: 'string' } },
             { name: 'outcome', in: 'query', schema: { enum: [...releaseOutcomes] } },
             { name: 'running', in: 'query', schema: { enum: ['true', 'false'] } },
             { name: 'pageSize', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 100 } },
-            { name: 'pageToken', in: 'query', schema: { type: 'string' } },
+            {
+              name: 'pageToken',
+              in: 'query',
+              schema: { type: 'string' },
+              description: 'The `nextPageToken` of the previous page',
+            },
           ],
-          responses: { '200': ok('A page of releases', { type: 'object' }), ...errors(400, 401, 403) },
+          responses: {
+            '200': ok('A page of releases', {
+              type: 'object',
+              properties: {
+                releases: { type: 'array', items: { $ref: '#/components/schemas/ReleaseSummary' } },
+                nextPageToken: { type: ['string', 'null'] },
+              },
+            }),
+            ...errors(400, 401, 403, 503),
+          },
         },
       },
       '/v1/releases/{id}': {
@@ -161,7 +211,7 @@ export function buildOpenApiDocument(serverUrl: string | undefined): Record<stri
           parameters: [idParam],
           responses: {
             '200': ok('Status', { $ref: '#/components/schemas/ReleaseStatus' }),
-            ...errors(401, 403, 404),
+            ...errors(401, 403, 404, 503),
           },
         },
       },
@@ -170,7 +220,14 @@ export function buildOpenApiDocument(serverUrl: string | undefined): Record<stri
           summary: 'Live progress as Server-Sent Events (`status` events, then `end`)',
           security: [{ bearer: [] }],
           parameters: [idParam],
-          responses: { '200': { description: 'text/event-stream' }, ...errors(401, 403, 404) },
+          responses: {
+            '200': {
+              description:
+                '`event: status` (data: ReleaseStatus) on every change, `: keep-alive` comments, then `event: end` (data: {releaseId, outcome})',
+              content: { 'text/event-stream': { schema: { type: 'string' } } },
+            },
+            ...errors(401, 403, 404, 503),
+          },
         },
       },
       ...controlPaths,
