@@ -9,6 +9,7 @@ import type { ReleaseClient } from '../releases/release-client.ts';
 import { authorize, mayActOnFunction, type Principal } from './auth.ts';
 import { describeUnexpected, sendError } from './error-status.ts';
 import { streamReleaseEvents } from './events.ts';
+import { pageTokenPattern, unwrapPageToken, wrapPageToken } from './page-token.ts';
 import { contextOf, type RouteAccess } from './request-context.ts';
 
 export interface ReleaseRouteDeps {
@@ -29,12 +30,7 @@ const listQuerySchema = z.strictObject({
   outcome: z.enum(releaseOutcomes).optional(),
   running: z.enum(['true', 'false']).optional(),
   pageSize: z.coerce.number().int().min(1).max(100).optional(),
-  pageToken: z
-    .string()
-    .min(1)
-    .max(2000)
-    .regex(/^[A-Za-z0-9_-]+$/, 'not a nextPageToken this API returned')
-    .optional(),
+  pageToken: z.string().max(2000).regex(pageTokenPattern, 'not a nextPageToken this API returned').optional(),
 });
 const controlBodySchema = z.strictObject({ reason: z.string().max(500).optional() }).optional();
 const idempotencyKeySchema = z
@@ -137,6 +133,15 @@ export function registerReleaseRoutes(app: FastifyInstance, deps: ReleaseRouteDe
       const allowed = authorize(principal, 'read', functionName);
       if (!allowed.ok) return sendError(reply, allowed.type, allowed.message);
     }
+    const filters = JSON.stringify([functionName, query.alias, query.outcome, query.running]);
+    const pageToken = query.pageToken ? unwrapPageToken(query.pageToken, filters) : undefined;
+    if (query.pageToken && !pageToken) {
+      return sendError(reply, 'BadRequest', 'invalid query', {
+        problems: [
+          { field: 'pageToken', message: 'not a nextPageToken this API returned for these filters' },
+        ],
+      });
+    }
     let page: Awaited<ReturnType<ReleaseRouteDeps['releases']['list']>>;
     try {
       page = await deps.releases.list({
@@ -145,13 +150,15 @@ export function registerReleaseRoutes(app: FastifyInstance, deps: ReleaseRouteDe
         ...(query.outcome ? { outcome: query.outcome } : {}),
         ...(query.running ? { isRunning: query.running === 'true' } : {}),
         ...(query.pageSize ? { pageSize: query.pageSize } : {}),
-        ...(query.pageToken ? { pageToken: query.pageToken } : {}),
+        ...(pageToken ? { pageToken } : {}),
       });
     } catch (error) {
-      // Temporal refuses a page token it did not issue (or one for another query) without a useful code.
-      if (query.pageToken && describeUnexpected(error).type !== 'Unavailable') {
+      // A token that passed the checksum but that Temporal no longer accepts (expired, forged).
+      if (pageToken && describeUnexpected(error).type !== 'Unavailable') {
         return sendError(reply, 'BadRequest', 'invalid query', {
-          problems: [{ field: 'pageToken', message: 'not a nextPageToken this API returned for this query' }],
+          problems: [
+            { field: 'pageToken', message: 'Temporal no longer accepts this page token; start over' },
+          ],
         });
       }
       throw error;
@@ -159,7 +166,7 @@ export function registerReleaseRoutes(app: FastifyInstance, deps: ReleaseRouteDe
     // A token scoped to some functions sees only their releases.
     return {
       releases: page.releases.filter((release) => mayActOnFunction(principal, release.functionName)),
-      nextPageToken: page.nextPageToken,
+      nextPageToken: page.nextPageToken ? wrapPageToken(page.nextPageToken, filters) : null,
     };
   });
 

@@ -211,6 +211,56 @@ describe('releases over HTTP against the whole stack', () => {
     });
   });
 
+  test('listing pages through releases with nextPageToken, and refuses a token from another query', async () => {
+    await withApiStack({}, async (api) => {
+      const base = await listen(api);
+      const fn = uniqueName('pages');
+      await api.stack.createFunctionWithAlias(fn, 'live');
+      const ids: string[] = [];
+      for (let i = 0; i < 3; i++) {
+        const started = await post(base, '/v1/releases', {
+          function: fn,
+          alias: 'live',
+          code: { zipFile: zipBase64() },
+          strategy: 'AllAtOnce',
+        });
+        ids.push(String(started.json.id));
+        await until(base, String(started.json.id), (s) => s.outcome !== null);
+      }
+      type Page = { releases: { releaseId: string; outcome: string | null }[]; nextPageToken: string | null };
+      const list = async (query: string) => {
+        const response = await fetch(`${base}/v1/releases?${query}`);
+        return {
+          status: response.status,
+          body: (await response.json()) as Page & { error?: { problems: unknown } },
+        };
+      };
+      const deadline = Date.now() + 15_000;
+      while ((await list(`function=${fn}&outcome=succeeded`)).body.releases.length < 3) {
+        if (Date.now() > deadline) throw new Error('visibility never listed the three releases');
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+
+      const first = await list(`function=${fn}&pageSize=2`);
+      const token = first.body.nextPageToken ?? '';
+      const second = await list(`function=${fn}&pageSize=2&pageToken=${token}`);
+      const otherQuery = await list(`function=${fn}&alias=live&pageSize=2&pageToken=${token}`);
+      const tampered = await list(`function=${fn}&pageSize=2&pageToken=x${token}`);
+
+      assert.equal(first.body.releases.length, 2);
+      assert.ok(token);
+      assert.equal(second.body.releases.length, 1);
+      assert.equal(second.body.nextPageToken, null);
+      assert.deepEqual(
+        [...first.body.releases, ...second.body.releases].map((r) => r.releaseId).sort(),
+        [...ids].sort(),
+      );
+      assert.equal(otherQuery.status, 400);
+      assert.equal(tampered.status, 400);
+      assert.match(JSON.stringify(tampered.body.error?.problems), /pageToken/);
+    });
+  });
+
   test('closing the server ends open event streams instead of waiting for their releases to end', async () => {
     await withReleaseStack({}, async (stack) => {
       const app = await createApiServer({
