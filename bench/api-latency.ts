@@ -1,8 +1,11 @@
 /**
- * The API's latency to accept a release (POST /v1/releases → 202) and the time from the request to the
- * first Lambda call the release makes, for N releases on distinct functions, through the real API, Temporal,
- * worker and simulator.
+ * The API's latency to accept a release (POST /v1/releases → 202, over a real socket, zip staging included)
+ * and the time from the request to the first Lambda call the release makes (the simulator's own timestamp),
+ * for N releases on distinct functions, through the real API, Temporal, worker and simulator.
+ *
+ *   RAMP_BENCH_RELEASES=50 npx tsx bench/api-latency.ts
  */
+import type { AddressInfo } from 'node:net';
 import { withApiStack } from '../test/helpers/api-stack.ts';
 import { zipBase64 } from '../test/helpers/release-stack.ts';
 import { closeTemporalEnvironment, uniqueName } from '../test/helpers/temporal.ts';
@@ -23,18 +26,29 @@ try {
         return fn;
       }),
     );
+    await api.app.listen({ host: '127.0.0.1', port: 0 });
+    const url = `http://127.0.0.1:${(api.app.server.address() as AddressInfo).port}/v1/releases`;
     const acceptMs: number[] = [];
     const toFirstCallMs: number[] = [];
     const ids: string[] = [];
     for (const fn of functions) {
+      const body = JSON.stringify({
+        function: fn,
+        alias: 'live',
+        code: { zipFile: zipBase64() },
+        strategy: 'AllAtOnce',
+      });
       const before = api.stack.sim.calls().length;
       const sentAt = Date.now();
-      const response = await api.call('POST', '/v1/releases', {
-        body: { function: fn, alias: 'live', code: { zipFile: zipBase64() }, strategy: 'AllAtOnce' },
+      const response = await fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body,
       });
+      const answer = (await response.json()) as { id?: string };
       acceptMs.push(Date.now() - sentAt);
       if (response.status !== 202) throw new Error(`expected 202, got ${response.status}`);
-      ids.push(String(response.json.id));
+      ids.push(String(answer.id));
       const deadline = Date.now() + 10_000;
       let first: { at: number } | undefined;
       while (!first && Date.now() < deadline) {

@@ -97,6 +97,18 @@ describe('releases over HTTP against the whole stack', () => {
       const final = statuses.at(-1);
       const alias = await api.stack.lambda.send(new GetAliasCommand({ FunctionName: fn, Name: 'live' }));
       assert.equal(alias.FunctionVersion, final?.candidateVersion);
+      const candidate = String(final?.candidateVersion);
+      assert.deepEqual(
+        api.stack.sim
+          .aliasHistory(fn, 'live')
+          .slice(1)
+          .map((state) => [state.functionVersion, state.additionalVersionWeights]),
+        [
+          [final?.stableVersion, { [candidate]: 0.2 }],
+          [candidate, {}],
+        ],
+        'the simulator saw 20% on the candidate, then all traffic on it',
+      );
       const listed = (await (await fetch(`${base}/v1/releases?function=${fn}`)).json()) as {
         releases: { releaseId: string }[];
       };
