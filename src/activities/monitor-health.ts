@@ -2,6 +2,7 @@ import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { FailureType } from '../domain/failure-types.ts';
 import { UnknownAlarmError } from '../health/alarm-states.ts';
+import { stepDuration } from '../observability/metrics.ts';
 import { activityFailure } from './activity-failure.ts';
 import type { ActivityDeps } from './deps.ts';
 import type { HealthCheckInput, HealthVerdict } from './health-gate.ts';
@@ -26,6 +27,7 @@ export function createMonitorHealth(deps: ActivityDeps) {
   return async function monitorHealth(input: MonitorInput): Promise<MonitorResult> {
     const context = Context.current();
     const watchUntil = new Date(input.watchUntil).getTime();
+    const startedAt = Date.now();
     let checksRun = 0;
     let last: HealthVerdict = { status: 'inconclusive', message: 'not checked yet' };
     for (;;) {
@@ -46,9 +48,11 @@ export function createMonitorHealth(deps: ActivityDeps) {
       }
       checksRun++;
       context.heartbeat({ checksRun, last });
-      if (last.status === 'fail') return { ...last, checksRun };
       const remainingMs = watchUntil - Date.now();
-      if (remainingMs <= 0) return { ...last, checksRun };
+      if (last.status === 'fail' || remainingMs <= 0) {
+        stepDuration.observe({ verdict: last.status }, (Date.now() - startedAt) / 1000);
+        return { ...last, checksRun };
+      }
       // Sleep in short slices with a heartbeat each: a pause, abort or promote cancels this activity, and
       // Temporal delivers the cancellation in the answer to a heartbeat.
       const wakeAt = Date.now() + Math.min(input.intervalMs, remainingMs);

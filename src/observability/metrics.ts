@@ -35,3 +35,11 @@ export const aliasWriteDuration = new Histogram({
   buckets: [0.01, 0.05, 0.1, 0.5, 1, 5, 15, 60],
   registers: [metricsRegistry],
 });
+
+export const stepDuration = new Histogram({
+  name: 'ramp_release_step_duration_seconds',
+  help: 'How long a release step was watched (its bake), by how the watch ended',
+  labelNames: ['verdict'],
+  buckets: [1, 5, 30, 60, 300, 900, 1800, 3600, 14_400, 86_400],
+  registers: [metricsRegistry],
+});

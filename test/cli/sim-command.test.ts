@@ -14,7 +14,7 @@ test('`ramp sim` prints its endpoint and env lines, serves Lambda there, and sto
   });
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   try {
-    const deadline = Date.now() + 20_000;
+    const deadline = Date.now() + 60_000;
     let endpoint: string | undefined;
     while (!endpoint) {
       endpoint = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(output)?.[1];
