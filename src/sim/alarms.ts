@@ -21,11 +21,58 @@ export interface AlarmDefinition {
   evaluationPeriods: number;
 }
 
+type Comparison = AlarmDefinition['comparison'];
+
+/**
+ * What `sim.alarms.put` and `POST /_sim/alarms` accept: an AlarmDefinition, where `metric` may stand for
+ * `metricName`, `periodSec` for `periodSeconds`, and `>`, `>=`, `<`, `<=` for the comparison operators.
+ */
+export type AlarmInput = Omit<AlarmDefinition, 'metricName' | 'periodSeconds' | 'comparison'> & {
+  metricName?: string;
+  metric?: string;
+  periodSeconds?: number;
+  periodSec?: number;
+  comparison: Comparison | '>' | '>=' | '<' | '<=';
+};
+
+const comparisonBySymbol: Record<string, Comparison> = {
+  '>': 'GreaterThanThreshold',
+  '>=': 'GreaterThanOrEqualToThreshold',
+  '<': 'LessThanThreshold',
+  '<=': 'LessThanOrEqualToThreshold',
+};
+
+const comparisons = new Set<string>(Object.values(comparisonBySymbol));
+
+/** The one place an alarm input is checked, so the programmatic and HTTP surfaces refuse the same things. */
+export function alarmDefinitionOf(input: AlarmInput): AlarmDefinition {
+  const metricName = input.metricName ?? input.metric;
+  const periodSeconds = input.periodSeconds ?? input.periodSec;
+  const comparison = comparisonBySymbol[input.comparison] ?? input.comparison;
+  if (typeof input.name !== 'string' || input.name.length === 0) throw new Error('alarm name is required');
+  if (typeof metricName !== 'string') throw new Error('metric (or metricName) is required');
+  if (typeof periodSeconds !== 'number' || periodSeconds <= 0)
+    throw new Error('periodSec (or periodSeconds) must be a positive number of seconds');
+  if (!comparisons.has(comparison)) throw new Error(`unknown comparison ${input.comparison}`);
+  if (typeof input.threshold !== 'number') throw new Error('threshold must be a number');
+  if (!Number.isInteger(input.evaluationPeriods) || input.evaluationPeriods < 1)
+    throw new Error('evaluationPeriods must be a positive integer');
+  const { metric: _metric, periodSec: _periodSec, ...rest } = input;
+  return {
+    ...rest,
+    dimensions: input.dimensions ?? {},
+    metricName,
+    periodSeconds,
+    comparison: comparison as Comparison,
+  };
+}
+
 export interface AlarmRecord extends AlarmDefinition {
   region: string;
   state: 'OK' | 'ALARM' | 'INSUFFICIENT_DATA';
   stateReason: string;
   stateUpdatedAt: number;
+  createdAt: number;
 }
 
 const breaches = (value: number, alarm: AlarmDefinition) => {
@@ -50,7 +97,8 @@ export class AlarmStore {
     private readonly clock: () => number,
   ) {}
 
-  put(definition: AlarmDefinition): AlarmRecord {
+  put(input: AlarmInput): AlarmRecord {
+    const definition = alarmDefinitionOf(input);
     const region = definition.region ?? this.defaultRegion;
     const record: AlarmRecord = {
       namespace: 'AWS/Lambda',
@@ -59,10 +107,19 @@ export class AlarmStore {
       state: 'INSUFFICIENT_DATA',
       stateReason: 'Unchecked: Initial alarm creation',
       stateUpdatedAt: this.clock(),
+      createdAt: this.clock(),
     };
     this.alarms.set(`${region}/${definition.name}`, record);
     this.evaluate(record);
     return record;
+  }
+
+  list(): AlarmRecord[] {
+    return [...this.alarms.values()];
+  }
+
+  delete(region: string, name: string): boolean {
+    return this.alarms.delete(`${region}/${name}`);
   }
 
   /** Sets an alarm's state by hand, like `aws cloudwatch set-alarm-state`. */

@@ -2,14 +2,14 @@ import type { AlarmStore } from './alarms.ts';
 import type { MetricStore } from './metrics.ts';
 
 /**
- * CloudWatch's JSON 1.0 protocol as `@aws-sdk/client-cloudwatch` ≥ 3.949 speaks it: `POST /`,
- * `X-Amz-Target: GraniteServiceVersion20100801.<Operation>`, timestamps as epoch seconds. Errors are
- * awsQuery-compatible (`x-amzn-query-error: Code;Sender`).
+ * CloudWatch's GetMetricData and DescribeAlarms over the simulated AWS/Lambda metrics. Inputs and outputs
+ * are in the JSON 1.0 shape (timestamps as epoch seconds); cloudwatch-protocols.ts puts them on the wire.
  */
 export class CloudWatchError extends Error {
   constructor(
     readonly code: string,
     message: string,
+    readonly status = 400,
   ) {
     super(message);
   }
@@ -27,6 +27,7 @@ export class CloudWatchService {
   constructor(
     private readonly metrics: MetricStore,
     private readonly alarms: AlarmStore,
+    private readonly accountId: string,
   ) {}
 
   handle(operation: string, region: string, body: Body): Body {
@@ -84,6 +85,13 @@ export class CloudWatchService {
   private describeAlarms(region: string, body: Body): Body {
     this.alarms.evaluateAll();
     const names = (body.AlarmNames ?? []) as string[];
+    const types = (body.AlarmTypes ?? []) as string[];
+    // DescribeAlarms returns only metric alarms unless AlarmTypes asks for others; all alarms here are metric alarms.
+    if (types.length > 0 && !types.includes('MetricAlarm')) return { MetricAlarms: [], CompositeAlarms: [] };
+    const maxRecords = Math.min(100, Math.max(1, Number(body.MaxRecords ?? 50) || 50));
+    const start = typeof body.NextToken === 'string' ? Number(body.NextToken) : 0;
+    if (!Number.isInteger(start) || start < 0)
+      throw new CloudWatchError('InvalidNextToken', 'The service returned an invalid next token.');
     const prefix = typeof body.AlarmNamePrefix === 'string' ? body.AlarmNamePrefix : undefined;
     const state = typeof body.StateValue === 'string' ? body.StateValue : undefined;
     const alarms = [...this.alarms.alarms.values()]
@@ -91,23 +99,30 @@ export class CloudWatchService {
       .filter((alarm) => names.length === 0 || names.includes(alarm.name))
       .filter((alarm) => !prefix || alarm.name.startsWith(prefix))
       .filter((alarm) => !state || alarm.state === state)
-      .map((alarm) => ({
-        AlarmName: alarm.name,
-        AlarmArn: `arn:aws:cloudwatch:${region}:123456789012:alarm:${alarm.name}`,
-        StateValue: alarm.state,
-        StateReason: alarm.stateReason,
-        StateUpdatedTimestamp: alarm.stateUpdatedAt / 1000,
-        MetricName: alarm.metricName,
-        Namespace: alarm.namespace,
-        Statistic: /^p\d/.test(alarm.statistic) ? undefined : alarm.statistic,
-        ExtendedStatistic: /^p\d/.test(alarm.statistic) ? alarm.statistic : undefined,
-        Dimensions: Object.entries(alarm.dimensions).map(([Name, Value]) => ({ Name, Value })),
-        Period: alarm.periodSeconds,
-        EvaluationPeriods: alarm.evaluationPeriods,
-        Threshold: alarm.threshold,
-        ComparisonOperator: alarm.comparison,
-        ActionsEnabled: false,
-      }));
-    return { MetricAlarms: alarms, CompositeAlarms: [] };
+      .sort((a, b) => a.name.localeCompare(b.name));
+    const page = alarms.slice(start, start + maxRecords).map((alarm) => ({
+      AlarmName: alarm.name,
+      AlarmArn: `arn:aws:cloudwatch:${region}:${this.accountId}:alarm:${alarm.name}`,
+      StateValue: alarm.state,
+      StateReason: alarm.stateReason,
+      StateUpdatedTimestamp: alarm.stateUpdatedAt / 1000,
+      MetricName: alarm.metricName,
+      Namespace: alarm.namespace,
+      Statistic: /^p\d/.test(alarm.statistic) ? undefined : alarm.statistic,
+      ExtendedStatistic: /^p\d/.test(alarm.statistic) ? alarm.statistic : undefined,
+      Dimensions: Object.entries(alarm.dimensions).map(([Name, Value]) => ({ Name, Value })),
+      Period: alarm.periodSeconds,
+      EvaluationPeriods: alarm.evaluationPeriods,
+      Threshold: alarm.threshold,
+      ComparisonOperator: alarm.comparison,
+      ActionsEnabled: false,
+      OKActions: [],
+      AlarmActions: [],
+      InsufficientDataActions: [],
+      TreatMissingData: 'missing',
+      AlarmConfigurationUpdatedTimestamp: alarm.createdAt / 1000,
+    }));
+    const next = start + maxRecords < alarms.length ? String(start + maxRecords) : undefined;
+    return { MetricAlarms: page, CompositeAlarms: [], ...(next ? { NextToken: next } : {}) };
   }
 }

@@ -1,4 +1,4 @@
-import type { AlarmDefinition } from './alarms.ts';
+import type { AlarmInput } from './alarms.ts';
 import type { Simulator } from './simulator.ts';
 
 /**
@@ -46,8 +46,14 @@ export function handleControlRequest(
         if (id) sim.traffic.stop(id);
         else sim.traffic.stopAll();
         return { status: 204, body: undefined };
+      case 'GET alarms':
+        return { status: 200, body: { alarms: sim.alarms.list() } };
       case 'POST alarms':
-        return { status: 201, body: sim.alarms.put(body as unknown as AlarmDefinition) };
+        return { status: 201, body: sim.alarms.put(body as unknown as AlarmInput) };
+      case 'DELETE alarms':
+        if (!id) break;
+        sim.alarms.delete(String(body.region ?? sim.region), id);
+        return { status: 204, body: undefined };
       case 'PUT alarms':
         if (!id || extra !== 'state') break;
         sim.alarms.setState(
@@ -84,9 +90,13 @@ function addFault(sim: Simulator, body: Body): { id: string } {
       return { id: sim.faults.failNextUpdate(options).id };
     case 'outsideChange':
       return { id: sim.faults.outsideChange(options).id };
+    case 'versionBehaviour':
+      return {
+        id: sim.faults.versionBehaviour(String(body.functionName), String(body.version), options).id,
+      };
     default:
       throw new Error(
-        'kind must be one of throttle, latency, serviceError, loseResponse, failNextUpdate, outsideChange',
+        'kind must be one of throttle, latency, serviceError, loseResponse, failNextUpdate, outsideChange, versionBehaviour',
       );
   }
 }

@@ -1,3 +1,5 @@
+import type { Behaviour } from './behaviour.ts';
+
 /**
  * Fault injection: rules that match calls by operation (and function) and fire by count, probability or
  * time window. Controlled from tests (`sim.faults`) and over HTTP (`/_sim/faults`).
@@ -8,7 +10,8 @@ export type FaultKind =
   | 'serviceError'
   | 'loseResponse'
   | 'failNextUpdate'
-  | 'outsideChange';
+  | 'outsideChange'
+  | 'versionBehaviour';
 
 export interface FaultRule {
   id: string;
@@ -27,6 +30,16 @@ export interface FaultRule {
   phase?: 'before' | 'after';
   change?: 'code' | 'config' | 'alias';
   alias?: string;
+  /** For versionBehaviour: the version whose package behaviour is overridden (`$LATEST` or a number). */
+  version?: string;
+  behaviour?: Partial<Behaviour>;
+}
+
+/** A per-version override; `latencyMs` as one number means every invocation takes that long. */
+export interface VersionBehaviourOptions {
+  errorRate?: number;
+  latencyMs?: number | { p50: number; p99: number };
+  throttleRate?: number;
 }
 
 export interface ThrottleOptions {
@@ -131,10 +144,40 @@ export class FaultController {
     });
   }
 
+  /**
+   * Makes a published version (or `$LATEST`) behave differently from what its package says, as if the
+   * code's dependencies went bad after the release: every Invoke routed to it follows this.
+   */
+  versionBehaviour(functionName: string, version: string, options: VersionBehaviourOptions) {
+    const latency =
+      typeof options.latencyMs === 'number'
+        ? { p50: options.latencyMs, p99: options.latencyMs }
+        : options.latencyMs;
+    const behaviour: Partial<Behaviour> = {
+      ...(options.errorRate !== undefined ? { errorRate: options.errorRate } : {}),
+      ...(options.throttleRate !== undefined ? { throttleRate: options.throttleRate } : {}),
+      ...(latency ? { latencyMs: latency } : {}),
+    };
+    // The newest override for a version wins, so tests can turn a version bad and then good again.
+    this.rules = this.rules.filter(
+      (rule) =>
+        !(rule.kind === 'versionBehaviour' && rule.functionName === functionName && rule.version === version),
+    );
+    return this.add({ kind: 'versionBehaviour', functionName, version, behaviour });
+  }
+
+  /** The override set for this version, if any. */
+  behaviourOf(functionName: string, version: string): Partial<Behaviour> | undefined {
+    return this.rules.find(
+      (rule) =>
+        rule.kind === 'versionBehaviour' && rule.functionName === functionName && rule.version === version,
+    )?.behaviour;
+  }
+
   /** Rules of `kind` that fire for this call; consumes their counts. */
   fire(
     kind: FaultKind,
-    call: { operation: string; functionName?: string | undefined },
+    call: { operation: string; functionName?: string | undefined; isOperationRequired?: boolean },
     phase?: 'before' | 'after',
   ): FaultRule[] {
     const now = this.clock();
@@ -142,7 +185,7 @@ export class FaultController {
     const fired: FaultRule[] = [];
     for (const rule of this.rules) {
       if (rule.kind !== kind) continue;
-      if (rule.operation && rule.operation !== call.operation) continue;
+      if (rule.operation ? rule.operation !== call.operation : call.isOperationRequired) continue;
       if (rule.functionName && rule.functionName !== call.functionName) continue;
       if (phase && rule.phase !== phase) continue;
       if (rule.probability !== undefined && this.random() >= rule.probability) continue;

@@ -1,15 +1,15 @@
 /**
  * Ramp's Lambda + CloudWatch simulator: Lambda's REST-JSON wire protocol and CloudWatch's JSON 1.0
- * protocol with Lambda's documented semantics, synthetic traffic and fault injection. The real AWS SDK
+ * and awsQuery protocols with Lambda's documented semantics, synthetic traffic and fault injection. The real AWS SDK
  * points at it through the standard endpoint settings. See docs/simulator.md.
  */
 import { Simulator, type SimulatorOptions } from './simulator.ts';
 
-export type { AlarmDefinition } from './alarms.ts';
+export type { AlarmDefinition, AlarmInput } from './alarms.ts';
 export type { Behaviour } from './behaviour.ts';
-export type { FaultController } from './faults.ts';
+export type { FaultController, VersionBehaviourOptions } from './faults.ts';
 export type { SimCall, SimulatorOptions } from './simulator.ts';
-export type { TrafficController } from './traffic.ts';
+export type { TrafficController, TrafficHandle, TrafficOptions } from './traffic.ts';
 export { Simulator };
 
 export async function startSimulator(options: SimulatorOptions = {}): Promise<Simulator> {

@@ -3,6 +3,13 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { AlarmStore } from './alarms.ts';
 import { healthyBehaviour, sampleLatencyMs } from './behaviour.ts';
+import {
+  type CloudWatchRequest,
+  isCloudWatchRequest,
+  readCloudWatchRequest,
+  writeCloudWatchError,
+  writeCloudWatchResult,
+} from './cloudwatch-protocols.ts';
 import { CloudWatchError, CloudWatchService } from './cloudwatch-service.ts';
 import { handleControlRequest } from './control-api.ts';
 import { FaultController, type FaultRule } from './faults.ts';
@@ -86,7 +93,7 @@ export class Simulator {
       clock,
     });
     this.alarms = new AlarmStore(this.metrics, this.region, clock);
-    this.cloudWatch = new CloudWatchService(this.metrics, this.alarms);
+    this.cloudWatch = new CloudWatchService(this.metrics, this.alarms, this.accountId);
     this.faults = new FaultController(clock, this.random);
     this.traffic = new TrafficController((traffic) => this.invoke(traffic));
     this.quota = options.quotas ? new ControlPlaneQuota(clock) : undefined;
@@ -162,7 +169,10 @@ export class Simulator {
     const region = traffic.region ?? this.region;
     const context: Context = { region, accountId: this.accountId };
     const routed = this.lambda.route(context, traffic.functionName, traffic.qualifier ?? null, this.random);
-    const behaviour = routed.behaviour ?? healthyBehaviour;
+    const behaviour = {
+      ...(routed.behaviour ?? healthyBehaviour),
+      ...this.faults.behaviourOf(routed.fn.name, routed.executedVersion),
+    };
     const isThrottled = this.random() < behaviour.throttleRate;
     const isError = !isThrottled && this.random() < behaviour.errorRate;
     const durationMs = isThrottled ? 0 : sampleLatencyMs(behaviour, this.random);
@@ -231,9 +241,8 @@ export class Simulator {
       this.sendJson(response, reply.status, reply.body);
       return;
     }
-    const target = request.headers['x-amz-target'];
-    if (request.method === 'POST' && url.pathname === '/' && typeof target === 'string') {
-      await this.handleCloudWatch(request, response, target);
+    if (isCloudWatchRequest(request.method ?? 'GET', url.pathname, request.headers)) {
+      await this.handleCloudWatch(request, response);
       return;
     }
     const route = matchLambdaRoute(request.method ?? 'GET', url.pathname);
@@ -318,10 +327,13 @@ export class Simulator {
       for (const rule of this.faults.fire('outsideChange', match, 'before'))
         this.applyOutsideChange(context, rule);
       reply = await this.execute(context, call);
-      if (call.operation === 'UpdateFunctionCode' || call.operation === 'UpdateFunctionConfiguration') {
+      const isUpdate =
+        call.operation === 'UpdateFunctionCode' || call.operation === 'UpdateFunctionConfiguration';
+      // A DryRun changes nothing, so it must not spend the failure meant for the real update.
+      if (isUpdate && call.body.DryRun !== true) {
         const [failure] = this.faults.fire('failNextUpdate', { operation: 'any', functionName });
         const fn = functionName ? this.lambda.functions.get(`${call.region}/${functionName}`) : undefined;
-        if (failure && fn && call.body.DryRun !== true) {
+        if (failure && fn) {
           fn.latest.pendingFailure = {
             reason: failure.reason ?? 'Update failed',
             reasonCode: failure.reasonCode ?? 'InternalError',
@@ -464,32 +476,55 @@ export class Simulator {
     }
   }
 
-  private async handleCloudWatch(
-    request: IncomingMessage,
-    response: ServerResponse,
-    target: string,
-  ): Promise<void> {
+  private async handleCloudWatch(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const region = regionOfRequest(request.headers.authorization, this.region);
     const raw = await this.readBody(request);
-    const operation = target.split('.').at(-1) ?? '';
+    let call: CloudWatchRequest;
     try {
-      const body = raw.length > 0 ? (JSON.parse(raw.toString('utf8')) as Record<string, unknown>) : {};
-      const result = this.cloudWatch.handle(operation, region, body);
-      response.writeHead(200, {
-        'content-type': 'application/x-amz-json-1.0',
-        'x-amzn-requestid': randomUUID(),
+      call = readCloudWatchRequest(request.headers, raw);
+    } catch {
+      writeCloudWatchError(response, 'json', {
+        status: 400,
+        code: 'SerializationException',
+        message: 'Could not parse request body',
       });
-      response.end(JSON.stringify(result));
+      return;
+    }
+    const entry: SimCall = { operation: call.operation, status: 0, at: Date.now(), request: call.body };
+    // CloudWatch faults fire only when a rule names the CloudWatch operation, so a blanket Lambda throttle
+    // does not also blind the health checks.
+    const match = { operation: call.operation, isOperationRequired: true };
+    try {
+      for (const rule of this.faults.fire('latency', match)) await sleep(rule.latencyMs ?? 0);
+      if (this.faults.fire('throttle', match).length > 0)
+        throw new CloudWatchError('Throttling', 'Rate exceeded', 400);
+      if (this.faults.fire('serviceError', match).length > 0)
+        throw new CloudWatchError(
+          'InternalServiceError',
+          'Internal service error (injected by the simulator).',
+          500,
+        );
+      const result = this.cloudWatch.handle(call.operation, region, call.body);
+      entry.status = 200;
+      this.logCall(entry);
+      if (this.faults.fire('loseResponse', match).length > 0) {
+        response.socket?.destroy();
+        return;
+      }
+      writeCloudWatchResult(response, call, result);
     } catch (error) {
-      const code = error instanceof CloudWatchError ? error.code : 'InternalServiceError';
-      const status = error instanceof CloudWatchError ? 400 : 500;
-      response.writeHead(status, {
-        'content-type': 'application/x-amz-json-1.0',
-        'x-amzn-query-error': `${code};${status === 400 ? 'Sender' : 'Receiver'}`,
+      const failure =
+        error instanceof CloudWatchError
+          ? error
+          : new CloudWatchError('InternalServiceError', (error as Error).message, 500);
+      entry.status = failure.status;
+      entry.errorType = failure.code;
+      this.logCall(entry);
+      writeCloudWatchError(response, call.protocol, {
+        status: failure.status,
+        code: failure.code,
+        message: failure.message,
       });
-      response.end(
-        JSON.stringify({ __type: `com.amazonaws.cloudwatch#${code}`, message: (error as Error).message }),
-      );
     }
   }
 }

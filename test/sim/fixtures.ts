@@ -1,0 +1,82 @@
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import {
+  CreateAliasCommand,
+  CreateFunctionCommand,
+  LambdaClient,
+  PublishVersionCommand,
+  UpdateFunctionCodeCommand,
+  waitUntilFunctionActiveV2,
+  waitUntilFunctionUpdatedV2,
+} from '@aws-sdk/client-lambda';
+import { zipSync } from 'fflate';
+import { type Simulator, startSimulator } from '../../src/sim/index.ts';
+
+export const role = 'arn:aws:iam::123456789012:role/lambda-role';
+
+/** A deployment package whose simulate.json says how the version behaves; the marker makes each zip unique. */
+export const zipOf = (behaviour: object = {}, marker = String(Math.random())) =>
+  zipSync({
+    'index.mjs': new TextEncoder().encode(marker),
+    'simulate.json': new TextEncoder().encode(JSON.stringify(behaviour)),
+  });
+
+export async function withSim(
+  options: Parameters<typeof startSimulator>[0],
+  body: (sim: Simulator, lambda: LambdaClient, cloudWatch: CloudWatchClient) => Promise<void>,
+): Promise<void> {
+  const sim = await startSimulator({ updateDelayMs: 50, seed: 7, ...options });
+  const lambda = new LambdaClient({ ...sim.clientConfig, maxAttempts: 1 });
+  const cloudWatch = new CloudWatchClient({ ...sim.clientConfig, maxAttempts: 1 });
+  try {
+    await body(sim, lambda, cloudWatch);
+  } finally {
+    lambda.destroy();
+    cloudWatch.destroy();
+    await sim.close();
+  }
+}
+
+/** v1 healthy, v2 as `candidate` says, alias `live` on v1 with v2 at `weight`. */
+export async function createCanary(
+  lambda: LambdaClient,
+  name: string,
+  candidate: object,
+  weight: number,
+): Promise<void> {
+  await lambda.send(
+    new CreateFunctionCommand({
+      FunctionName: name,
+      Role: role,
+      Runtime: 'nodejs20.x',
+      Handler: 'index.handler',
+      Code: { ZipFile: zipOf() },
+      Publish: true,
+    }),
+  );
+  await waitUntilFunctionActiveV2({ client: lambda, maxWaitTime: 10, minDelay: 1 }, { FunctionName: name });
+  await lambda.send(new UpdateFunctionCodeCommand({ FunctionName: name, ZipFile: zipOf(candidate) }));
+  await waitUntilFunctionUpdatedV2({ client: lambda, maxWaitTime: 10, minDelay: 1 }, { FunctionName: name });
+  await lambda.send(new PublishVersionCommand({ FunctionName: name }));
+  await lambda.send(
+    new CreateAliasCommand({
+      FunctionName: name,
+      Name: 'live',
+      FunctionVersion: '1',
+      RoutingConfig: { AdditionalVersionWeights: { '2': weight } },
+    }),
+  );
+}
+
+/** Polls until `isDone` or the deadline; returns the last reading either way, for the assertion to judge. */
+export async function eventually<T>(
+  read: () => Promise<T>,
+  isDone: (value: T) => boolean,
+  timeoutMs = 15_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await read();
+    if (isDone(value) || Date.now() > deadline) return value;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
