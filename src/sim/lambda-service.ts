@@ -162,7 +162,11 @@ export class LambdaService {
       Architectures: config.architectures,
       EphemeralStorage: { Size: 512 },
     };
-    if (version) {
+    if (version && version.activeAt !== undefined && this.options.clock() < version.activeAt) {
+      body.State = 'Pending';
+      body.StateReason = 'The function is being created.';
+      body.StateReasonCode = 'Creating';
+    } else if (version) {
       body.State = 'Active';
       body.LastUpdateStatus = 'Successful';
     } else {
@@ -295,7 +299,8 @@ export class LambdaService {
     };
     this.functions.set(key, fn);
     let version: VersionRecord | null = null;
-    if (body.Publish === true) version = this.publish(fn, text(body.Description) ?? '');
+    // The first version comes from the package being created, so it is Active when the function is.
+    if (body.Publish === true) version = this.publish(fn, text(body.Description) ?? '', fn.latest.settlesAt);
     this.onChange();
     const reply = this.configurationOf(context, fn, null);
     // With Publish the response names the new version but keeps the unqualified ARN.
@@ -331,7 +336,15 @@ export class LambdaService {
     if (body.DryRun === true) return { status: 200, body: this.configurationOf(context, fn, null) };
     this.beginUpdate(fn, { code });
     let version: VersionRecord | null = null;
-    if (body.Publish === true) version = this.publish(fn, fn.latest.config.description);
+    if (body.Publish === true) {
+      // Publish has "the same effect as calling PublishVersion separately", so unchanged code and
+      // configuration give back the newest version; a new one is Pending until the update settles.
+      const newest = fn.versions.at(-1);
+      version =
+        newest && isSameContent(newest, fn.latest)
+          ? newest
+          : this.publish(fn, fn.latest.config.description, fn.latest.settlesAt);
+    }
     this.onChange();
     return {
       status: 200,
@@ -367,7 +380,7 @@ export class LambdaService {
     latest.settlesAt = now + this.options.updateDelayMs;
   }
 
-  private publish(fn: FunctionRecord, description: string): VersionRecord {
+  private publish(fn: FunctionRecord, description: string, activeAt?: number): VersionRecord {
     const now = this.options.clock();
     const version: VersionRecord = {
       version: String(fn.nextVersion++),
@@ -376,6 +389,7 @@ export class LambdaService {
       description,
       revisionId: newRevisionId(),
       lastModified: lambdaTimestamp(now),
+      ...(activeAt !== undefined ? { activeAt } : {}),
     };
     fn.versions.push(version);
     // PublishVersion rotates $LATEST's RevisionId too.
@@ -605,6 +619,13 @@ export class LambdaService {
     qualifierParam: string | null,
     random: () => number,
   ): { fn: FunctionRecord; executedVersion: string; behaviour: Behaviour; viaAlias: string | undefined } {
+    const requested = resolveFunctionName(raw, { ...context, isStrict: false });
+    if (!this.functions.has(this.key(context.region, requested.name))) {
+      // Invoke names what it would have run: an unqualified call on a missing function is `…:$LATEST`.
+      throw functionNotFound(
+        functionArn(context, requested.name, requested.qualifier ?? qualifierParam ?? '$LATEST'),
+      );
+    }
     const { fn, ref } = this.find(context, raw);
     const qualifier = this.qualifierOf(
       ref,

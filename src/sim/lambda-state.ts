@@ -31,6 +31,8 @@ export interface VersionRecord {
   description: string;
   revisionId: string;
   lastModified: string;
+  /** A version published by UpdateFunctionCode with Publish stays Pending until that update settles. */
+  activeAt?: number;
 }
 
 export interface AliasRecord {

@@ -271,7 +271,15 @@ export class Simulator {
         return;
       }
     }
-    await this.handleLambda(response, { ...route, region, query: url.searchParams, body, payload: raw });
+    const invocationType = request.headers['x-amz-invocation-type'];
+    await this.handleLambda(response, {
+      ...route,
+      region,
+      query: url.searchParams,
+      body,
+      payload: raw,
+      invocationType: typeof invocationType === 'string' ? invocationType : 'RequestResponse',
+    });
   }
 
   private shortName(raw: string | undefined): string | undefined {
@@ -294,6 +302,7 @@ export class Simulator {
       query: URLSearchParams;
       body: Record<string, unknown>;
       payload: Buffer;
+      invocationType: string;
     },
   ): Promise<void> {
     const functionName = this.shortName(
@@ -382,6 +391,7 @@ export class Simulator {
       aliasName?: string;
       query: URLSearchParams;
       body: Record<string, unknown>;
+      invocationType: string;
     },
   ): Promise<Reply> {
     const fn = call.functionName ?? '';
@@ -414,7 +424,7 @@ export class Simulator {
       case 'DeleteFunction':
         return this.lambda.deleteFunction(context, fn, call.query);
       case 'Invoke':
-        return this.invokeOverHttp(context, fn, call.query.get('Qualifier'));
+        return this.invokeOverHttp(context, fn, call.query.get('Qualifier'), call.invocationType);
       default:
         throw new SimError(404, 'UnknownOperationException', `Unknown operation ${call.operation}`);
     }
@@ -424,8 +434,25 @@ export class Simulator {
     context: Context,
     functionName: string,
     qualifier: string | null,
+    invocationType: string,
   ): Promise<Reply> {
+    if (invocationType === 'DryRun') {
+      // DryRun checks that the function and qualifier exist and may be invoked, and runs nothing.
+      this.lambda.route(context, functionName, qualifier, this.random);
+      return { status: 204 };
+    }
+    if (invocationType !== 'Event' && invocationType !== 'RequestResponse') {
+      throw new SimError(
+        400,
+        'ValidationException',
+        `1 validation error detected: Value '${invocationType}' at 'invocationType' failed to satisfy constraint: Member must satisfy enum value set: [Event, RequestResponse, DryRun]`,
+        { hasType: false },
+      );
+    }
     const result = this.invoke({ functionName, ...(qualifier ? { qualifier } : {}), region: context.region });
+    // An asynchronous invocation is queued and answered at once; Lambda retries a throttled one itself, and
+    // it still runs and counts in the metrics.
+    if (invocationType === 'Event') return { status: 202 };
     if (result.isThrottled) {
       throw new SimError(429, 'TooManyRequestsException', 'Rate Exceeded.', {
         extraBody: { Reason: 'ReservedFunctionConcurrentInvocationLimitExceeded' },
