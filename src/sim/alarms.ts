@@ -90,6 +90,7 @@ const breaches = (value: number, alarm: AlarmDefinition) => {
 
 export class AlarmStore {
   readonly alarms = new Map<string, AlarmRecord>();
+  onChange: () => void = () => {};
 
   constructor(
     private readonly metrics: MetricStore,
@@ -111,6 +112,7 @@ export class AlarmStore {
     };
     this.alarms.set(`${region}/${definition.name}`, record);
     this.evaluate(record);
+    this.onChange();
     return record;
   }
 
@@ -119,7 +121,9 @@ export class AlarmStore {
   }
 
   delete(region: string, name: string): boolean {
-    return this.alarms.delete(`${region}/${name}`);
+    const isDeleted = this.alarms.delete(`${region}/${name}`);
+    this.onChange();
+    return isDeleted;
   }
 
   /** Sets an alarm's state by hand, like `aws cloudwatch set-alarm-state`. */

@@ -98,8 +98,9 @@ export class Simulator {
     this.traffic = new TrafficController((traffic) => this.invoke(traffic));
     this.quota = options.quotas ? new ControlPlaneQuota(clock) : undefined;
     if (options.persistPath) {
-      loadState(options.persistPath, this.lambda);
+      loadState(options.persistPath, this.lambda, this.alarms);
       this.lambda.onChange = () => this.scheduleSave();
+      this.alarms.onChange = () => this.scheduleSave();
     }
     this.server = createServer((request, response) => {
       this.handle(request, response).catch((error: unknown) => {
@@ -156,7 +157,7 @@ export class Simulator {
   }
 
   private save(): void {
-    if (this.options.persistPath) saveState(this.options.persistPath, this.lambda);
+    if (this.options.persistPath) saveState(this.options.persistPath, this.lambda, this.alarms);
   }
 
   /** One invocation, whoever makes it: routed by the alias's weights, counted in the metrics. */

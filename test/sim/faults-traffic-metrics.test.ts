@@ -363,14 +363,30 @@ describe('simulator modes', () => {
     });
   });
 
-  test('with a state file, functions and aliases survive a restart', async () => {
+  test('with a state file, functions, aliases, their histories and alarms survive a restart', async () => {
     const persistPath = join(mkdtempSync(join(tmpdir(), 'ramp-sim-')), 'state.json');
-    await withSim({ persistPath }, async (_sim, lambda) => {
+    await withSim({ persistPath }, async (sim, lambda) => {
       await canary(lambda, 'p', {}, 0.2);
+      sim.alarms.put({
+        name: 'p-errors',
+        metric: 'Errors',
+        dimensions: { FunctionName: 'p' },
+        statistic: 'Sum',
+        threshold: 1,
+        comparison: '>',
+        periodSec: 60,
+        evaluationPeriods: 1,
+      });
     });
-    await withSim({ persistPath }, async (_sim, lambda) => {
+    await withSim({ persistPath }, async (sim, lambda, cloudWatch) => {
       const alias = await lambda.send(new GetAliasCommand({ FunctionName: 'p', Name: 'live' }));
       assert.deepEqual(alias.RoutingConfig?.AdditionalVersionWeights, { '2': 0.2 });
+      assert.deepEqual(
+        sim.aliasHistory('p', 'live').map((state) => state.additionalVersionWeights),
+        [{ '2': 0.2 }],
+      );
+      const alarms = await cloudWatch.send(new DescribeAlarmsCommand({ AlarmNames: ['p-errors'] }));
+      assert.equal(alarms.MetricAlarms?.[0]?.MetricName, 'Errors');
     });
   });
 
