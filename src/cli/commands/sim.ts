@@ -119,6 +119,82 @@ export function registerSimCommand(program: Command): void {
       );
     });
   fault
+    .command('latency')
+    .description('Add latency to matching calls')
+    .option(...endpointOption)
+    .option('--operation <name>', 'e.g. GetFunction (default: every Lambda operation)')
+    .requiredOption('--ms <ms>', 'added milliseconds', number)
+    .option('--count <n>', 'only this many calls', number)
+    .action(async (o: { endpoint: string; operation?: string; ms: number; count?: number }) => {
+      console.log(
+        await control(o.endpoint, 'POST', 'faults', {
+          kind: 'latency',
+          ms: o.ms,
+          ...(o.operation ? { operation: o.operation } : {}),
+          ...(o.count !== undefined ? { count: o.count } : {}),
+        }),
+      );
+    });
+  fault
+    .command('version-behaviour')
+    .description('Make one version behave differently from what its package says')
+    .option(...endpointOption)
+    .requiredOption('--function <name>')
+    .requiredOption('--function-version <n>', 'a published version or $LATEST')
+    .option('--error-rate <fraction>', 'fraction of invocations that fail', number)
+    .option('--latency <ms>', 'every invocation takes this long', number)
+    .option('--throttle-rate <fraction>', 'fraction of invocations throttled', number)
+    .action(
+      async (o: {
+        endpoint: string;
+        function: string;
+        functionVersion: string;
+        errorRate?: number;
+        latency?: number;
+        throttleRate?: number;
+      }) => {
+        console.log(
+          await control(o.endpoint, 'POST', 'faults', {
+            kind: 'versionBehaviour',
+            functionName: o.function,
+            version: o.functionVersion,
+            ...(o.errorRate !== undefined ? { errorRate: o.errorRate } : {}),
+            ...(o.latency !== undefined ? { latencyMs: o.latency } : {}),
+            ...(o.throttleRate !== undefined ? { throttleRate: o.throttleRate } : {}),
+          }),
+        );
+      },
+    );
+  fault
+    .command('outside-change')
+    .description('Someone else changes the function right before or after a call')
+    .option(...endpointOption)
+    .requiredOption('--function <name>')
+    .requiredOption('--operation <name>', 'the call it happens around, e.g. PublishVersion')
+    .option('--phase <phase>', 'before or after the call', 'before')
+    .option('--change <what>', 'code, config or alias', 'code')
+    .option('--alias <name>', 'for --change alias')
+    .action(
+      async (o: {
+        endpoint: string;
+        function: string;
+        operation: string;
+        phase: string;
+        change: string;
+        alias?: string;
+      }) => {
+        console.log(
+          await control(o.endpoint, 'POST', 'faults', {
+            kind: 'outsideChange',
+            functionName: o.function,
+            when: { operation: o.operation, phase: o.phase },
+            change: o.change,
+            ...(o.alias ? { alias: o.alias } : {}),
+          }),
+        );
+      },
+    );
+  fault
     .command('clear')
     .option(...endpointOption)
     .action(async (o: { endpoint: string }) => {
