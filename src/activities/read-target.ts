@@ -1,4 +1,5 @@
 import { GetFunctionCommand } from '@aws-sdk/client-lambda';
+import { Context } from '@temporalio/activity';
 import type { FunctionTarget } from '../domain/lambda-state.ts';
 import { activityFailure } from './activity-failure.ts';
 import type { ActivityDeps } from './deps.ts';
@@ -10,23 +11,40 @@ export interface TargetRef {
   alias: string;
 }
 
-/** Reads the function and its alias once at the start: the alias's version is the stable one to return to. */
+type FunctionRead = Omit<FunctionTarget, 'alias'>;
+
+/**
+ * Reads the function and its alias once at the start: the alias's version is the stable one to return to.
+ * Two calls in one activity: the function read is kept in heartbeat details, so a retry after the alias
+ * read was throttled does not read the function again (under a throttling storm, needing both calls to
+ * pass in the same attempt would multiply the retries).
+ */
 export function createReadTarget(deps: ActivityDeps) {
   return async function readTarget(input: TargetRef): Promise<FunctionTarget> {
+    const context = Context.current();
     const lambda = deps.aws.lambda(input.region);
+    let read = context.info.heartbeatDetails as FunctionRead | undefined;
+    if (!read) {
+      try {
+        const configuration =
+          (await lambda.send(new GetFunctionCommand({ FunctionName: input.functionName }))).Configuration ??
+          {};
+        read = {
+          functionArn: configuration.FunctionArn ?? '',
+          revisionId: configuration.RevisionId ?? '',
+          codeSha256: configuration.CodeSha256 ?? '',
+          state: configuration.State,
+          lastUpdateStatus: configuration.LastUpdateStatus,
+        };
+      } catch (error) {
+        throw activityFailure('GetFunction', error);
+      }
+      context.heartbeat(read);
+    }
     try {
-      const fn = await lambda.send(new GetFunctionCommand({ FunctionName: input.functionName }));
-      const configuration = fn.Configuration ?? {};
-      return {
-        functionArn: configuration.FunctionArn ?? '',
-        revisionId: configuration.RevisionId ?? '',
-        codeSha256: configuration.CodeSha256 ?? '',
-        state: configuration.State,
-        lastUpdateStatus: configuration.LastUpdateStatus,
-        alias: await fetchAlias(lambda, input.functionName, input.alias),
-      };
+      return { ...read, alias: await fetchAlias(lambda, input.functionName, input.alias) };
     } catch (error) {
-      throw activityFailure('GetFunction', error);
+      throw activityFailure('GetAlias', error);
     }
   };
 }

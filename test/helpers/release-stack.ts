@@ -67,8 +67,10 @@ export async function withReleaseStack<T>(
   options: { healthGate?: HealthGate | 'cloudwatch'; updateDelayMs?: number; quotas?: boolean },
   body: (stack: ReleaseStack) => Promise<T>,
 ): Promise<T> {
+  // Seeded, so routing by weight and fault probabilities make the same choices in every run.
   const sim = await startSimulator({
     updateDelayMs: options.updateDelayMs ?? 50,
+    seed: 20261124,
     ...(options.quotas ? { quotas: true } : {}),
   });
   const artifactDir = mkdtempSync(join(tmpdir(), 'ramp-artifacts-'));

@@ -116,7 +116,15 @@ describe('a throttling storm', () => {
         ),
       );
 
-      const statuses = await Promise.all(ids.map((id) => waitForEnd(stack.releases, id, 240_000)));
+      const statuses = await Promise.all(ids.map((id) => waitForEnd(stack.releases, id, 240_000))).catch(
+        (error: Error) => {
+          const byOperation: Record<string, number> = {};
+          for (const call of stack.sim.calls().slice(before))
+            byOperation[`${call.operation} ${call.status}`] =
+              (byOperation[`${call.operation} ${call.status}`] ?? 0) + 1;
+          throw new Error(`${error.message}\ncalls: ${JSON.stringify(byOperation)}`);
+        },
+      );
 
       stack.sim.faults.clear();
       assert.deepEqual(
