@@ -10,6 +10,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync
 import { availableParallelism, tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { bundleWorkflowCode } from '@temporalio/worker';
+import { bundlerLogger } from '../src/temporal/bundler-logger.ts';
 import { startDevServer } from '../src/temporal/dev-server.ts';
 
 const root = resolve(import.meta.dirname, '..');
@@ -69,7 +70,7 @@ async function main(): Promise<number> {
   console.error(`ramp: Temporal dev server on ${server.address} (${Date.now() - startedAt} ms)`);
   try {
     const bundleStartedAt = Date.now();
-    const bundle = await bundleWorkflowCode({ workflowsPath: testWorkflowsPath, logger: quietLogger });
+    const bundle = await bundleWorkflowCode({ workflowsPath: testWorkflowsPath, logger: bundlerLogger() });
     const bundlePath = join(scratch, 'workflow-bundle.js');
     writeFileSync(bundlePath, bundle.code);
     console.error(`ramp: workflow bundle built (${Date.now() - bundleStartedAt} ms)`);
@@ -99,14 +100,5 @@ async function main(): Promise<number> {
     rmSync(scratch, { recursive: true, force: true });
   }
 }
-
-const quietLogger = {
-  log: () => {},
-  trace: () => {},
-  debug: () => {},
-  info: () => {},
-  warn: (message: string) => console.error(message),
-  error: (message: string) => console.error(message),
-};
 
 process.exitCode = await main();

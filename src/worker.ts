@@ -14,6 +14,7 @@ import { createS3ArtifactStore, parseArtifactStoreUrl } from './artifacts/s3-art
 import { type AwsClients, createAwsClients } from './aws/lambda-clients.ts';
 import type { RampConfig } from './config.ts';
 import { createCloudWatchHealthGate } from './health/cloudwatch-health-gate.ts';
+import { bundlerLogger } from './temporal/bundler-logger.ts';
 import { connectClient, connectWorker, ensureSearchAttributes } from './temporal/connect.ts';
 
 export function createArtifactStore(config: RampConfig): ArtifactStore {
@@ -22,16 +23,6 @@ export function createArtifactStore(config: RampConfig): ArtifactStore {
     ? createFileArtifactStore(location.directory)
     : createS3ArtifactStore(new S3Client({ region: config.region }), location.bucket, location.prefix);
 }
-
-const ignore = () => {};
-const quietBundlerLogger = {
-  log: ignore,
-  trace: ignore,
-  debug: ignore,
-  info: ignore,
-  warn: (message: string) => console.warn(message),
-  error: (message: string) => console.error(message),
-};
 
 /**
  * Installs the Temporal runtime for a process that runs workers: the composition root (CLI command, local
@@ -68,7 +59,7 @@ export async function createReleaseWorker(
           code: (
             await bundleWorkflowCode({
               workflowsPath: new URL('./workflows/index.ts', import.meta.url).pathname,
-              logger: quietBundlerLogger,
+              logger: bundlerLogger(),
             })
           ).code,
         };

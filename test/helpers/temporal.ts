@@ -7,6 +7,7 @@ import { after } from 'node:test';
 import type { Client } from '@temporalio/client';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, DefaultLogger, Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
+import { bundlerLogger } from '../../src/temporal/bundler-logger.ts';
 import { startDevServer } from '../../src/temporal/dev-server.ts';
 
 let environment: Promise<TestWorkflowEnvironment> | undefined;
@@ -47,10 +48,9 @@ function workflowBundle(): Promise<{ codePath: string } | { code: string }> {
   bundle ??= (async () => {
     const codePath = process.env.RAMP_TEST_WORKFLOW_BUNDLE;
     if (codePath) return { codePath };
-    const ignore = () => {};
     const built = await bundleWorkflowCode({
       workflowsPath: new URL('../fixtures/workflows/index.ts', import.meta.url).pathname,
-      logger: { log: ignore, trace: ignore, debug: ignore, info: ignore, warn: ignore, error: console.error },
+      logger: bundlerLogger(),
     });
     return { code: built.code };
   })();

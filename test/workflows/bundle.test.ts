@@ -1,17 +1,17 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { bundleWorkflowCode } from '@temporalio/worker';
+import { bundlerLogger } from '../../src/temporal/bundler-logger.ts';
 
 // Workflows run in a deterministic sandbox: a stray Node built-in or SDK client in workflow code would
 // otherwise only show up as a worker crash-looping at start. The bundler refuses such modules, so
 // bundling is the check; `ignoreModules` stays empty so nothing is silently stubbed out.
-const silent = { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error() {} };
 
 test('the production workflows bundle without any disallowed or ignored module', async () => {
   const bundle = await bundleWorkflowCode({
     workflowsPath: new URL('../../src/workflows/index.ts', import.meta.url).pathname,
     ignoreModules: [],
-    logger: silent,
+    logger: bundlerLogger({ isSilent: true }),
   });
   assert.ok(bundle.code.length > 0);
 });
@@ -22,7 +22,7 @@ test('a workflow that imports a Node built-in is refused by the bundle check', a
     bundleWorkflowCode({
       workflowsPath: new URL('../fixtures/bad-workflows/index.ts', import.meta.url).pathname,
       ignoreModules: [],
-      logger: { ...silent, error: (message: string) => errors.push(message) },
+      logger: bundlerLogger({ isSilent: true, onError: (message) => errors.push(message) }),
     }),
     /Webpack finished with errors/,
   );

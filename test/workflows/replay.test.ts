@@ -3,6 +3,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { describe, test } from 'node:test';
 import { bundleWorkflowCode, Worker } from '@temporalio/worker';
 import { DeterminismViolationError } from '@temporalio/workflow';
+import { bundlerLogger } from '../../src/temporal/bundler-logger.ts';
 
 // Every recorded history of the release workflow must replay on today's code: a change that would break
 // running releases fails here, before it reaches a worker. Histories are recorded by
@@ -11,10 +12,9 @@ const historiesDir = new URL('../fixtures/histories/', import.meta.url);
 const historyFiles = readdirSync(historiesDir)
   .filter((name) => name.endsWith('.json'))
   .sort();
-const silent = { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error() {} };
 const bundle = bundleWorkflowCode({
   workflowsPath: new URL('../../src/workflows/index.ts', import.meta.url).pathname,
-  logger: silent,
+  logger: bundlerLogger({ isSilent: true }),
 });
 
 function readHistory(name: string): { events: Record<string, unknown>[] } {
