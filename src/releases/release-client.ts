@@ -66,6 +66,8 @@ export interface ListFilter {
   pageToken?: string;
 }
 
+const listDeadlineMs = 10_000;
+
 const quote = (value: string) => `'${value.replace(/['\\]/g, '')}'`;
 
 export function createReleaseClient(deps: ReleaseClientDeps) {
@@ -203,12 +205,16 @@ export function createReleaseClient(deps: ReleaseClientDeps) {
       if (filter.outcome) clauses.push(`${rampOutcome.name} = ${quote(filter.outcome)}`);
       if (filter.isRunning !== undefined)
         clauses.push(`ExecutionStatus ${filter.isRunning ? '=' : '!='} 'Running'`);
-      const response = await client.workflowService.listWorkflowExecutions({
-        namespace: client.options.namespace,
-        query: clauses.join(' AND '),
-        pageSize: filter.pageSize ?? 20,
-        ...(filter.pageToken ? { nextPageToken: Buffer.from(filter.pageToken, 'base64url') } : {}),
-      });
+      // A deadline of its own: the client retries some errors (an unknown page token among them), and a
+      // listing must answer or fail in seconds, not hold an API request.
+      const response = await client.withDeadline(Date.now() + listDeadlineMs, () =>
+        client.workflowService.listWorkflowExecutions({
+          namespace: client.options.namespace,
+          query: clauses.join(' AND '),
+          pageSize: filter.pageSize ?? 20,
+          ...(filter.pageToken ? { nextPageToken: Buffer.from(filter.pageToken, 'base64url') } : {}),
+        }),
+      );
       const releases = (response.executions ?? []).map((execution): ReleaseSummary => {
         const fields = execution.searchAttributes?.indexedFields ?? {};
         const text = (name: string): string | null => {
