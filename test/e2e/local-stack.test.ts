@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { zipBase64 } from '../helpers/release-stack.ts';
+import { zipBase64, zipWith } from '../helpers/release-stack.ts';
 
 async function freePort(): Promise<number> {
   return new Promise((resolve) => {
@@ -80,6 +80,36 @@ test('the local stack starts with one command, takes a release over HTTP, and st
     assert.equal(outcome, 'succeeded');
     const alias = await fetch(`http://127.0.0.1:${ports.sim}/2015-03-31/functions/hello-ramp/aliases/live`);
     assert.equal(((await alias.json()) as { FunctionVersion: string }).FunctionVersion, '2');
+
+    // The CLI, as a pipeline step would run it: upload a zip, follow the release, exit 0 on success.
+    const zipPath = join(dataDir, 'build.zip');
+    writeFileSync(zipPath, zipWith({}, 'cli-build'));
+    const cli = spawnSync(
+      process.execPath,
+      [
+        'bin/ramp.mjs',
+        'release',
+        'start',
+        '--function',
+        'hello-ramp',
+        '--alias',
+        'live',
+        '--zip',
+        zipPath,
+        '--strategy',
+        'AllAtOnce',
+        '--wait',
+      ],
+      {
+        cwd: new URL('../..', import.meta.url).pathname,
+        env: { ...process.env, RAMP_API_URL: api },
+        encoding: 'utf8',
+        timeout: 60_000,
+      },
+    );
+    assert.equal(cli.status, 0, `${cli.stdout}${cli.stderr}`);
+    assert.match(cli.stdout, /promoted/);
+    assert.match(cli.stdout, /: succeeded/);
   } finally {
     child.kill('SIGINT');
     const code = await exited;
