@@ -19,70 +19,7 @@ import {
   waitUntilFunctionActiveV2,
   waitUntilFunctionUpdatedV2,
 } from '@aws-sdk/client-lambda';
-import { zipSync } from 'fflate';
-import { type Simulator, startSimulator } from '../../src/sim/index.ts';
-
-const role = 'arn:aws:iam::123456789012:role/lambda-role';
-const zip = (behaviour: object = {}, marker = String(Math.random())) =>
-  zipSync({
-    'index.mjs': new TextEncoder().encode(marker),
-    'simulate.json': new TextEncoder().encode(JSON.stringify(behaviour)),
-  });
-
-async function withSim(
-  options: Parameters<typeof startSimulator>[0],
-  body: (sim: Simulator, lambda: LambdaClient, cloudWatch: CloudWatchClient) => Promise<void>,
-) {
-  const sim = await startSimulator({ updateDelayMs: 50, seed: 11, ...options });
-  const lambda = new LambdaClient({ ...sim.clientConfig, maxAttempts: 1 });
-  const cloudWatch = new CloudWatchClient({ ...sim.clientConfig, maxAttempts: 1 });
-  try {
-    await body(sim, lambda, cloudWatch);
-  } finally {
-    lambda.destroy();
-    cloudWatch.destroy();
-    await sim.close();
-  }
-}
-
-/** v1 healthy, v2 as `candidate` says, alias live on v1 with v2 at `weight`. */
-async function canary(lambda: LambdaClient, name: string, candidate: object, weight: number) {
-  await lambda.send(
-    new CreateFunctionCommand({
-      FunctionName: name,
-      Role: role,
-      Runtime: 'nodejs20.x',
-      Handler: 'index.handler',
-      Code: { ZipFile: zip() },
-      Publish: true,
-    }),
-  );
-  await waitUntilFunctionActiveV2({ client: lambda, maxWaitTime: 10, minDelay: 1 }, { FunctionName: name });
-  await lambda.send(new UpdateFunctionCodeCommand({ FunctionName: name, ZipFile: zip(candidate) }));
-  await waitUntilFunctionUpdatedV2({ client: lambda, maxWaitTime: 10, minDelay: 1 }, { FunctionName: name });
-  await lambda.send(new PublishVersionCommand({ FunctionName: name }));
-  await lambda.send(
-    new CreateAliasCommand({
-      FunctionName: name,
-      Name: 'live',
-      FunctionVersion: '1',
-      RoutingConfig: { AdditionalVersionWeights: { '2': weight } },
-    }),
-  );
-}
-
-async function eventually<T>(
-  read: () => Promise<T>,
-  isDone: (value: T) => boolean,
-  timeoutMs = 15_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (isDone(value) || Date.now() > deadline) return value;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
+import { createCanary as canary, eventually, role, withSim, zipOf as zip } from './fixtures.ts';
 
 describe('simulator traffic, metrics and alarms', () => {
   test('traffic through an alias with a bad candidate moves that version’s Errors metric and flips an alarm', async () => {
