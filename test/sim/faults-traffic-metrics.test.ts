@@ -5,7 +5,6 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { CloudWatchClient, DescribeAlarmsCommand, GetMetricDataCommand } from '@aws-sdk/client-cloudwatch';
 import {
-  CreateAliasCommand,
   CreateFunctionCommand,
   GetAliasCommand,
   GetFunctionCommand,
