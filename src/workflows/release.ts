@@ -127,12 +127,14 @@ function failureOf(error: unknown): Failure {
 
 /** A failure that ends the release; carries what the status should say. */
 class ReleaseStop extends Error {
-  constructor(
-    readonly failure: Failure,
-    readonly isTrafficSafe: boolean,
-  ) {
+  constructor(readonly failure: Failure) {
     super(failure.message);
   }
+}
+
+/** Ends the release with a failure of Ramp's own (not an activity's). */
+function stop(type: FailureType, message: string, details?: Record<string, unknown>): ReleaseStop {
+  return new ReleaseStop({ type, message, details, cause: undefined });
 }
 
 export async function release(input: ReleaseInput): Promise<ReleaseStatus> {
@@ -208,14 +210,9 @@ export async function release(input: ReleaseInput): Promise<ReleaseStatus> {
   const isInterrupted = () => requests.abort !== undefined || requests.promote;
   const stopIfAborted = () => {
     if (requests.abort) {
-      throw new ReleaseStop(
-        {
-          type: FailureType.Aborted,
-          message: `aborted${requests.abort.by ? ` by ${requests.abort.by}` : ''}${requests.abort.reason ? `: ${requests.abort.reason}` : ''}`,
-          details: undefined,
-          cause: undefined,
-        },
-        true,
+      throw stop(
+        FailureType.Aborted,
+        `aborted${requests.abort.by ? ` by ${requests.abort.by}` : ''}${requests.abort.reason ? `: ${requests.abort.reason}` : ''}`,
       );
     }
   };
@@ -255,30 +252,14 @@ export async function release(input: ReleaseInput): Promise<ReleaseStatus> {
     ...(trafficMovedAt ? { trafficMovedAt } : {}),
   });
   const unhealthy = (message: string, verdict: HealthVerdict) =>
-    new ReleaseStop(
-      {
-        type: FailureType.Unhealthy,
-        message: `unhealthy: ${message}`,
-        details: { verdict },
-        cause: undefined,
-      },
-      true,
-    );
+    stop(FailureType.Unhealthy, `unhealthy: ${message}`, { verdict });
 
   /** Before the ramp-health-monitor patch: one health check after each bake. */
   const judge = async (stage: 'step' | 'promotion') => {
     const verdict: HealthVerdict = await lambda.checkHealth(healthInput(stage));
     note('health_verdict', `${verdict.status}: ${verdict.message}`, { verdict });
     if (verdict.status === 'fail') {
-      throw new ReleaseStop(
-        {
-          type: FailureType.Unhealthy,
-          message: `unhealthy: ${verdict.message}`,
-          details: { verdict },
-          cause: undefined,
-        },
-        true,
-      );
+      throw unhealthy(verdict.message, verdict);
     }
   };
 
@@ -365,15 +346,7 @@ export async function release(input: ReleaseInput): Promise<ReleaseStatus> {
     status.awaitingApproval = false;
     requests.approve = false;
     if (!isDecided) {
-      throw new ReleaseStop(
-        {
-          type: FailureType.ApprovalTimedOut,
-          message: `no approval ${what} within the approval timeout`,
-          details: undefined,
-          cause: undefined,
-        },
-        true,
-      );
+      throw stop(FailureType.ApprovalTimedOut, `no approval ${what} within the approval timeout`);
     }
   };
 
@@ -399,14 +372,10 @@ export async function release(input: ReleaseInput): Promise<ReleaseStatus> {
       readBack.functionVersion !== functionVersion ||
       Object.values(readBack.additionalVersionWeights).some((w) => w > 0)
     ) {
-      throw new ReleaseStop(
-        {
-          type: FailureType.AliasChangedOutside,
-          message: `after ${what} the alias should be on version ${functionVersion} with no routing, but it holds ${describeAlias(readBack)}`,
-          details: { aliasNow: readBack },
-          cause: undefined,
-        },
-        false,
+      throw stop(
+        FailureType.AliasChangedOutside,
+        `after ${what} the alias should be on version ${functionVersion} with no routing, but it holds ${describeAlias(readBack)}`,
+        { aliasNow: readBack },
       );
     }
     alias = readBack;
@@ -431,14 +400,10 @@ export async function release(input: ReleaseInput): Promise<ReleaseStatus> {
     alias = target.alias;
     status.stableVersion = alias?.functionVersion ?? null;
     if (alias && Object.values(alias.additionalVersionWeights).some((w) => w > 0)) {
-      throw new ReleaseStop(
-        {
-          type: FailureType.Conflict,
-          message: `the alias is already shifting traffic (${describeAlias(alias)}): another deployment is in progress; Ramp touched nothing`,
-          details: { guard: 'aliasRevisionId', aliasNow: alias },
-          cause: undefined,
-        },
-        true,
+      throw stop(
+        FailureType.Conflict,
+        `the alias is already shifting traffic (${describeAlias(alias)}): another deployment is in progress; Ramp touched nothing`,
+        { guard: 'aliasRevisionId', aliasNow: alias },
       );
     }
 
@@ -553,12 +518,7 @@ export async function release(input: ReleaseInput): Promise<ReleaseStatus> {
       error instanceof ReleaseStop
         ? error.failure
         : isCancellation(error)
-          ? {
-              type: FailureType.Aborted,
-              message: 'the release workflow was cancelled',
-              details: undefined,
-              cause: undefined,
-            }
+          ? stop(FailureType.Aborted, 'the release workflow was cancelled').failure
           : failureOf(error);
     status.lastError = {
       type: failure.type,
