@@ -1,5 +1,6 @@
 import type { ActivityDeps } from './deps.ts';
 import type { HealthCheckInput, HealthVerdict } from './health-gate.ts';
+import { createListVersions } from './list-versions.ts';
 import { createMonitorHealth } from './monitor-health.ts';
 import { createPublishVersion } from './publish-version.ts';
 import { createReadTarget } from './read-target.ts';
@@ -24,10 +25,12 @@ export function createActivities(deps: ActivityDeps) {
     },
     monitorHealth: createMonitorHealth(deps),
     runValidationHook: createRunValidationHook(deps),
+    listVersions: createListVersions(deps),
   };
 }
 
 export type ReleaseActivities = ReturnType<typeof createActivities>;
 export type { ActivityDeps } from './deps.ts';
 export type { HealthCheckInput, HealthGate, HealthVerdict } from './health-gate.ts';
+export type { PublishedVersion } from './list-versions.ts';
 export type { MonitorResult } from './monitor-health.ts';
