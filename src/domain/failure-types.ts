@@ -48,6 +48,10 @@ export const FailureType = {
   Internal: 'Internal',
   /** Lambda's update stayed InProgress past the wait's deadline; carries Lambda's last status and reason. Terminal. */
   UpdateTimedOut: 'UpdateTimedOut',
+  /** The preflight found problems (no such function or alias, missing alarms, …); nothing was written. */
+  Rejected: 'Rejected',
+  /** A pause held the release longer than its maximum; Ramp rolled back. */
+  PauseTimedOut: 'PauseTimedOut',
 } as const;
 
 export type FailureType = (typeof FailureType)[keyof typeof FailureType];

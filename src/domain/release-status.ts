@@ -1,4 +1,5 @@
 import type { FailureType } from './failure-types.ts';
+import type { ReleasePlan } from './release-plan.ts';
 
 /**
  * The release's status: the answer of the workflow's `status` query, and exactly the body of
@@ -18,7 +19,18 @@ export const releasePhases = [
 ] as const;
 export type ReleasePhase = (typeof releasePhases)[number];
 
-export const releaseOutcomes = ['succeeded', 'rolled_back', 'conflict', 'failed', 'needs_attention'] as const;
+/**
+ * `rejected`: the preflight found problems before any write (nothing changed); the others as their names
+ * say. New outcomes are only ever added.
+ */
+export const releaseOutcomes = [
+  'succeeded',
+  'rolled_back',
+  'conflict',
+  'failed',
+  'needs_attention',
+  'rejected',
+] as const;
 export type ReleaseOutcome = (typeof releaseOutcomes)[number];
 
 export interface TimelineEntry {
@@ -54,6 +66,12 @@ export interface ReleaseStatus {
   stepCount: number;
   bakeEndsAt: string | null;
   awaitingApproval: boolean;
+  /** While waiting for an approval: when the wait times out and the release rolls back (paused time excluded). */
+  approvalEndsAt?: string | null;
+  /** While paused: when the pause times out and the release rolls back. */
+  pauseEndsAt?: string | null;
+  /** The steps the release walks (absent in releases started before plans were recorded). */
+  plan?: ReleasePlan;
   startedAt: string;
   endedAt: string | null;
   timeline: TimelineEntry[];
