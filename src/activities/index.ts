@@ -2,6 +2,7 @@ import type { ActivityDeps } from './deps.ts';
 import type { HealthCheckInput, HealthVerdict } from './health-gate.ts';
 import { createListVersions } from './list-versions.ts';
 import { createMonitorHealth } from './monitor-health.ts';
+import { createPreflight } from './preflight.ts';
 import { createPublishVersion } from './publish-version.ts';
 import { createReadTarget } from './read-target.ts';
 import { createRunValidationHook } from './run-hook.ts';
@@ -26,6 +27,7 @@ export function createActivities(deps: ActivityDeps) {
     monitorHealth: createMonitorHealth(deps),
     runValidationHook: createRunValidationHook(deps),
     listVersions: createListVersions(deps),
+    preflight: createPreflight(deps),
   };
 }
 
@@ -34,3 +36,4 @@ export type { ActivityDeps } from './deps.ts';
 export type { HealthCheckInput, HealthGate, HealthVerdict } from './health-gate.ts';
 export type { PublishedVersion } from './list-versions.ts';
 export type { MonitorResult } from './monitor-health.ts';
+export type { PreflightProblem, PreflightResult } from './preflight.ts';

@@ -26,7 +26,7 @@ import {
   rampRegion,
 } from '../domain/search-attributes.ts';
 import type { ReleaseSpec } from '../domain/spec.ts';
-import { controlUpdates, statusQuery } from '../workflows/release.ts';
+import { controlUpdates, statusQuery } from '../workflows/release/messages.ts';
 import { alreadyRunning, ReleaseClientError, releaseNotFound } from './release-errors.ts';
 import { releaseInputFromSpec } from './release-input-from-spec.ts';
 
@@ -179,7 +179,9 @@ export function createReleaseClient(deps: ReleaseClientDeps) {
     ): Promise<ReleaseStatus> {
       const handle = handleOf(releaseId);
       try {
-        return await handle.executeUpdate(controlUpdates[action], { args: [request] });
+        // The update answers with a small acknowledgement; the caller wants the state it led to.
+        await handle.executeUpdate(controlUpdates[action], { args: [request] });
+        return await status(releaseId);
       } catch (error) {
         if (error instanceof WorkflowUpdateFailedError && error.cause instanceof ApplicationFailure) {
           throw new ReleaseClientError(FailureType.InvalidState, error.cause.message);

@@ -12,6 +12,8 @@ export const exitCodeByOutcome: Record<ReleaseOutcome, number> = {
   conflict: 4,
   failed: 5,
   needs_attention: 6,
+  // The preflight refused the release before any write: bad input, like a spec error.
+  rejected: 2,
 };
 
 function api() {
