@@ -56,6 +56,8 @@ test('record: an unhealthy canary that rolls back', async () => {
       alias: 'live',
       code: { zipFile: zipBase64() },
       strategy: { steps: [{ weight: 10, bake: '100ms' }] },
+      // The gate judges only releases that ask for health checks.
+      health: { interval: '1s', metrics: { errorRate: { max: 0.1 } } },
     });
     await waitForEnd(stack.releases, id);
     await save(stack, id, 'canary-rolled-back');

@@ -48,6 +48,12 @@ export function isStateRampCouldProduce(alias: AliasState, input: RollBackInput)
   );
 }
 
+export interface RollBackResult {
+  alias: AliasState;
+  /** False when the alias was already on the stable version alone (an earlier round, or someone else). */
+  hasWritten: boolean;
+}
+
 const isOnlyOn = (alias: AliasState, version: string) => aliasEquals(alias, version, {});
 
 /** How many times a rollback re-reads and rewrites when its own write races another of Ramp's. */
@@ -129,11 +135,14 @@ export function createAliasActivities(deps: ActivityDeps) {
      * is Ramp's own. Only a state Ramp could not have produced is someone else's change (a Conflict, the
      * one failure a rollback does not retry).
      */
-    async rollBackAlias(input: RollBackInput): Promise<AliasState> {
+    async rollBackAlias(input: RollBackInput): Promise<RollBackResult> {
       const lambda = deps.aws.lambda(input.region);
+      const scheduledAt = Context.current().info.scheduledTimestampMs;
+      const observe = () =>
+        aliasWriteDuration.observe({ purpose: 'roll' }, (Date.now() - scheduledAt) / 1000);
       for (let read = 1; ; read++) {
         const current = await readAlias(deps, input);
-        if (current && isOnlyOn(current, input.stableVersion)) return current;
+        if (current && isOnlyOn(current, input.stableVersion)) return { alias: current, hasWritten: false };
         const isOurs =
           current !== null &&
           (input.knownRevisionIds.includes(current.revisionId) || isStateRampCouldProduce(current, input));
@@ -150,7 +159,7 @@ export function createAliasActivities(deps: ActivityDeps) {
           );
         }
         try {
-          return aliasStateOf(
+          const rolledBack = aliasStateOf(
             await lambda.send(
               new UpdateAliasCommand({
                 FunctionName: input.functionName,
@@ -161,6 +170,8 @@ export function createAliasActivities(deps: ActivityDeps) {
               }),
             ),
           );
+          observe();
+          return { alias: rolledBack, hasWritten: true };
         } catch (error) {
           // 412: the alias moved between our read and our write. Read again; the loop decides whose move.
           if (classify(error).type !== FailureType.Conflict || read >= rollbackRereads)

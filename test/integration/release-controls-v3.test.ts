@@ -14,25 +14,32 @@ const refusedWith = (pattern: RegExp) => (error: Error & { type?: string }) => {
 
 describe('controls after a decision', () => {
   test('a second abort and a promote after an abort are refused with the first abort named', async () => {
-    await withReleaseStack({ updateDelayMs: 3_000 }, async (stack) => {
+    await withReleaseStack({}, async (stack) => {
       const fn = uniqueName('twoaborts');
       await stack.createFunctionWithAlias(fn, 'live');
+      // A slowed shift keeps the release running after the abort: the write is never abandoned.
+      stack.sim.faults.latency({ operation: 'UpdateAlias', functionName: fn, ms: 3_000, count: 1 });
       const id = await stack.startRelease({
         function: fn,
         alias: 'live',
         code: { zipFile: zipBase64() },
         strategy: { steps: [{ weight: 10, bake: '1h' }] },
       });
-      await waitForStatus(stack.releases, id, (s) => s.phase === 'updating_code');
+      await waitForStatus(stack.releases, id, (s) => s.phase === 'shifting');
       await stack.releases.control(id, 'abort', { by: 'alice', reason: 'wrong build' });
       await assert.rejects(
         stack.releases.control(id, 'abort', { by: 'bob' }),
         refusedWith(/alice: wrong build/),
       );
-      await assert.rejects(stack.releases.control(id, 'promote', {}), refusedWith(/already aborted|ended/));
+      await assert.rejects(
+        stack.releases.control(id, 'promote', {}),
+        refusedWith(/already aborted by alice/),
+      );
       const status = await waitForEnd(stack.releases, id);
       assert.equal(status.outcome, 'rolled_back');
       assert.match(status.lastError?.message ?? '', /alice: wrong build/);
+      const last = stack.sim.aliasHistory(fn, 'live').at(-1);
+      assert.deepEqual(last?.additionalVersionWeights, {});
     });
   });
 

@@ -33,6 +33,8 @@ export class AliasWriter {
   alias: AliasState | null = null;
   /** Set before the first write is sent, never cleared. */
   mayHaveMovedTraffic = false;
+  /** Whether the rollback found the alias already on stable, and under whose RevisionId. */
+  rollbackFoundStable: { revisionId: string; isKnown: boolean } | undefined;
   /** Every RevisionId Ramp's own writes and reads returned, for the rollback to recognise its states. */
   private readonly knownRevisionIds: string[] = [];
 
@@ -104,7 +106,13 @@ export class AliasWriter {
             plannedWeightsPercent,
             knownRevisionIds: [...this.knownRevisionIds],
           });
-          this.remember(rolledBack);
+          if (!rolledBack.hasWritten) {
+            this.rollbackFoundStable = {
+              revisionId: rolledBack.alias.revisionId,
+              isKnown: this.knownRevisionIds.includes(rolledBack.alias.revisionId),
+            };
+          }
+          this.remember(rolledBack.alias);
           await this.verify(stableVersion, 'rollback');
           return undefined;
         } catch (error) {

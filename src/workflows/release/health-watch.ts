@@ -19,6 +19,8 @@ export type Note = (event: string, message: string, details?: Record<string, unk
 export class HealthWatch {
   /** When the candidate first took traffic: metrics are read from then on. */
   trafficMovedAt: string | undefined;
+  /** When a passing verdict last came in (workflow time), so a verdict that is still fresh is not asked again. */
+  private lastVerdictAtMs: number | undefined;
 
   constructor(
     private readonly input: ReleaseInput,
@@ -82,12 +84,18 @@ export class HealthWatch {
       });
       throw this.unhealthy(result.message, result);
     }
+    if (result.status === 'pass' && result.checksRun > 0) this.lastVerdictAtMs = Date.now();
     return result;
   }
 
-  /** A fresh verdict right before traffic moves further or the candidate is promoted. */
+  /**
+   * A fresh verdict right before traffic moves further or the candidate is promoted. The monitor's last
+   * check counts when it passed within one interval (a bake that just ended); after an approval wait or a
+   * pause it does not, and the candidate is checked again.
+   */
   async freshVerdict(before: string): Promise<void> {
     if (!this.hasChecks || !this.isCandidateLive) return;
+    if (this.lastVerdictAtMs !== undefined && Date.now() - this.lastVerdictAtMs <= this.intervalMs) return;
     const verdict = await lambda.checkHealth(
       this.checkInput(before.startsWith('promot') ? 'promotion' : 'step'),
     );

@@ -102,7 +102,8 @@ class Release {
     } catch (error) {
       failure = await this.end(error);
     }
-    await condition(allHandlersFinished);
+    // Non-cancellable: a cancelled release still ends with its outcome, not as a bare cancellation.
+    await CancellationScope.nonCancellable(() => condition(allHandlersFinished));
     if (failure) throw failure;
     return this.status;
   }
@@ -367,9 +368,12 @@ class Release {
       } else {
         record(failure.type, failure.message, failure.details);
         status.candidateWeightPercent = 0;
+        const found = writer.rollbackFoundStable;
         this.note(
           'rolled_back',
-          `alias ${this.input.alias} is back on stable version ${stableVersion} with no routing`,
+          found
+            ? `alias ${this.input.alias} was already back on stable version ${stableVersion} with no routing (RevisionId ${found.revisionId}${found.isKnown ? '' : ': not a write Ramp saw answered, so its own lost write or someone else rolled it back'}); nothing more to write`
+            : `alias ${this.input.alias} is back on stable version ${stableVersion} with no routing`,
         );
       }
       outcome = outcomeAfterRollback(failure.type, rollbackError === undefined);
