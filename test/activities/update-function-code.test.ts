@@ -113,7 +113,10 @@ describe('updating code from S3', () => {
     await withSim({}, async (sim, lambda) => {
       const { input, updateFunctionCode } = await arrange(sim, lambda, { isChecksummed: false });
       const failure = await new MockActivityEnvironment()
-        .run(updateFunctionCode, { ...input, code: { kind: 's3' as const, bucket: 'builds', key: 'f/typo.zip' } })
+        .run(updateFunctionCode, {
+          ...input,
+          code: { kind: 's3' as const, bucket: 'builds', key: 'f/typo.zip' },
+        })
         .catch((e: unknown) => e);
       assert.ok(failure instanceof ApplicationFailure, String(failure));
       assert.equal(failure.type, 'NotFound');
