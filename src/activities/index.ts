@@ -3,6 +3,7 @@ import { createExpectedCodeSha256 } from './expected-code-sha256.ts';
 import type { HealthCheckInput, HealthVerdict } from './health-gate.ts';
 import { createListVersions } from './list-versions.ts';
 import { createMonitorHealth } from './monitor-health.ts';
+import { createPreflight } from './preflight.ts';
 import { createPublishVersion } from './publish-version.ts';
 import { createReadTarget } from './read-target.ts';
 import { createRunValidationHook } from './run-hook.ts';
@@ -28,6 +29,7 @@ export function createActivities(deps: ActivityDeps) {
     runValidationHook: createRunValidationHook(deps),
     listVersions: createListVersions(deps),
     expectedCodeSha256: createExpectedCodeSha256(deps),
+    preflight: createPreflight(deps),
   };
 }
 
@@ -37,3 +39,4 @@ export type { ExpectedCode, ExpectedCodeInput } from './expected-code-sha256.ts'
 export type { HealthCheckInput, HealthGate, HealthVerdict } from './health-gate.ts';
 export type { PublishedVersion } from './list-versions.ts';
 export type { MonitorResult } from './monitor-health.ts';
+export type { PreflightInput, PreflightProblem, PreflightResult } from './preflight.ts';
