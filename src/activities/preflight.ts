@@ -168,11 +168,20 @@ export function createPreflight(deps: ActivityDeps) {
       const target = await readOrNotFound('GetFunction', () =>
         lambda.send(new GetFunctionCommand({ FunctionName: hook.lambda })),
       );
+      const hookTimeoutMs = input.health?.hooks?.timeoutMs;
+      const functionTimeoutMs = (target?.Configuration?.Timeout ?? 0) * 1000;
       if (!target) {
         problems.push({
           check: 'hooks',
           message: `the ${stage} hook's function ${hook.lambda} does not exist in ${input.region}`,
         });
+      } else if (hookTimeoutMs !== undefined && functionTimeoutMs > hookTimeoutMs) {
+        // Aborting the Invoke stops Ramp waiting, not the function: Lambda runs it to its own Timeout.
+        warnings.push(
+          `the ${stage} hook's function ${hook.lambda} may run for ${functionTimeoutMs / 1000} s (its Timeout), longer ` +
+            `than the hook timeout of ${hookTimeoutMs / 1000} s: after a timeout, a retry could run it while the first ` +
+            "call still runs. Set the function's Timeout below the hook timeout.",
+        );
       }
     }
 

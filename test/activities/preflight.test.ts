@@ -180,6 +180,34 @@ describe('preflight', () => {
     });
   });
 
+  test('a hook function whose own Timeout outlasts the hook timeout gets a warning: Lambda runs it on after Ramp stops waiting', async () => {
+    await withSim({}, async (sim, lambda) => {
+      await createFunction(lambda, 'hello', { alias: 'live' });
+      await lambda.send(
+        new CreateFunctionCommand({
+          FunctionName: 'slow-check',
+          Role: role,
+          Runtime: 'nodejs20.x',
+          Handler: 'index.handler',
+          Code: { ZipFile: zipOf() },
+          Timeout: 120,
+        }),
+      );
+      const result = await runPreflight(sim, {
+        functionName: 'hello',
+        alias: 'live',
+        code: zipCode,
+        health: health({ hooks: { beforeTraffic: { lambda: 'slow-check' }, timeoutMs: 60_000 } }),
+      });
+      assert.deepEqual(result.problems, []);
+      assert.equal(result.warnings.length, 1);
+      assert.match(
+        result.warnings[0] ?? '',
+        /slow-check may run for 120 s \(its Timeout\), longer than the hook timeout of 60 s/,
+      );
+    });
+  });
+
   test('a throttled read is thrown as the retryable Throttled failure, not reported as a problem', async () => {
     await withSim({}, async (sim, lambda) => {
       await createFunction(lambda, 'hello', { alias: 'live' });
