@@ -1,4 +1,5 @@
 import type { ActivityDeps } from './deps.ts';
+import { createExpectedCodeSha256 } from './expected-code-sha256.ts';
 import type { HealthCheckInput, HealthVerdict } from './health-gate.ts';
 import { createListVersions } from './list-versions.ts';
 import { createMonitorHealth } from './monitor-health.ts';
@@ -27,13 +28,15 @@ export function createActivities(deps: ActivityDeps) {
     monitorHealth: createMonitorHealth(deps),
     runValidationHook: createRunValidationHook(deps),
     listVersions: createListVersions(deps),
+    expectedCodeSha256: createExpectedCodeSha256(deps),
     preflight: createPreflight(deps),
   };
 }
 
 export type ReleaseActivities = ReturnType<typeof createActivities>;
 export type { ActivityDeps } from './deps.ts';
+export type { ExpectedCode, ExpectedCodeInput } from './expected-code-sha256.ts';
 export type { HealthCheckInput, HealthGate, HealthVerdict } from './health-gate.ts';
 export type { PublishedVersion } from './list-versions.ts';
 export type { MonitorResult } from './monitor-health.ts';
-export type { PreflightProblem, PreflightResult } from './preflight.ts';
+export type { PreflightInput, PreflightProblem, PreflightResult } from './preflight.ts';

@@ -2,6 +2,10 @@
  * The one place that turns an AWS SDK error into a Ramp failure type. Classification reads the SDK's
  * `name`, `$fault` and `$metadata.httpStatusCode`; message text only where AWS gives no other signal
  * (PublishVersion's CodeSha256 mismatch, and ResourceConflictException's two meanings).
+ *
+ * What is retried: AWS's throttles, 5xx, a network failure (no response at all) and credentials that expired or
+ * could not be fetched for a moment. What is not: AWS's refusals (4xx), and anything that is neither AWS's
+ * answer nor the network's, which can only be a bug in Ramp (Internal), so it fails fast and says so.
  */
 import { FailureType } from '../domain/failure-types.ts';
 
@@ -40,6 +44,7 @@ const throttleNames = new Set([
   'ThrottlingException',
   'Throttling',
   'RequestLimitExceeded',
+  'SlowDown', // S3's 503 throttle
 ]);
 const accessDeniedNames = new Set([
   'AccessDeniedException',

@@ -12,6 +12,8 @@ import {
   settle,
   type VersionRecord,
 } from './lambda-state.ts';
+import { codeFromS3 } from './s3-code.ts';
+import type { S3Service } from './s3-service.ts';
 import {
   functionNotFound,
   functionPending,
@@ -56,7 +58,9 @@ export class LambdaService {
   >();
   onChange: () => void = () => {};
 
-  constructor(readonly options: { accountId: string; updateDelayMs: number; clock: () => number }) {}
+  constructor(
+    readonly options: { accountId: string; updateDelayMs: number; clock: () => number; s3: S3Service },
+  ) {}
 
   private key(region: string, name: string) {
     return `${region}/${name}`;
@@ -116,15 +120,8 @@ export class LambdaService {
         );
       return { sha256: createHash('sha256').update(bytes).digest('base64'), size: bytes.length, behaviour };
     }
-    if (bucket) {
-      const key = text(body.S3Key) ?? '';
-      const version = text(body.S3ObjectVersion) ?? '';
-      // The simulator has no S3: the object's identity stands in for its bytes.
-      const sha256 = createHash('sha256')
-        .update(`s3://${bucket}/${key}?versionId=${version}`)
-        .digest('base64');
-      return { sha256, size: 1024, behaviour: behaviourOfLabel(key) };
-    }
+    if (bucket)
+      return codeFromS3(this.options.s3, bucket, text(body.S3Key) ?? '', text(body.S3ObjectVersion));
     if (imageUri) {
       const sha256 = createHash('sha256').update(imageUri).digest('base64');
       return { sha256, size: 0, behaviour: behaviourOfLabel(imageUri), imageUri };

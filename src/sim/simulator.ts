@@ -19,6 +19,7 @@ import { MetricStore } from './metrics.ts';
 import { loadState, saveState } from './persistence.ts';
 import { ControlPlaneQuota } from './quota.ts';
 import { matchLambdaRoute, regionOfRequest } from './routes.ts';
+import { isS3Request, S3Service } from './s3-service.ts';
 import { SimError, serviceError, throttled } from './sim-error.ts';
 import { TrafficController, type TrafficOptions } from './traffic.ts';
 
@@ -67,6 +68,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export class Simulator {
   readonly lambda: LambdaService;
+  readonly s3 = new S3Service();
   readonly metrics = new MetricStore();
   readonly alarms: AlarmStore;
   readonly cloudWatch: CloudWatchService;
@@ -91,6 +93,7 @@ export class Simulator {
       accountId: this.accountId,
       updateDelayMs: options.updateDelayMs ?? 200,
       clock,
+      s3: this.s3,
     });
     this.alarms = new AlarmStore(this.metrics, this.region, clock);
     this.cloudWatch = new CloudWatchService(this.metrics, this.alarms, this.accountId);
@@ -240,6 +243,10 @@ export class Simulator {
         body.length > 0 ? JSON.parse(body.toString('utf8')) : {},
       );
       this.sendJson(response, reply.status, reply.body);
+      return;
+    }
+    if (isS3Request(request.headers, url)) {
+      this.s3.handle(request, response, url, await this.readBody(request));
       return;
     }
     if (isCloudWatchRequest(request.method ?? 'GET', url.pathname, request.headers)) {

@@ -32,6 +32,13 @@ describe('classifying AWS errors', () => {
     assert.ok(isRetryable(classified.type));
   });
 
+  test("S3's 503 SlowDown is Throttled", () => {
+    assert.equal(
+      classifyAwsError(awsError('SlowDown', 503, 'Please reduce your request rate.')).type,
+      'Throttled',
+    );
+  });
+
   test('a 412 PreconditionFailedException is a terminal Conflict', () => {
     const classified = classifyAwsError(
       new PreconditionFailedException({

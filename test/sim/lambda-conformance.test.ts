@@ -371,7 +371,7 @@ describe('Lambda simulator through the real SDK', () => {
   });
 
   test('a Pending function refuses Invoke and updates with 409; DryRun changes nothing; an S3 source and UpdateFunctionConfiguration update like code', async () => {
-    await withLambda(async (lambda) => {
+    await withLambda(async (lambda, sim) => {
       await lambda.send(
         new CreateFunctionCommand({
           FunctionName: 'p',
@@ -402,12 +402,13 @@ describe('Lambda simulator through the real SDK', () => {
         (await lambda.send(new GetFunctionConfigurationCommand({ FunctionName: 'p' }))).RevisionId,
         before.RevisionId,
       );
+      const uploaded = sim.s3.putObject('builds', 'p/v2.zip', Buffer.from(zip('v2 from S3')));
       const fromS3 = await lambda.send(
         new UpdateFunctionCodeCommand({
           FunctionName: 'p',
           S3Bucket: 'builds',
           S3Key: 'p/v2.zip',
-          S3ObjectVersion: '3',
+          S3ObjectVersion: uploaded.versionId,
         }),
       );
       assert.equal(fromS3.LastUpdateStatus, 'InProgress');
