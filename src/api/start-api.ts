@@ -1,9 +1,9 @@
 import type { Client } from '@temporalio/client';
+import { createArtifactStore } from '../artifacts/create-artifact-store.ts';
 import type { RampConfig } from '../config.ts';
-import { rampOutcome } from '../domain/search-attributes.ts';
 import { createReleaseClient } from '../releases/release-client.ts';
+import { releaseQuery } from '../releases/visibility.ts';
 import { connectClient } from '../temporal/connect.ts';
-import { createArtifactStore } from '../worker.ts';
 import type { CountReleases } from './api-metrics.ts';
 import { loadAuthConfig } from './auth.ts';
 import { type ApiLogger, jsonLineLogger } from './logger.ts';
@@ -33,11 +33,7 @@ export function isLoopbackHost(host: string): boolean {
 /** Counts releases in visibility by outcome or running state, for /metrics. */
 function visibilityCounter(client: Client): CountReleases {
   return async (filter) => {
-    const clauses = ["WorkflowType = 'release'"];
-    if (filter.outcome) clauses.push(`${rampOutcome.name} = '${filter.outcome.replace(/['\\]/g, '')}'`);
-    if (filter.isRunning !== undefined)
-      clauses.push(`ExecutionStatus ${filter.isRunning ? '=' : '!='} 'Running'`);
-    return (await client.workflow.count(clauses.join(' AND '))).count;
+    return (await client.workflow.count(releaseQuery(filter))).count;
   };
 }
 

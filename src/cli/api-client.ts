@@ -9,13 +9,20 @@ export class CliError extends Error {
   }
 }
 
+export interface RequestOptions {
+  body?: unknown;
+  /** Extra request headers, e.g. `Idempotency-Key`. */
+  headers?: Record<string, string>;
+}
+
 export interface ApiClient {
-  request<T>(method: string, path: string, body?: unknown): Promise<T>;
+  request<T>(method: string, path: string, options?: RequestOptions): Promise<T>;
 }
 
 export function createApiClient(baseUrl: string, token: string | undefined): ApiClient {
   return {
-    async request<T>(method: string, path: string, body?: unknown): Promise<T> {
+    async request<T>(method: string, path: string, options: RequestOptions = {}): Promise<T> {
+      const { body } = options;
       let response: Response;
       try {
         response = await fetch(new URL(path, baseUrl), {
@@ -24,6 +31,7 @@ export function createApiClient(baseUrl: string, token: string | undefined): Api
             accept: 'application/json',
             ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
             ...(token ? { authorization: `Bearer ${token}` } : {}),
+            ...options.headers,
           },
           ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
         });

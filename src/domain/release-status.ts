@@ -59,3 +59,16 @@ export interface ReleaseStatus {
   timeline: TimelineEntry[];
   lastError: ReleaseError | null;
 }
+
+/** One release in a listing, from Temporal's visibility (no workflow query needed). */
+export interface ReleaseSummary {
+  releaseId: string;
+  functionName: string;
+  alias: string;
+  region: string;
+  phase: string | null;
+  outcome: ReleaseOutcome | null;
+  isRunning: boolean;
+  startedAt: string | null;
+  endedAt: string | null;
+}

@@ -16,12 +16,11 @@ import { FailureType } from '../domain/failure-types.ts';
 import { parseReleaseId, releaseIdOf, releaseWorkflowId } from '../domain/release-id.ts';
 import type { ReleaseInput } from '../domain/release-input.ts';
 import type { ControlAction, ControlRequest } from '../domain/release-state.ts';
-import type { ReleaseStatus } from '../domain/release-status.ts';
+import type { ReleaseStatus, ReleaseSummary } from '../domain/release-status.ts';
 import {
   rampAlias,
   rampFunction,
   rampIdempotencyKey,
-  rampOutcome,
   rampPhase,
   rampRegion,
 } from '../domain/search-attributes.ts';
@@ -29,6 +28,7 @@ import type { ReleaseSpec } from '../domain/spec.ts';
 import { controlUpdates, statusQuery } from '../workflows/release.ts';
 import { alreadyRunning, ReleaseClientError, releaseNotFound } from './release-errors.ts';
 import { releaseInputFromSpec } from './release-input-from-spec.ts';
+import { releaseQuery, releaseSummaryOf } from './visibility.ts';
 
 export interface ReleaseClientDeps {
   client: Client;
@@ -45,18 +45,6 @@ export interface StartedRelease {
   isExisting: boolean;
 }
 
-export interface ReleaseSummary {
-  releaseId: string;
-  functionName: string;
-  alias: string;
-  region: string;
-  phase: string | null;
-  outcome: string | null;
-  isRunning: boolean;
-  startedAt: string | null;
-  endedAt: string | null;
-}
-
 export interface ListFilter {
   functionName?: string;
   alias?: string;
@@ -68,14 +56,12 @@ export interface ListFilter {
 
 const listDeadlineMs = 10_000;
 
-const quote = (value: string) => `'${value.replace(/['\\]/g, '')}'`;
-
 export function createReleaseClient(deps: ReleaseClientDeps) {
   const { client } = deps;
 
   async function findByIdempotencyKey(key: string): Promise<StartedRelease | undefined> {
     for await (const execution of client.workflow.list({
-      query: `WorkflowType = 'release' AND ${rampIdempotencyKey.name} = ${quote(key)}`,
+      query: releaseQuery({ idempotencyKey: key }),
       pageSize: 1,
     })) {
       return {
@@ -199,48 +185,24 @@ export function createReleaseClient(deps: ReleaseClientDeps) {
     async list(
       filter: ListFilter = {},
     ): Promise<{ releases: ReleaseSummary[]; nextPageToken: string | null }> {
-      const clauses = ["WorkflowType = 'release'"];
-      if (filter.functionName) clauses.push(`${rampFunction.name} = ${quote(filter.functionName)}`);
-      if (filter.alias) clauses.push(`${rampAlias.name} = ${quote(filter.alias)}`);
-      if (filter.outcome) clauses.push(`${rampOutcome.name} = ${quote(filter.outcome)}`);
-      if (filter.isRunning !== undefined)
-        clauses.push(`ExecutionStatus ${filter.isRunning ? '=' : '!='} 'Running'`);
       // A deadline of its own: the client retries some errors (an unknown page token among them), and a
       // listing must answer or fail in seconds, not hold an API request.
       const response = await client.withDeadline(Date.now() + listDeadlineMs, () =>
         client.workflowService.listWorkflowExecutions({
           namespace: client.options.namespace,
-          query: clauses.join(' AND '),
+          query: releaseQuery({
+            ...(filter.functionName ? { functionName: filter.functionName } : {}),
+            ...(filter.alias ? { alias: filter.alias } : {}),
+            ...(filter.outcome ? { outcome: filter.outcome } : {}),
+            ...(filter.isRunning !== undefined ? { isRunning: filter.isRunning } : {}),
+          }),
           pageSize: filter.pageSize ?? 20,
           ...(filter.pageToken ? { nextPageToken: Buffer.from(filter.pageToken, 'base64url') } : {}),
         }),
       );
-      const releases = (response.executions ?? []).map((execution): ReleaseSummary => {
-        const fields = execution.searchAttributes?.indexedFields ?? {};
-        const text = (name: string): string | null => {
-          const payload = fields[name];
-          if (!payload?.data) return null;
-          const value: unknown = JSON.parse(Buffer.from(payload.data).toString('utf8'));
-          return Array.isArray(value) ? String(value[0] ?? '') || null : String(value);
-        };
-        const workflowId = execution.execution?.workflowId ?? '';
-        const runId = execution.execution?.runId ?? '';
-        const time = (t: typeof execution.startTime) =>
-          t?.seconds
-            ? new Date(Number(t.seconds) * 1000 + Math.floor((t.nanos ?? 0) / 1e6)).toISOString()
-            : null;
-        return {
-          releaseId: releaseIdOf(workflowId, runId),
-          functionName: text(rampFunction.name) ?? '',
-          alias: text(rampAlias.name) ?? '',
-          region: text(rampRegion.name) ?? '',
-          phase: text(rampPhase.name),
-          outcome: text(rampOutcome.name),
-          isRunning: execution.status === 1,
-          startedAt: time(execution.startTime),
-          endedAt: time(execution.closeTime),
-        };
-      });
+      const releases = await Promise.all(
+        (response.executions ?? []).map((execution) => releaseSummaryOf(client, execution)),
+      );
       const token = response.nextPageToken;
       return {
         releases,

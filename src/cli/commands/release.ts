@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { parse as parseYaml } from 'yaml';
+import { loadConfig } from '../../config.ts';
 import { controlActions } from '../../domain/release-state.ts';
 import type { ReleaseOutcome, ReleaseStatus } from '../../domain/release-status.ts';
 import { createApiClient } from '../api-client.ts';
@@ -15,7 +16,8 @@ export const exitCodeByOutcome: Record<ReleaseOutcome, number> = {
 };
 
 function api() {
-  return createApiClient(process.env.RAMP_API_URL ?? 'http://127.0.0.1:8080', process.env.RAMP_API_TOKEN);
+  const { client } = loadConfig();
+  return createApiClient(client.apiUrl, client.token);
 }
 
 function readSpec(
@@ -85,7 +87,10 @@ export function registerReleaseCommand(program: Command): void {
       ) => {
         const spec = readSpec(specPath, options);
         const client = api();
-        const started = await client.request<{ id: string }>('POST', '/v1/releases', spec);
+        const started = await client.request<{ id: string }>('POST', '/v1/releases', {
+          body: spec,
+          ...(options.idempotencyKey ? { headers: { 'idempotency-key': options.idempotencyKey } } : {}),
+        });
         console.log(`release ${started.id} started`);
         if (options.wait) {
           const status = await follow(started.id);
@@ -139,7 +144,7 @@ export function registerReleaseCommand(program: Command): void {
         const status = await api().request<ReleaseStatus>(
           'POST',
           `/v1/releases/${encodeURIComponent(id)}/${action}`,
-          options.reason ? { reason: options.reason } : {},
+          { body: options.reason ? { reason: options.reason } : {} },
         );
         console.log(`${id}: ${describeStatus(status)}`);
       });
