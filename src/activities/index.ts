@@ -1,5 +1,5 @@
+import type { HealthCheckInput, HealthVerdict } from '../domain/health-verdict.ts';
 import type { ActivityDeps } from './deps.ts';
-import type { HealthCheckInput, HealthVerdict } from './health-gate.ts';
 import { createMonitorHealth } from './monitor-health.ts';
 import { createPublishVersion } from './publish-version.ts';
 import { createReadTarget } from './read-target.ts';
@@ -28,6 +28,7 @@ export function createActivities(deps: ActivityDeps) {
 }
 
 export type ReleaseActivities = ReturnType<typeof createActivities>;
+// The workflow imports these types from here (src/workflows is restructured separately).
+export type { HealthCheckInput, HealthVerdict } from '../domain/health-verdict.ts';
 export type { ActivityDeps } from './deps.ts';
-export type { HealthCheckInput, HealthGate, HealthVerdict } from './health-gate.ts';
 export type { MonitorResult } from './monitor-health.ts';

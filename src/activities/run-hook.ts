@@ -1,8 +1,8 @@
 import type { HookSpec } from '../domain/health-spec.ts';
+import type { HealthVerdict } from '../domain/health-verdict.ts';
 import { type HookPayload, runHook } from '../health/hooks.ts';
 import { activityFailure } from './activity-failure.ts';
 import type { ActivityDeps } from './deps.ts';
-import type { HealthVerdict } from './health-gate.ts';
 
 export interface HookInput {
   hook: HookSpec;

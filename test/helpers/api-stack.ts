@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
-import type { HealthGate } from '../../src/activities/health-gate.ts';
 import { type AuthConfig, loadAuthConfig } from '../../src/api/auth.ts';
 import { type AuditEntry, createApiServer } from '../../src/api/server.ts';
+import type { HealthGate } from '../../src/health/health-gate.ts';
 import { type ReleaseStack, withReleaseStack } from './release-stack.ts';
 
 export interface ApiStack {
