@@ -165,7 +165,7 @@ export function createReleaseClient(deps: ReleaseClientDeps) {
     ): Promise<ReleaseStatus> {
       const handle = handleOf(releaseId);
       try {
-        return await handle.executeUpdate(controlUpdates[action], { args: [request] });
+        await handle.executeUpdate(controlUpdates[action], { args: [request] });
       } catch (error) {
         if (error instanceof WorkflowUpdateFailedError && error.cause instanceof ApplicationFailure) {
           throw new ReleaseClientError(FailureType.InvalidState, error.cause.message);
@@ -180,6 +180,9 @@ export function createReleaseClient(deps: ReleaseClientDeps) {
         }
         throw error;
       }
+      // The update answers once it took effect; the status read now shows that effect (approve no longer
+      // reads awaiting_approval), whatever the update itself returns.
+      return status(releaseId);
     },
 
     async list(
