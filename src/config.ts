@@ -27,6 +27,7 @@ const configSchema = z.object({
   RAMP_API_TOKENS_FILE: optionalText,
   RAMP_API_PUBLIC_URL: optionalText,
   RAMP_API_URL: optionalText.pipe(z.url().optional()),
+  RAMP_API_RATE_LIMIT: z.coerce.number().int().min(0).default(1200),
   RAMP_SIM_PORT: port.default(4566),
   RAMP_TEMPORAL_PORT: port.default(7233),
   RAMP_TEMPORAL_UI_PORT: port.default(8233),
@@ -55,6 +56,8 @@ export interface RampConfig {
     adminToken: string | undefined;
     tokensFile: string | undefined;
     publicUrl: string | undefined;
+    /** Requests per token per minute; 0 turns the limit off. */
+    rateLimitPerMinute: number;
   };
   /** Where the CLI finds the API: RAMP_API_URL, or the local API's port on loopback. */
   client: { apiUrl: string; token: string | undefined };
@@ -94,6 +97,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): RampConfig {
       adminToken: c.RAMP_API_TOKEN,
       tokensFile: c.RAMP_API_TOKENS_FILE,
       publicUrl: c.RAMP_API_PUBLIC_URL,
+      rateLimitPerMinute: c.RAMP_API_RATE_LIMIT,
     },
     client: { apiUrl: c.RAMP_API_URL ?? `http://127.0.0.1:${c.RAMP_API_PORT}`, token: c.RAMP_API_TOKEN },
     localStack: {

@@ -1,3 +1,4 @@
+import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyPluginAsync } from 'fastify';
@@ -48,7 +49,12 @@ export interface ApiDeps {
    * the same auth hook (a route's `config.scope` asks for a token) and the same error handler.
    */
   plugins?: FastifyPluginAsync[];
+  /** Requests per token (per address for anonymous callers) per window; `max: 0` turns the limit off. */
+  rateLimit?: { max: number; windowMs: number };
 }
+
+/** Generous: CI pipelines and dashboards polling a few releases stay far below it. */
+export const defaultRateLimit = { max: 1200, windowMs: 60_000 };
 
 // A 50 MiB zip grows by a third in base64; leave room for the rest of the spec.
 export const bodyLimitBytes = Math.ceil((maxZipBytes * 4) / 3) + 1024 * 1024;
@@ -214,6 +220,29 @@ export async function createApiServer(deps: ApiDeps): Promise<FastifyInstance> {
     for (const stop of [...openStreams]) stop();
   });
 
+  // Per token, not per address: many pipelines share a NAT, and one token's loop must not starve the others.
+  // Counted after authentication (preHandler), so the token is known; health and metrics are not limited.
+  const limit = deps.rateLimit ?? defaultRateLimit;
+  if (limit.max > 0) {
+    await app.register(rateLimit, {
+      global: true,
+      hook: 'preHandler',
+      max: limit.max,
+      timeWindow: limit.windowMs,
+      keyGenerator: (request) => {
+        const principal = contextOf(request).principal;
+        return principal ? `token:${principal.name}` : `address:${request.ip}`;
+      },
+      errorResponseBuilder: (request, context) =>
+        new ApiError(
+          ApiErrorType.TooManyRequests,
+          `rate limit of ${context.max} requests per ${Math.round(limit.windowMs / 1000)} s reached for ${
+            contextOf(request).principal ? `token "${contextOf(request).principal?.name}"` : 'this address'
+          }; retry in ${context.after}`,
+        ),
+    });
+  }
+
   // Dynamic mode: the document is generated from the routes' own zod schemas.
   await app.register(swagger, {
     openapi: {
@@ -232,10 +261,13 @@ export async function createApiServer(deps: ApiDeps): Promise<FastifyInstance> {
   await app.register(swaggerUi, { routePrefix: '/docs' });
 
   const releaseCounts = deps.countReleases ? createReleaseCounts(deps.countReleases) : undefined;
-  app.get('/healthz', { schema: { summary: 'Liveness' } }, async () => ({ ok: true }));
+  app.get('/healthz', { schema: { summary: 'Liveness' }, config: { rateLimit: false } }, async () => ({
+    ok: true,
+  }));
   app.get(
     '/readyz',
     {
+      config: { rateLimit: false },
       schema: {
         summary: 'Readiness (Temporal reachable)',
         response: { 200: readinessSchema, 503: readinessSchema },
@@ -255,11 +287,15 @@ export async function createApiServer(deps: ApiDeps): Promise<FastifyInstance> {
         .send({ ready: isReady, temporal: isReady ? 'reachable' : 'unreachable' });
     },
   );
-  app.get('/metrics', { schema: { summary: 'Prometheus metrics (text/plain)' } }, async (_request, reply) => {
-    const shared = await metricsRegistry.metrics();
-    const counts = releaseCounts ? await releaseCounts.metrics() : '';
-    return reply.type(metricsRegistry.contentType).send(`${shared}${counts ? `\n${counts}` : ''}`);
-  });
+  app.get(
+    '/metrics',
+    { schema: { summary: 'Prometheus metrics (text/plain)' }, config: { rateLimit: false } },
+    async (_request, reply) => {
+      const shared = await metricsRegistry.metrics();
+      const counts = releaseCounts ? await releaseCounts.metrics() : '';
+      return reply.type(metricsRegistry.contentType).send(`${shared}${counts ? `\n${counts}` : ''}`);
+    },
+  );
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
   await app.register(

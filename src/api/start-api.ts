@@ -1,4 +1,5 @@
 import type { Client } from '@temporalio/client';
+import type { FastifyPluginAsync } from 'fastify';
 import { createArtifactStore } from '../artifacts/create-artifact-store.ts';
 import type { RampConfig } from '../config.ts';
 import { createReleaseClient } from '../releases/release-client.ts';
@@ -20,6 +21,8 @@ export interface StartApiOptions {
   /** Structured lines (audit, request failures); JSON lines on stdout by default. */
   logger?: ApiLogger;
   audit?: (entry: AuditEntry) => void;
+  /** More routes (the web dashboard), as Fastify plugins. */
+  plugins?: FastifyPluginAsync[];
   /** An existing Temporal client (the local stack shares one); otherwise one is connected from config. */
   client?: Client;
 }
@@ -67,6 +70,8 @@ export async function startApi(config: RampConfig, options: StartApiOptions = {}
     logger: options.logger ?? jsonLineLogger(),
     ...(options.audit ? { audit: options.audit } : {}),
     countReleases: visibilityCounter(client),
+    rateLimit: { max: config.api.rateLimitPerMinute, windowMs: 60_000 },
+    ...(options.plugins ? { plugins: options.plugins } : {}),
     ...(config.api.publicUrl ? { publicUrl: config.api.publicUrl } : {}),
   });
   try {

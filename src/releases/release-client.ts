@@ -3,6 +3,7 @@
  * read its status, control it, list them. No database of Ramp's own: Temporal's history and visibility
  * are the record.
  */
+import { createHash } from 'node:crypto';
 import {
   type Client,
   WorkflowExecutionAlreadyStartedError,
@@ -26,7 +27,12 @@ import {
 } from '../domain/search-attributes.ts';
 import type { ReleaseSpec } from '../domain/spec.ts';
 import { controlUpdates, statusQuery } from '../workflows/release.ts';
-import { alreadyRunning, ReleaseClientError, releaseNotFound } from './release-errors.ts';
+import {
+  alreadyRunning,
+  idempotencyKeyReused,
+  ReleaseClientError,
+  releaseNotFound,
+} from './release-errors.ts';
 import { releaseInputFromSpec } from './release-input-from-spec.ts';
 import { releaseQuery, releaseSummaryOf } from './visibility.ts';
 
@@ -56,14 +62,42 @@ export interface ListFilter {
 
 const listDeadlineMs = 10_000;
 
+/** The memo field holding the SHA-256 of the request an Idempotency-Key started a release with. */
+const fingerprintMemo = 'rampRequestSha256';
+
+/** JSON with sorted keys, so the same spec always hashes the same. */
+function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+function requestFingerprint(spec: ReleaseSpec): string {
+  return createHash('sha256').update(canonicalJson(spec)).digest('hex');
+}
+
+/** A reused key must come with the same request: anything else is a client bug, refused (422). */
+function checkFingerprint(key: string, fingerprint: string, memo: Record<string, unknown> | undefined): void {
+  const earlier = memo?.[fingerprintMemo];
+  // Releases started before fingerprints were recorded carry none: the key alone decides, as it did then.
+  if (typeof earlier === 'string' && earlier !== fingerprint) throw idempotencyKeyReused(key);
+}
+
 export function createReleaseClient(deps: ReleaseClientDeps) {
   const { client } = deps;
 
-  async function findByIdempotencyKey(key: string): Promise<StartedRelease | undefined> {
+  /** The release an earlier request with this key started; a 422 when that request's body differed. */
+  async function findByIdempotencyKey(key: string, fingerprint: string): Promise<StartedRelease | undefined> {
     for await (const execution of client.workflow.list({
       query: releaseQuery({ idempotencyKey: key }),
       pageSize: 1,
     })) {
+      checkFingerprint(key, fingerprint, execution.memo);
       return {
         releaseId: releaseIdOf(execution.workflowId, execution.runId),
         workflowId: execution.workflowId,
@@ -76,11 +110,12 @@ export function createReleaseClient(deps: ReleaseClientDeps) {
 
   async function startInput(
     input: ReleaseInput,
-    idempotencyKey: string | undefined,
+    idempotency: { key: string; fingerprint: string } | undefined,
   ): Promise<StartedRelease> {
     const workflowId = releaseWorkflowId(input);
-    if (idempotencyKey) {
-      const earlier = await findByIdempotencyKey(idempotencyKey);
+    const idempotencyKey = idempotency?.key;
+    if (idempotency) {
+      const earlier = await findByIdempotencyKey(idempotency.key, idempotency.fingerprint);
       if (earlier) return earlier;
     }
     try {
@@ -98,6 +133,7 @@ export function createReleaseClient(deps: ReleaseClientDeps) {
           { key: rampPhase, value: 'starting' },
           ...(idempotencyKey ? [{ key: rampIdempotencyKey, value: idempotencyKey }] : []),
         ],
+        ...(idempotency ? { memo: { [fingerprintMemo]: idempotency.fingerprint } } : {}),
         staticSummary: `${input.functionShortName}:${input.alias} (${input.region})`,
       });
       const runId = handle.firstExecutionRunId;
@@ -108,7 +144,8 @@ export function createReleaseClient(deps: ReleaseClientDeps) {
       // lost, before visibility indexed it) or someone else's: 409 naming it.
       const running = await client.workflow.getHandle(workflowId).describe();
       const runningId = releaseIdOf(workflowId, running.runId);
-      if (idempotencyKey && running.typedSearchAttributes.get(rampIdempotencyKey) === idempotencyKey) {
+      if (idempotency && running.typedSearchAttributes.get(rampIdempotencyKey) === idempotency.key) {
+        checkFingerprint(idempotency.key, idempotency.fingerprint, running.memo);
         return { releaseId: runningId, workflowId, runId: running.runId, isExisting: true };
       }
       throw alreadyRunning(runningId, `${input.functionShortName}:${input.alias}`);
@@ -148,12 +185,16 @@ export function createReleaseClient(deps: ReleaseClientDeps) {
 
   return {
     async start(spec: ReleaseSpec, options: { idempotencyKey?: string; requestedBy?: string } = {}) {
+      // Fingerprinted before staging, so a retry with another body is refused before any work.
+      const idempotency = options.idempotencyKey
+        ? { key: options.idempotencyKey, fingerprint: requestFingerprint(spec) }
+        : undefined;
       const input = await releaseInputFromSpec(spec, {
         artifacts: deps.artifacts,
         defaultRegion: deps.defaultRegion,
         ...(options.requestedBy ? { requestedBy: options.requestedBy } : {}),
       });
-      return startInput(input, options.idempotencyKey);
+      return startInput(input, idempotency);
     },
 
     status,
