@@ -80,6 +80,7 @@ export const releaseSummarySchema = z.object({
   phase: z.string().nullable(),
   outcome: z.enum(releaseOutcomes).nullable(),
   isRunning: z.boolean(),
+  description: z.string().nullable().describe('The description the release gave its published version.'),
   startedAt: timestamp.nullable(),
   endedAt: timestamp.nullable(),
 });

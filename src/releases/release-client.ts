@@ -34,7 +34,7 @@ import {
   releaseNotFound,
 } from './release-errors.ts';
 import { releaseInputFromSpec } from './release-input-from-spec.ts';
-import { releaseQuery, releaseSummaryOf } from './visibility.ts';
+import { releaseMemo, releaseQuery, releaseSummaryOf } from './visibility.ts';
 
 export interface ReleaseClientDeps {
   client: Client;
@@ -62,8 +62,8 @@ export interface ListFilter {
 
 const listDeadlineMs = 10_000;
 
-/** The memo field holding the SHA-256 of the request an Idempotency-Key started a release with. */
-const fingerprintMemo = 'rampRequestSha256';
+const fingerprintMemo = releaseMemo.requestSha256;
+const descriptionMemo = releaseMemo.description;
 
 /** JSON with sorted keys, so the same spec always hashes the same. */
 function canonicalJson(value: unknown): string {
@@ -133,7 +133,11 @@ export function createReleaseClient(deps: ReleaseClientDeps) {
           { key: rampPhase, value: 'starting' },
           ...(idempotencyKey ? [{ key: rampIdempotencyKey, value: idempotencyKey }] : []),
         ],
-        ...(idempotency ? { memo: { [fingerprintMemo]: idempotency.fingerprint } } : {}),
+        memo: {
+          ...(idempotency ? { [fingerprintMemo]: idempotency.fingerprint } : {}),
+          // For listings (`ramp release list`), which read visibility and not each release's input.
+          ...(input.description ? { [descriptionMemo]: input.description } : {}),
+        },
         staticSummary: `${input.functionShortName}:${input.alias} (${input.region})`,
       });
       const runId = handle.firstExecutionRunId;

@@ -18,6 +18,14 @@ import {
   rampRegion,
 } from '../domain/search-attributes.ts';
 
+/** Memo fields a release starts with: read back by listings and idempotent retries, never by the workflow. */
+export const releaseMemo = {
+  /** The description of the published version, for listings. */
+  description: 'rampDescription',
+  /** SHA-256 of the request an Idempotency-Key started the release with. */
+  requestSha256: 'rampRequestSha256',
+} as const;
+
 export interface ReleaseQuery {
   functionName?: string;
   alias?: string;
@@ -54,6 +62,7 @@ export async function releaseSummaryOf(
     client.options.namespace,
   );
   const attributes = info.typedSearchAttributes;
+  const memo = info.memo ?? {};
   return {
     releaseId: releaseIdOf(info.workflowId, info.runId),
     functionName: attributes.get(rampFunction) ?? '',
@@ -62,6 +71,8 @@ export async function releaseSummaryOf(
     phase: attributes.get(rampPhase) ?? null,
     outcome: (attributes.get(rampOutcome) ?? null) as ReleaseSummary['outcome'],
     isRunning: info.status.name === 'RUNNING',
+    description:
+      typeof memo[releaseMemo.description] === 'string' ? String(memo[releaseMemo.description]) : null,
     startedAt: info.startTime.toISOString(),
     endedAt: info.closeTime?.toISOString() ?? null,
   };
