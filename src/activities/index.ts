@@ -1,6 +1,6 @@
+import type { HealthCheckInput, HealthVerdict } from '../domain/health-verdict.ts';
 import type { ActivityDeps } from './deps.ts';
 import { createExpectedCodeSha256 } from './expected-code-sha256.ts';
-import type { HealthCheckInput, HealthVerdict } from './health-gate.ts';
 import { createListVersions } from './list-versions.ts';
 import { createMonitorHealth } from './monitor-health.ts';
 import { createPreflight } from './preflight.ts';
@@ -34,9 +34,10 @@ export function createActivities(deps: ActivityDeps) {
 }
 
 export type ReleaseActivities = ReturnType<typeof createActivities>;
+// The workflow imports these types from here (src/workflows is restructured separately).
+export type { HealthCheckInput, HealthVerdict } from '../domain/health-verdict.ts';
 export type { ActivityDeps } from './deps.ts';
 export type { ExpectedCode, ExpectedCodeInput } from './expected-code-sha256.ts';
-export type { HealthCheckInput, HealthGate, HealthVerdict } from './health-gate.ts';
 export type { PublishedVersion } from './list-versions.ts';
 export type { MonitorResult } from './monitor-health.ts';
 export type { PreflightInput, PreflightProblem, PreflightResult } from './preflight.ts';

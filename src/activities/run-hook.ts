@@ -1,10 +1,10 @@
 import { Context } from '@temporalio/activity';
 import { CancelledFailure } from '@temporalio/common';
 import type { HookSpec } from '../domain/health-spec.ts';
+import type { HealthVerdict } from '../domain/health-verdict.ts';
 import { type HookPayload, runHook } from '../health/hooks.ts';
 import { activityFailure } from './activity-failure.ts';
 import type { ActivityDeps } from './deps.ts';
-import type { HealthVerdict } from './health-gate.ts';
 
 export interface HookInput {
   hook: HookSpec;

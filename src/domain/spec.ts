@@ -170,7 +170,7 @@ export type SpecResult = { ok: true; spec: ReleaseSpec } | { ok: false; problems
  * A union (code, strategy) that fails says only "Invalid input"; a person needs the closest branch's own
  * problems (the zip that is not base64, the step whose weight is wrong), so those are reported instead.
  */
-function problemsOf(issues: readonly z.core.$ZodIssue[], prefix: PropertyKey[] = []): SpecProblem[] {
+export function problemsOf(issues: readonly z.core.$ZodIssue[], prefix: PropertyKey[] = []): SpecProblem[] {
   return issues.flatMap((issue) => {
     const path = [...prefix, ...issue.path];
     if (issue.code === 'invalid_union' && issue.errors.length > 0) {

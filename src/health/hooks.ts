@@ -1,6 +1,6 @@
 import { InvokeCommand, type LambdaClient } from '@aws-sdk/client-lambda';
-import type { HealthVerdict } from '../activities/health-gate.ts';
 import type { HookSpec } from '../domain/health-spec.ts';
+import type { HealthVerdict } from '../domain/health-verdict.ts';
 
 export interface HookPayload {
   releaseId: string;

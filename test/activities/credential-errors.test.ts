@@ -5,11 +5,11 @@ import { describe, test } from 'node:test';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { ApplicationFailure } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
-import { alwaysHealthy } from '../../src/activities/health-gate.ts';
 import { createListVersions } from '../../src/activities/list-versions.ts';
 import { createFileArtifactStore } from '../../src/artifacts/file-artifact-store.ts';
 import type { AwsClients } from '../../src/aws/lambda-clients.ts';
 import { createAwsClients } from '../../src/aws/lambda-clients.ts';
+import { alwaysHealthy } from '../../src/health/health-gate.ts';
 
 /** An endpoint that answers every call as AWS answers a request signed with expired or refused credentials. */
 async function withAnswer(

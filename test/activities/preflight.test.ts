@@ -8,7 +8,6 @@ import {
 } from '@aws-sdk/client-lambda';
 import { ApplicationFailure } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
-import { alwaysHealthy } from '../../src/activities/health-gate.ts';
 import {
   createPreflight,
   type PreflightInput,
@@ -17,6 +16,7 @@ import {
 import { createFileArtifactStore } from '../../src/artifacts/file-artifact-store.ts';
 import { createAwsClients } from '../../src/aws/lambda-clients.ts';
 import type { HealthConfig } from '../../src/domain/health-spec.ts';
+import { alwaysHealthy } from '../../src/health/health-gate.ts';
 import type { Simulator } from '../../src/sim/index.ts';
 import { role, withSim, zipOf } from '../sim/fixtures.ts';
 

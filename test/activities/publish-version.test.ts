@@ -10,11 +10,11 @@ import {
 } from '@aws-sdk/client-lambda';
 import { ApplicationFailure } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
-import { alwaysHealthy } from '../../src/activities/health-gate.ts';
 import { createListVersions } from '../../src/activities/list-versions.ts';
 import { createPublishVersion } from '../../src/activities/publish-version.ts';
 import { createFileArtifactStore } from '../../src/artifacts/file-artifact-store.ts';
 import { createAwsClients } from '../../src/aws/lambda-clients.ts';
+import { alwaysHealthy } from '../../src/health/health-gate.ts';
 import { startSimulator } from '../../src/sim/index.ts';
 import { zipWith } from '../helpers/release-stack.ts';
 

@@ -6,10 +6,10 @@ import { CreateFunctionCommand, waitUntilFunctionActiveV2 } from '@aws-sdk/clien
 import { WorkflowFailedError } from '@temporalio/client';
 import { ActivityFailure, ApplicationFailure } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
-import { alwaysHealthy } from '../../src/activities/health-gate.ts';
 import { createRunValidationHook, type HookInput } from '../../src/activities/run-hook.ts';
 import { createFileArtifactStore } from '../../src/artifacts/file-artifact-store.ts';
 import { createAwsClients } from '../../src/aws/lambda-clients.ts';
+import { alwaysHealthy } from '../../src/health/health-gate.ts';
 import type { HookPayload } from '../../src/health/hooks.ts';
 import { uniqueName, withWorker } from '../helpers/temporal.ts';
 import { role, withSim, zipOf } from '../sim/fixtures.ts';

@@ -13,10 +13,10 @@ import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { ApplicationFailure } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { createExpectedCodeSha256 } from '../../src/activities/expected-code-sha256.ts';
-import { alwaysHealthy } from '../../src/activities/health-gate.ts';
 import { createUpdateFunctionCode } from '../../src/activities/update-function-code.ts';
 import { createFileArtifactStore } from '../../src/artifacts/file-artifact-store.ts';
 import { createAwsClients } from '../../src/aws/lambda-clients.ts';
+import { alwaysHealthy } from '../../src/health/health-gate.ts';
 import type { Simulator } from '../../src/sim/index.ts';
 import { role, withSim, zipOf } from '../sim/fixtures.ts';
 

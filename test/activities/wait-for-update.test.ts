@@ -8,10 +8,10 @@ import {
 } from '@aws-sdk/client-lambda';
 import { ApplicationFailure } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
-import { alwaysHealthy } from '../../src/activities/health-gate.ts';
 import { createWaitForUpdate } from '../../src/activities/wait-for-update.ts';
 import { createFileArtifactStore } from '../../src/artifacts/file-artifact-store.ts';
 import { createAwsClients } from '../../src/aws/lambda-clients.ts';
+import { alwaysHealthy } from '../../src/health/health-gate.ts';
 import { role, withSim, zipOf } from '../sim/fixtures.ts';
 
 describe('waiting for an update', () => {
