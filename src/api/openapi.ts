@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { controlActions } from '../domain/release-state.ts';
 import { releaseOutcomes, releasePhases } from '../domain/release-status.ts';
 import { releaseSpecSchema } from '../domain/spec.ts';
+import { scopes } from './auth.ts';
 
 /**
  * The OpenAPI 3.1 document, generated from the very zod schema that validates request bodies, so the docs
@@ -227,6 +228,33 @@ export function buildOpenApiDocument(serverUrl: string | undefined): Record<stri
               content: { 'text/event-stream': { schema: { type: 'string' } } },
             },
             ...errors(401, 403, 404, 503),
+          },
+        },
+      },
+      '/v1/me': {
+        get: {
+          summary: 'Who the bearer token is and what it may do (the dashboard disables what it may not)',
+          security: [{ bearer: [] }],
+          responses: {
+            '200': ok('The token', {
+              type: 'object',
+              required: ['name', 'scopes', 'functions', 'may', 'isOpen'],
+              properties: {
+                name: { type: 'string' },
+                scopes: { type: 'array', items: { enum: [...scopes] } },
+                functions: { type: 'array', items: { type: 'string' }, description: 'glob patterns' },
+                may: {
+                  type: 'object',
+                  properties: {
+                    read: { type: 'boolean' },
+                    release: { type: 'boolean' },
+                    operate: { type: 'boolean' },
+                  },
+                },
+                isOpen: { type: 'boolean', description: 'the API runs without tokens (loopback only)' },
+              },
+            }),
+            ...errors(401),
           },
         },
       },

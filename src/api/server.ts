@@ -13,6 +13,7 @@ import { type ApiLogger, jsonLineLogger } from './logger.ts';
 import { buildOpenApiDocument } from './openapi.ts';
 import { registerReleaseRoutes } from './release-routes.ts';
 import { accessOf, contextOf } from './request-context.ts';
+import { registerUiRoutes } from './ui-routes.ts';
 
 export type { AuditEntry } from './audit.ts';
 
@@ -179,5 +180,6 @@ export async function createApiServer(deps: ApiDeps): Promise<FastifyInstance> {
     heartbeatMs: deps.heartbeatMs ?? 15_000,
     openStreams,
   });
+  await registerUiRoutes(app, { auth: deps.auth });
   return app;
 }
