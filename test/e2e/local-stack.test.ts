@@ -58,6 +58,8 @@ test('the local stack starts with one command, takes a release over HTTP, and st
     const api = `http://127.0.0.1:${ports.api}`;
     assert.match(output, new RegExp(`API:\\s+${api}`));
     assert.match(output, /hello-ramp:live/);
+    assert.match(output, new RegExp(`Dashboard:\\s+${api}/ui`));
+    assert.equal((await fetch(`${api}/ui`)).status, 200, 'the dashboard is served with no extra command');
 
     const response = await fetch(`${api}/v1/releases`, {
       method: 'POST',
