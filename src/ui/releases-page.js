@@ -27,6 +27,27 @@ async function readStatuses(releases, known, signal) {
   return found;
 }
 
+/**
+ * One page of the list. Without a running/ended filter, running releases are asked for on their own (up to
+ * 100), so they come first however old they are, followed by the newest ended ones.
+ */
+async function loadPage(filters, pageSize, signal) {
+  const ask = (extra, size) => {
+    const params = new URLSearchParams(queryOf({ ...filters, ...extra }).slice(1));
+    params.set('pageSize', String(size));
+    return listReleases(`?${params}`, signal);
+  };
+  if (filters.running) return ask({}, pageSize);
+  const [running, ended] = await Promise.all([
+    ask({ running: 'true' }, 100),
+    ask({ running: 'false' }, pageSize),
+  ]);
+  // A release that ended between the two answers is in both: keep it once.
+  const runningIds = new Set(running.releases.map((r) => r.releaseId));
+  const releases = [...running.releases, ...ended.releases.filter((r) => !runningIds.has(r.releaseId))];
+  return { releases, nextPageToken: ended.nextPageToken };
+}
+
 function FilterForm({ filters, onChange }) {
   const [functionText, setFunctionText] = useState(filters.function ?? '');
   useEffect(() => setFunctionText(filters.function ?? ''), [filters.function]);
@@ -79,9 +100,7 @@ export function ReleasesPage({ search }) {
     let timer;
     const load = async () => {
       try {
-        const params = new URLSearchParams(query.slice(1));
-        params.set('pageSize', String(pageSize));
-        const answer = await listReleases(`?${params}`, controller.signal);
+        const answer = await loadPage(filters, pageSize, controller.signal);
         const found = await readStatuses(answer.releases, statuses.current, controller.signal);
         for (const [id, status] of found) statuses.current.set(id, status);
         setPage(answer);

@@ -68,16 +68,16 @@ test('the dashboard, in a real browser, follows and controls releases against th
         });
         return { status: response.status, json: (await response.json()) as Record<string, unknown> };
       };
-      const health = {
+      const health = (minInvocations: number) => ({
         interval: '1s',
-        metrics: { minInvocations: 20, confidence: 0.99, errorRate: { max: 0.05 } },
-      };
+        metrics: { minInvocations, confidence: 0.99, errorRate: { max: 0.05 } },
+      });
       const good = uniqueName('ui-pay');
       const bad = uniqueName('ui-auth');
       await api.stack.createFunctionWithAlias(good, 'live');
       await api.stack.createFunctionWithAlias(bad, 'live');
       const traffic = [good, bad].map((functionName) =>
-        api.stack.sim.traffic.start({ functionName, qualifier: 'live', ratePerSecond: 40 }),
+        api.stack.sim.traffic.start({ functionName, qualifier: 'live', ratePerSecond: 60 }),
       );
       try {
         const goodStart = await post('/v1/releases', {
@@ -87,11 +87,12 @@ test('the dashboard, in a real browser, follows and controls releases against th
           description: 'v2.4.0 (9f1c2ab)',
           strategy: {
             steps: [
-              { weight: 10, bake: '3s', approval: true },
+              { weight: 10, bake: '5s', approval: true },
               { weight: 40, bake: '1h' },
             ],
           },
-          health,
+          // 10% of 60 invocations a second gives the candidate enough in 5 s for a verdict.
+          health: health(10),
         });
         assert.equal(goodStart.status, 202);
         const goodId = String(goodStart.json.id);
@@ -100,7 +101,7 @@ test('the dashboard, in a real browser, follows and controls releases against th
           alias: 'live',
           code: { zipFile: zipBase64({ errorRate: 0.5 }) },
           strategy: { steps: [{ weight: 50, bake: '1m' }] },
-          health,
+          health: health(20),
         });
         const badId = String(badStart.json.id);
 
