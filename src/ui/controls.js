@@ -53,20 +53,26 @@ export function Controls({ status, me, onStatus }) {
     if (isConfirmed && action) run(action);
   };
 
+  const controls = controlsFor(status, me);
+  // One reason for all (an ended release, a read-only token) is said once, not five times.
+  const reasons = new Set(controls.map((c) => c.reason));
+  const sharedReason = reasons.size === 1 ? controls[0]?.reason : undefined;
+
   return html`<section class="panel controls" aria-labelledby="controls-title">
     <h2 id="controls-title">Controls</h2>
     <label class="reason">Reason <span class="muted">(recorded in the timeline and the audit log)</span>
       <input name="reason" type="text" maxlength="500" value=${reason}
         onInput=${(e) => setReason(e.currentTarget.value)} placeholder="e.g. error budget looks fine" />
     </label>
+    ${sharedReason ? html`<p class="why-all">Controls are off: ${sharedReason}</p>` : null}
     <ul class="control-list">
-      ${controlsFor(status, me).map(
+      ${controls.map(
         ({ action, isEnabled, reason: why }) => html`<li key=${action}>
           <button type="button" class=${`control ${action}`} data-action=${action}
             disabled=${!isEnabled || pending !== undefined}
             aria-describedby=${isEnabled ? undefined : `why-${action}`}
             onClick=${() => ask(action)}>${pending === action ? `${labels[action]}…` : labels[action]}</button>
-          <span id=${`why-${action}`} class="why" data-why=${action}>${isEnabled ? '' : why}</span>
+          <span id=${`why-${action}`} class=${sharedReason ? 'why visually-hidden' : 'why'} data-why=${action}>${isEnabled ? '' : why}</span>
         </li>`,
       )}
     </ul>

@@ -59,10 +59,12 @@ function CodeAndVersions({ status, requestedBy }) {
 
 function Problem({ error }) {
   if (!error) return null;
-  const details = error.details ?? {};
+  // A failing verdict is shown in full under Health verdicts; here it would only repeat itself.
+  const { verdict, ...details } = error.details ?? {};
   return html`<section class=${`panel problem ${error.type}`} aria-labelledby="problem-title">
     <h2 id="problem-title">${error.type === 'Conflict' ? 'Conflict' : 'What went wrong'}: <span class="mono">${error.type}</span></h2>
     <p class="problem-message">${error.message}</p>
+    ${verdict ? html`<p class="muted">The failing verdict and its figures are under Health verdicts.</p>` : null}
     ${
       Object.keys(details).length > 0
         ? html`<dl class="facts">${Object.entries(details).map(

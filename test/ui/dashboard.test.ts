@@ -107,6 +107,13 @@ test('the dashboard, in a real browser, follows and controls releases against th
 
         const adminContext = await browser.newContext({ viewport: { width: 1280, height: 900 } });
         contexts.push(adminContext);
+        // Adds up layout shifts (as Core Web Vitals count them) so the test can tell whether updates move things.
+        await adminContext.addInitScript(`
+          window.layoutShift = 0;
+          new PerformanceObserver((list) => {
+            for (const entry of list.getEntries()) if (!entry.hadRecentInput) window.layoutShift += entry.value;
+          }).observe({ type: 'layout-shift', buffered: true });
+        `);
         const page = await adminContext.newPage();
         watchErrors(page, errors);
 
@@ -164,8 +171,13 @@ test('the dashboard, in a real browser, follows and controls releases against th
         await t.test(
           'approves the gated step, and the page follows the shift to the next weight',
           async () => {
+            await page.evaluate('window.layoutShift = 0');
             await page.locator('button[data-action="approve"]').click();
             await page.locator('.big-weight[data-weight="40"]').waitFor({ timeout: waitMs });
+            await page.locator('.step.current', { hasText: '40%' }).waitFor({ timeout: waitMs });
+            const shift = await page.evaluate<number>('window.layoutShift');
+            console.log(`layout shift while the release moved from 10% to 40%: ${shift.toFixed(4)}`);
+            assert.ok(shift < 0.01, `the page moved under the reader (layout shift ${shift})`);
             await page.locator('.bake .countdown').waitFor({ timeout: waitMs });
             assert.equal(await page.evaluate('window.sameDocument'), true, 'the page was never reloaded');
             assert.match(await page.locator('.u-legend').innerText(), /Candidate weight/);
@@ -191,13 +203,20 @@ test('the dashboard, in a real browser, follows and controls releases against th
               'your token "viewer" lacks the "operate" scope',
             );
           }
+          assert.equal(
+            await viewerPage.locator('.why-all').innerText(),
+            'Controls are off: your token "viewer" lacks the "operate" scope',
+          );
           assert.match(await viewerPage.locator('header').innerText(), /signed in as viewer \(read\)/);
         });
 
         await t.test('a refused action shows the API’s 409 message as it comes', async () => {
           // A second tab whose live stream the network keeps cutting still shows the status it first read;
           // the release is paused behind its back, so its Pause button asks for what is no longer allowed.
-          const stale = await adminContext.newPage();
+          // sessionStorage belongs to a tab, so another tab signs in again (here, through the init script).
+          const staleContext = await contextWithToken(browser, adminToken);
+          contexts.push(staleContext);
+          const stale = await staleContext.newPage();
           watchErrors(stale, errors);
           await stale.route('**/events', (route) => route.abort());
           await stale.goto(`${base}/ui/releases/${encodeURIComponent(goodId)}`);
