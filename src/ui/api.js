@@ -72,6 +72,12 @@ export function followRelease(id, { onStatus, onEnd, onConnection }) {
           onUnauthorized(new ApiError(401, await response.json().catch(() => undefined)));
           return;
         }
+        // Forbidden or gone does not get better by asking again; a 5xx or a dropped connection may.
+        if (response.status >= 400 && response.status < 500) {
+          const body = await response.json().catch(() => undefined);
+          onConnection?.(`stopped: ${body?.error?.message ?? `HTTP ${response.status}`}`);
+          return;
+        }
         if (!response.ok || !response.body) throw new Error(`HTTP ${response.status}`);
         onConnection?.('live');
         const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
