@@ -7,15 +7,15 @@ import { type Browser, chromium } from 'playwright-core';
  */
 export const chromiumPath = process.env.RAMP_CHROMIUM ?? '/usr/bin/chromium';
 
-export async function launchChromium(): Promise<Browser> {
+export async function launchChromium(path = chromiumPath): Promise<Browser> {
   try {
-    accessSync(chromiumPath, constants.X_OK);
+    accessSync(path, constants.X_OK);
   } catch {
     throw new Error(
-      `Chromium not found at ${chromiumPath}: the dashboard's browser tests need it. ` +
+      `Chromium not found at ${path}: the dashboard's browser tests need it. ` +
         'Install it with `apt-get install -y chromium` (as .ci/run does) or set RAMP_CHROMIUM to its path.',
     );
   }
   // As root (CI, containers) Chromium refuses to start with its sandbox.
-  return chromium.launch({ executablePath: chromiumPath, headless: true, args: ['--no-sandbox'] });
+  return chromium.launch({ executablePath: path, headless: true, args: ['--no-sandbox'] });
 }

@@ -25,6 +25,7 @@ const waitMs = 45_000;
 const screenshotDir = process.env.RAMP_SCREENSHOT_DIR
   ? resolve(process.env.RAMP_SCREENSHOT_DIR)
   : mkdtempSync(join(tmpdir(), 'ramp-ui-screenshots-'));
+mkdirSync(screenshotDir, { recursive: true });
 
 function tokensFile(): string {
   const path = join(mkdtempSync(join(tmpdir(), 'ramp-tokens-')), 'tokens.json');
@@ -306,4 +307,32 @@ test('the dashboard, in a real browser, follows and controls releases against th
   }
 });
 
-mkdirSync(screenshotDir, { recursive: true });
+test('with no token configured (loopback only), the dashboard opens without a sign-in', async () => {
+  const browser = await launchChromium();
+  try {
+    await withApiStack({}, async (api) => {
+      await api.app.listen({ host: '127.0.0.1', port: 0 });
+      const base = `http://127.0.0.1:${(api.app.server.address() as AddressInfo).port}`;
+      const fn = uniqueName('ui-open');
+      await api.stack.createFunctionWithAlias(fn, 'live');
+      const id = await api.stack.startRelease({
+        function: fn,
+        alias: 'live',
+        code: { zipFile: zipBase64() },
+        strategy: { steps: [{ weight: 20, bake: '200ms' }] },
+      });
+      await waitForEnd(api.stack.releases, id);
+      const page = await browser.newPage();
+      const errors: string[] = [];
+      watchErrors(page, errors);
+      await page.goto(`${base}/ui/releases/${encodeURIComponent(id)}`);
+      await page.locator('.head-badges', { hasText: 'succeeded' }).waitFor({ timeout: waitMs });
+      assert.equal(new URL(page.url()).pathname, `/ui/releases/${encodeURIComponent(id)}`, 'no sign-in');
+      assert.match(await page.locator('header').innerText(), /open API \(no token needed\)/);
+      assert.match(await page.locator('.plan').innerText(), /20%[\s\S]*done[\s\S]*100%[\s\S]*done/);
+      assert.deepEqual(errors, []);
+    });
+  } finally {
+    await browser.close();
+  }
+});
