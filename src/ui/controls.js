@@ -7,11 +7,11 @@ const labels = {
   pause: 'Pause',
   resume: 'Resume',
   approve: 'Approve',
-  promote: 'Promote now',
+  promote: 'Promote',
   abort: 'Abort',
 };
 const consequences = {
-  promote: 'Promote skips the remaining steps and bakes and moves all traffic to the candidate now.',
+  promote: 'Promote ends the current bake and moves to the next step now (from the last step, to 100%).',
   abort: 'Abort stops the release and rolls the alias back to the stable version.',
 };
 

@@ -2,7 +2,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { followRelease, releaseStatus } from './api.js';
 import { Controls } from './controls.js';
 import { html } from './html.js';
-import { codeFacts, phaseLabel, planRows, startedFacts, verdicts } from './release-view.js';
+import { codeFacts, deadlineOf, phaseLabel, planRows, startedFacts, verdicts } from './release-view.js';
 import { OutcomeBadge } from './releases-page.js';
 import { Countdown, TimeText, useNow } from './time-text.js';
 import { WeightChart } from './weight-chart.js';
@@ -10,9 +10,10 @@ import { WeightMeter } from './weight-meter.js';
 
 function Summary({ status, now }) {
   const { requestedBy } = startedFacts(status);
+  const deadline = deadlineOf(status);
   return html`<dl class="summary">
     <div><dt>Phase</dt><dd class="phase" data-phase=${status.phase}>${phaseLabel(status.phase)}${status.isPaused ? ' (paused)' : ''}</dd></div>
-    <div><dt>Bake ends</dt><dd class="bake">${status.bakeEndsAt ? html`in <${Countdown} iso=${status.bakeEndsAt} now=${now} />` : html`<span class="muted">${status.awaitingApproval ? 'waiting for approval' : 'not baking'}</span>`}</dd></div>
+    <div><dt>Waiting</dt><dd class="bake">${deadline ? html`${deadline.label} in <${Countdown} iso=${deadline.at} now=${now} />` : html`<span class="muted">${status.awaitingApproval ? 'for an approval' : status.outcome ? 'no more' : 'not baking'}</span>`}</dd></div>
     <div><dt>Candidate weight</dt><dd class="big-weight" data-weight=${status.candidateWeightPercent}><${WeightMeter} percent=${status.candidateWeightPercent} /></dd></div>
     <div><dt>Step</dt><dd>${status.stepCount === 0 ? 'all at once' : `${Math.min(status.stepIndex + 1, status.stepCount)} of ${status.stepCount}`}</dd></div>
     <div><dt>Started</dt><dd><${TimeText} iso=${status.startedAt} now=${now} /></dd></div>
@@ -139,6 +140,7 @@ export function ReleasePage({ id, me }) {
     return html`<section><h1>Release</h1><p class="error" role="alert">${error.message}</p></section>`;
   if (!status) return html`<section><h1>Release</h1><p aria-busy="true">Loading…</p></section>`;
   const { requestedBy } = startedFacts(status);
+  // The verdicts come last in their column, so a new one grows the page downwards without moving anything.
   return html`<article class="release" aria-labelledby="release-title">
     <div class="page-head">
       <h1 id="release-title">${status.functionName}:${status.alias} <span class="region">${status.region}</span></h1>
@@ -155,8 +157,8 @@ export function ReleasePage({ id, me }) {
           <${WeightChart} status=${status} now=${now} />
         </section>
         <${Problem} error=${status.lastError} />
-        <${Verdicts} status=${status} now=${now} />
         <${Timeline} status=${status} now=${now} />
+        <${Verdicts} status=${status} now=${now} />
       </div>
       <aside class="side-column">
         <${Controls} status=${status} me=${me} onStatus=${setStatus} />

@@ -44,6 +44,8 @@ export function startedFacts(status: ReleaseStatus): {
 export function planRows(
   status: ReleaseStatus,
 ): (PlanStep & { label: string; state: 'done' | 'current' | 'stopped' | 'next' })[] | undefined;
+export function formatBake(ms: number): string;
+export function deadlineOf(status: ReleaseStatus): { label: string; at: string } | undefined;
 export function codeFacts(status: ReleaseStatus): { codeSha256: string | undefined };
 export function verdicts(status: ReleaseStatus): Verdict[];
 export function weightChartData(status: ReleaseStatus, nowMs: number): [number[], ...(number | null)[][]];

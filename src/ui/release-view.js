@@ -6,7 +6,7 @@
 export const controlActions = ['pause', 'resume', 'approve', 'promote', 'abort'];
 /** Actions that cannot be taken back: they ask for a confirmation. */
 export const destructiveActions = new Set(['promote', 'abort']);
-export const outcomes = ['succeeded', 'rolled_back', 'conflict', 'failed', 'needs_attention'];
+export const outcomes = ['succeeded', 'rolled_back', 'conflict', 'failed', 'needs_attention', 'rejected'];
 
 const endingPhases = ['promoting', 'rolling_back', 'completed'];
 
@@ -72,10 +72,51 @@ export function startedFacts(status) {
   return { steps, requestedBy: match[2] };
 }
 
+/** `5m`, `1h30m`, `250ms`: as src/domain/durations.ts `formatDurationMs` writes a bake. */
+export function formatBake(ms) {
+  if (ms === 0) return '0s';
+  const parts = [];
+  let rest = ms;
+  for (const [unit, size] of [
+    ['d', 86_400_000],
+    ['h', 3_600_000],
+    ['m', 60_000],
+    ['s', 1000],
+  ]) {
+    const count = Math.floor(rest / size);
+    if (count > 0) {
+      parts.push(`${count}${unit}`);
+      rest -= count * size;
+    }
+  }
+  if (rest > 0) parts.push(`${rest}ms`);
+  return parts.join('');
+}
+
+/**
+ * The plan's steps: the status's own `plan` when the workflow records one, else read back from the
+ * `started` entry (releases started before plans were recorded).
+ */
+function planOf(status) {
+  if (status.plan) {
+    return {
+      steps: status.plan.steps.map((step) => ({
+        weightPercent: step.weightPercent,
+        bake: formatBake(step.bakeMs),
+        requiresApproval: step.requiresApproval,
+      })),
+      promotionRequiresApproval: status.plan.promotionRequiresApproval,
+    };
+  }
+  const { steps } = startedFacts(status);
+  return steps ? { steps, promotionRequiresApproval: false } : undefined;
+}
+
 /** The plan's rows with where the release stands on each: done, current, or to come. */
 export function planRows(status) {
-  const { steps } = startedFacts(status);
-  if (!steps) return undefined;
+  const plan = planOf(status);
+  if (!plan) return undefined;
+  const { steps } = plan;
   const hasShifted = status.timeline.some((entry) => entry.event === 'weight_set');
   const rows = steps.map((step, index) => ({
     ...step,
@@ -95,11 +136,19 @@ export function planRows(status) {
   rows.push({
     weightPercent: 100,
     bake: undefined,
-    requiresApproval: false,
+    requiresApproval: plan.promotionRequiresApproval,
     label: '100%',
     state: isPromoted ? 'done' : status.phase === 'promoting' ? 'current' : 'next',
   });
   return rows;
+}
+
+/** What the release is waiting for and until when: the bake's end, the approval's or the pause's timeout. */
+export function deadlineOf(status) {
+  if (status.pauseEndsAt) return { label: 'pause times out', at: status.pauseEndsAt };
+  if (status.approvalEndsAt) return { label: 'approval times out', at: status.approvalEndsAt };
+  if (status.bakeEndsAt) return { label: 'bake ends', at: status.bakeEndsAt };
+  return undefined;
 }
 
 export function codeFacts(status) {

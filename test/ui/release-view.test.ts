@@ -1,12 +1,17 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { formatDurationMs } from '../../src/domain/durations.ts';
+import { planOf } from '../../src/domain/release-plan.ts';
 import { controlActions, controlProblem, initialStatus } from '../../src/domain/release-state.ts';
-import type { ReleaseStatus } from '../../src/domain/release-status.ts';
+import { type ReleaseStatus, releaseOutcomes } from '../../src/domain/release-status.ts';
 import { describePlan, type PlannedStep, planSteps } from '../../src/domain/strategies.ts';
 import {
   controlsFor,
   countdown,
+  deadlineOf,
   filtersFrom,
+  formatBake,
+  outcomes,
   planRows,
   queryOf,
   relativeTime,
@@ -128,6 +133,46 @@ describe('what the dashboard shows, from the API’s answers', () => {
     assert.deepEqual(startedFacts(noOne), {
       steps: [{ weightPercent: 10, bake: '5m', requiresApproval: false }],
       requestedBy: undefined,
+    });
+  });
+
+  test('knows every outcome the domain has, and writes bakes as the domain does', () => {
+    assert.deepEqual(outcomes, [...releaseOutcomes]);
+    for (const ms of [0, 250, 1000, 61_000, 5_400_000, 90_061_001])
+      assert.equal(formatBake(ms), formatDurationMs(ms));
+  });
+
+  test('takes the plan from the status when the workflow records it, the promotion’s approval included', () => {
+    const plan = planOf({
+      steps: [
+        { weight: 10, bake: '90s', approval: true },
+        { weight: 50, bake: '1h' },
+        { weight: 100, bake: '0s', approval: true },
+      ],
+    } as Parameters<typeof planOf>[0]);
+    const status = statusWith({ plan, phase: 'baking', stepIndex: 0 });
+    status.timeline[0] = { at: at(0), event: 'started', message: 'a message this reader need not parse' };
+    status.timeline.push({ at: at(1), event: 'weight_set', message: '', details: { weightPercent: 10 } });
+    assert.deepEqual(
+      planRows(status)?.map((row) => [row.label, row.bake, row.requiresApproval, row.state]),
+      [
+        ['10%', '1m30s', true, 'current'],
+        ['50%', '1h', false, 'next'],
+        ['100%', undefined, plan.promotionRequiresApproval, 'next'],
+      ],
+    );
+  });
+
+  test('counts down to whatever the release waits for: a pause’s or an approval’s timeout, or the bake’s end', () => {
+    assert.equal(deadlineOf(statusWith({})), undefined);
+    assert.deepEqual(deadlineOf(statusWith({ bakeEndsAt: at(60) })), { label: 'bake ends', at: at(60) });
+    assert.deepEqual(deadlineOf(statusWith({ awaitingApproval: true, approvalEndsAt: at(90) })), {
+      label: 'approval times out',
+      at: at(90),
+    });
+    assert.deepEqual(deadlineOf(statusWith({ isPaused: true, pauseEndsAt: at(30), bakeEndsAt: null })), {
+      label: 'pause times out',
+      at: at(30),
     });
   });
 
