@@ -59,7 +59,9 @@ test('the local stack starts with one command, takes a release over HTTP, and st
     assert.match(output, new RegExp(`API:\\s+${api}`));
     assert.match(output, /hello-ramp:live/);
     assert.match(output, new RegExp(`Dashboard:\\s+${api}/ui`));
-    assert.equal((await fetch(`${api}/ui`)).status, 200, 'the dashboard is served with no extra command');
+    const dashboard = await fetch(`${api}/ui`);
+    assert.equal(dashboard.status, 200, 'the dashboard is served with no extra command');
+    assert.match(await dashboard.text(), /<script type="importmap">/);
 
     const response = await fetch(`${api}/v1/releases`, {
       method: 'POST',
