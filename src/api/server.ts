@@ -24,6 +24,7 @@ import { tidyComponents } from './openapi-document.ts';
 import { registerReleaseRoutes } from './release-routes.ts';
 import { accessOf, contextOf, type ValidationPart } from './request-context.ts';
 import { apiSchemaRegistry, readinessSchema } from './schemas.ts';
+import { registerUiRoutes } from './ui-routes.ts';
 
 export type { AuditEntry } from './audit.ts';
 
@@ -307,6 +308,7 @@ export async function createApiServer(deps: ApiDeps): Promise<FastifyInstance> {
       openStreams,
     }),
   );
+  await registerUiRoutes(app, { auth: deps.auth });
   for (const plugin of deps.plugins ?? []) await app.register(plugin);
   return app;
 }

@@ -23,6 +23,7 @@ test('every path in the OpenAPI document is a route the server answers, and ever
       'GET /v1/releases',
       'GET /v1/releases/:id',
       'GET /v1/releases/:id/events',
+      'GET /v1/me',
     ];
     for (const action of ['pause', 'resume', 'approve', 'promote', 'abort'])
       v1Routes.push(`POST /v1/releases/:id/${action}`);

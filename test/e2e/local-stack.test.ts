@@ -63,6 +63,10 @@ test('the local stack starts with one command, takes a release over HTTP, and st
     assert.doesNotMatch(output, /require\('fflate'\)/);
     const example = /npx ramp release start (\S+) --zip (\S+) --wait/.exec(output);
     assert.ok(example?.[1] && existsSync(example[1]) && example[2] && existsSync(example[2]), output);
+    assert.match(output, new RegExp(`Dashboard:\\s+${api}/ui`));
+    const dashboard = await fetch(`${api}/ui`);
+    assert.equal(dashboard.status, 200, 'the dashboard is served with no extra command');
+    assert.match(await dashboard.text(), /<script type="importmap">/);
 
     const response = await fetch(`${api}/v1/releases`, {
       method: 'POST',

@@ -49,6 +49,7 @@ export function registerDevCommand(program: Command): void {
         [
           '',
           'Ramp local stack is up.',
+          `  Dashboard:      ${stack.api.url}/ui`,
           `  API:            ${stack.api.url}`,
           `  API docs:       ${stack.api.url}/docs`,
           `  Temporal UI:    ${stack.temporal.uiUrl ?? '(off)'}`,
