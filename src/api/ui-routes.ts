@@ -128,11 +128,13 @@ export async function registerUiRoutes(app: FastifyInstance, options: UiRouteOpt
     reply.header('content-security-policy', csp).header('referrer-policy', 'no-referrer');
     return send(request, reply, page);
   };
-  app.get('/ui', sendPage);
-  app.get('/ui/', sendPage);
-  app.get('/ui/sign-in', sendPage);
-  app.get('/ui/releases/:id', sendPage);
-  app.get('/ui/*', async (request, reply) => {
+  // The dashboard's pages and files are not API: they stay out of the OpenAPI document.
+  const notApi = { schema: { hide: true } };
+  app.get('/ui', notApi, sendPage);
+  app.get('/ui/', notApi, sendPage);
+  app.get('/ui/sign-in', notApi, sendPage);
+  app.get('/ui/releases/:id', notApi, sendPage);
+  app.get('/ui/*', notApi, async (request, reply) => {
     const asset = assets.get(request.url.split('?')[0] ?? '');
     if (!asset) throw new ApiError(ApiErrorType.NotFound, `no dashboard file ${request.url.split('?')[0]}`);
     return send(request, reply, asset);
