@@ -54,7 +54,8 @@ export interface ReleaseRecord {
   outsideChanges: OutsideChange[];
 }
 
-export type InvariantId = 'I1' | 'I3' | 'I4' | 'R5';
+/** The release invariants, and the scenario-level promises (R2, R3, R6, R7) the suite also counts as breaches. */
+export type InvariantId = 'I1' | 'I3' | 'I4' | 'R2' | 'R3' | 'R5' | 'R6' | 'R7';
 
 export interface Breach {
   invariant: InvariantId;
