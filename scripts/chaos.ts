@@ -21,6 +21,8 @@ import { r2Defaults, runR2 } from '../test/chaos/scenarios/r2-server-restart.ts'
 import { r3Defaults, runR3 } from '../test/chaos/scenarios/r3-throttling.ts';
 import { r4Defaults, runR4 } from '../test/chaos/scenarios/r4-lost-responses.ts';
 import { r5Defaults, runR5 } from '../test/chaos/scenarios/r5-outside-changes.ts';
+import { r6Defaults, runR6 } from '../test/chaos/scenarios/r6-generated-requests.ts';
+import { runR7 } from '../test/chaos/scenarios/r7-auth-matrix.ts';
 import { formatBreaches, formatTable } from '../test/chaos/table.ts';
 
 const { values } = parseArgs({
@@ -124,6 +126,8 @@ async function main(): Promise<number> {
           ...(parallel ? { parallel } : {}),
         }),
     ],
+    ['R6', () => runR6(context, { requests: number(values['r6-requests'], r6Defaults.requests) })],
+    ['R7', () => runR7(context)],
   ];
   const results: ScenarioResult[] = [];
   const startedAt = Date.now();
