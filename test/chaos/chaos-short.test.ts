@@ -34,7 +34,13 @@ function assertNoBreach(result: ScenarioResult): void {
 
 test('R1 short: releases whose worker is SIGKILLed right before and after AWS mutations keep every invariant', async () => {
   assertNoBreach(
-    await runR1(await context(), { releases: 4, parallel: 4, killChance: 0.3, randomKillEveryMs: 0 }),
+    await runR1(await context(), {
+      releases: 3,
+      parallel: 3,
+      killChance: 0.5,
+      randomKillEveryMs: 0,
+      maxKills: 2,
+    }),
   );
 });
 

@@ -74,7 +74,7 @@ const imageRepo = '123456789012.dkr.ecr.us-east-1.amazonaws.com/chaos';
 let builtBundle: Promise<string> | undefined;
 
 /** The production workflows, bundled once per process (the test runner's bundle when it has one). */
-export function workflowBundlePath(scratch: string): Promise<string> {
+export function workflowBundlePath(): Promise<string> {
   const fromRunner = process.env.RAMP_TEST_WORKFLOW_BUNDLE;
   if (fromRunner) return Promise.resolve(fromRunner);
   builtBundle ??= (async () => {
@@ -82,7 +82,10 @@ export function workflowBundlePath(scratch: string): Promise<string> {
       workflowsPath: new URL('../../src/workflows/index.ts', import.meta.url).pathname,
       logger: bundlerLogger(),
     });
-    const path = join(scratch, 'chaos-workflow-bundle.js');
+    // Outlives every stack of this process, and goes with it.
+    const directory = mkdtempSync(join(tmpdir(), 'ramp-chaos-bundle-'));
+    process.once('exit', () => rmSync(directory, { recursive: true, force: true }));
+    const path = join(directory, 'workflow-bundle.js');
     writeFileSync(path, code);
     return path;
   })();
@@ -149,7 +152,7 @@ export async function startChaosStack(options: {
     taskQueue: options.taskQueue,
     awsEndpoint: gate.endpoint,
     artifactDir,
-    workflowBundlePath: await workflowBundlePath(scratch),
+    workflowBundlePath: await workflowBundlePath(),
   });
   const connection = await Connection.connect({ address: options.temporalAddress });
   const client = new Client({ connection, namespace });

@@ -16,6 +16,8 @@ export interface R1Options {
   killChance: number;
   /** Mean time between kills at random moments, 0 for none. */
   randomKillEveryMs: number;
+  /** At most this many kills in all (each costs the in-flight activities their 30 s timeout). */
+  maxKills: number;
 }
 
 export const r1Defaults: R1Options = {
@@ -23,6 +25,7 @@ export const r1Defaults: R1Options = {
   parallel: 8,
   killChance: 0.08,
   randomKillEveryMs: 20_000,
+  maxKills: 1000,
 };
 
 export async function runR1(
@@ -40,14 +43,15 @@ export async function runR1(
   const killPoints = { before: 0, after: 0, random: 0 };
   const stopRandomKills = new AbortController();
   try {
+    const mayKill = () => stack.workers.kills() < options.maxKills;
     stack.gate.hooks.beforeMutation = async () => {
-      if (!random.chance(options.killChance / 2)) return 'forward';
+      if (!mayKill() || !random.chance(options.killChance / 2)) return 'forward';
       if (!(await stack.workers.killAndReplace())) return 'forward';
       killPoints.before++;
       return 'drop';
     };
     stack.gate.hooks.afterMutation = async () => {
-      if (!random.chance(options.killChance / 2)) return 'deliver';
+      if (!mayKill() || !random.chance(options.killChance / 2)) return 'deliver';
       if (!(await stack.workers.killAndReplace())) return 'deliver';
       killPoints.after++;
       return 'drop';
@@ -58,7 +62,7 @@ export async function runR1(
         await sleep(random.int(Math.round(every / 2), Math.round(every * 1.5)), undefined, {
           signal: stopRandomKills.signal,
         });
-        if (await stack.workers.killAndReplace()) killPoints.random++;
+        if (mayKill() && (await stack.workers.killAndReplace())) killPoints.random++;
       }
     })().catch(() => undefined);
     const cases = Array.from({ length: options.releases }, (_, index) =>

@@ -30,6 +30,20 @@ function functionNameIn(body: unknown): string | undefined {
   return ref.ok ? ref.value.name : name;
 }
 
+/** The schema's verdict; a schema that throws instead of answering is itself a breach (the API would 5xx). */
+function isValidSpec(body: unknown, index: number, breaches: Breach[]): boolean {
+  try {
+    return validateReleaseSpec(body).ok;
+  } catch (error) {
+    breaches.push({
+      invariant: 'R6',
+      releaseId: `request ${index}`,
+      message: `validateReleaseSpec threw ${(error as Error).name}: ${(error as Error).message} for ${JSON.stringify(body).slice(0, 300)}`,
+    });
+    return false;
+  }
+}
+
 export async function runR6(
   context: ScenarioContext,
   options: R6Options = r6Defaults,
@@ -67,7 +81,7 @@ export async function runR6(
     const validNames = new Set<string>();
     const invalidNames = new Set<string>();
     for (const [index, request] of requests.entries()) {
-      const isValid = request.kind !== 'raw' && validateReleaseSpec(request.body).ok;
+      const isValid = request.kind !== 'raw' && isValidSpec(request.body, index, breaches);
       const name = functionNameIn(request.body);
       if (name) (isValid ? validNames : invalidNames).add(name);
       const startsBefore = started.length;

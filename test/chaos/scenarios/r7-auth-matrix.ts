@@ -83,9 +83,25 @@ export async function runR7(context: ScenarioContext): Promise<ScenarioResult> {
       await stack.start(release);
       running.set(functionName, release);
     }
+    // The matrix runs while both releases bake, so nothing but a control call could change these.
+    for (const release of running.values()) {
+      const deadline = Date.now() + 60_000;
+      while ((await stack.releases.status(release.releaseId)).phase !== 'baking' && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 250));
+      }
+    }
     const fingerprint = async (release: RunningRelease) => {
       const status = await stack.releases.status(release.releaseId);
-      return JSON.stringify([status.phase, status.outcome, status.isPaused, status.timeline.length]);
+      const controls = status.timeline.filter((entry) => !entry.event.startsWith('health'));
+      return JSON.stringify([
+        status.phase,
+        status.outcome,
+        status.isPaused,
+        status.awaitingApproval,
+        status.candidateWeightPercent,
+        status.stepIndex,
+        controls.length,
+      ]);
     };
     let cells = 0;
     for (const caller of callers) {
@@ -102,7 +118,7 @@ export async function runR7(context: ScenarioContext): Promise<ScenarioResult> {
               code: { zipFile: 'UEsFBgAAAAAAAAAAAAAAAAAAAAAAAA==' },
             },
           },
-          { method: 'GET', url: `/v1/releases?functionName=${functionName}`, scope: 'read' },
+          { method: 'GET', url: `/v1/releases?function=${functionName}`, scope: 'read' },
           { method: 'GET', url: `/v1/releases/${release.releaseId}`, scope: 'read' },
           { method: 'GET', url: `/v1/releases/${release.releaseId}/events`, scope: 'read' },
           ...controlActions.map((action) => ({
