@@ -236,11 +236,15 @@ export async function startChaosStack(options: {
       if (!parsed) throw new Error(`not a release id: ${running.releaseId}`);
       const handle = client.workflow.getHandle(parsed.workflowId, parsed.runId);
       while (Date.now() < deadline) {
+        let isClosed = false;
         try {
-          const description = await handle.describe();
-          if (description.status.name !== 'RUNNING') return await releases.status(running.releaseId);
+          isClosed = (await handle.describe()).status.name !== 'RUNNING';
         } catch {
           // The dev server restarting (R2), or a blip: ask again.
+        }
+        if (isClosed) {
+          // A release that closed without a status of its own (cancelled, terminated) has no outcome to report.
+          return await releases.status(running.releaseId).catch(() => undefined);
         }
         await new Promise((resolve) => setTimeout(resolve, 500));
       }

@@ -11,6 +11,7 @@ import {
   UpdateAliasCommand,
   UpdateFunctionCodeCommand,
 } from '@aws-sdk/client-lambda';
+import { parseReleaseId } from '../../../src/domain/release-id.ts';
 import type { GatedCall } from '../call-gate.ts';
 import { aliasName, type ChaosStack, type RunningRelease, startChaosStack, zipOf } from '../chaos-stack.ts';
 import { driveReleases, type ScenarioResult, steppedCase, summarise } from '../drive.ts';
@@ -22,9 +23,15 @@ export interface R5Options {
   parallel: number;
   /** Chance that a mutating call is raced by an outside change (at most one per release). */
   raceChance: number;
+  /**
+   * Chance that a person cancels the release (as from the Temporal UI) while one of its alias writes is on
+   * its way: the write still lands, so the rollback must undo it (issue 10, defect 2a). Not an outside
+   * change: the release must end `rolled_back` on the stable version, with no conflict.
+   */
+  cancelChance: number;
 }
 
-export const r5Defaults: R5Options = { releases: 40, parallel: 8, raceChance: 0.35 };
+export const r5Defaults: R5Options = { releases: 40, parallel: 8, raceChance: 0.35, cancelChance: 0.1 };
 
 /** Code changes only matter before the candidate is published; alias changes at any point. */
 function changeKindFor(call: GatedCall, phase: 'before' | 'after', random: SeededRandom): 'alias' | 'code' {
@@ -93,9 +100,24 @@ export async function runR5(
   });
   const byFunction = new Map<string, RunningRelease>();
   const raced = new Set<string>();
+  const cancelled = new Set<string>();
+  const cancelDuringWrite = async (call: GatedCall) => {
+    const running = call.functionName ? byFunction.get(call.functionName) : undefined;
+    if (call.operation !== 'UpdateAlias' || !running) return;
+    const name = running.releaseCase.functionName;
+    if (raced.has(name) || cancelled.has(name) || !random.chance(options.cancelChance)) return;
+    cancelled.add(name);
+    const parsed = parseReleaseId(running.releaseId);
+    if (!parsed) return;
+    await stack.client.workflow.getHandle(parsed.workflowId, parsed.runId).cancel();
+    // A slowed write: the cancel reaches the workflow before the write lands.
+    await sleep(300);
+  };
   const race = async (call: GatedCall, phase: 'before' | 'after') => {
     const running = call.functionName ? byFunction.get(call.functionName) : undefined;
-    if (!running || raced.has(running.releaseCase.functionName) || !random.chance(options.raceChance)) return;
+    if (!running) return;
+    const name = running.releaseCase.functionName;
+    if (raced.has(name) || cancelled.has(name) || !random.chance(options.raceChance)) return;
     raced.add(running.releaseCase.functionName);
     // Before: the held call itself is the first to meet the change. After: only later calls can.
     const seenFrom = phase === 'before' ? call.seq - 0.5 : stack.gate.nextSeq();
@@ -103,6 +125,7 @@ export async function runR5(
   };
   try {
     stack.gate.hooks.beforeMutation = async (call): Promise<'forward'> => {
+      await cancelDuringWrite(call);
       await race(call, 'before');
       return 'forward';
     };
@@ -119,7 +142,9 @@ export async function runR5(
       onPrepared: (running) => byFunction.set(running.releaseCase.functionName, running),
     });
     return summarise('R5 outside changes', driven, startedAt, {
-      notes: [`${raced.size} of ${options.releases} releases raced by an outside change`],
+      notes: [
+        `${raced.size} of ${options.releases} releases raced by an outside change, ${cancelled.size} cancelled during an alias write`,
+      ],
     });
   } finally {
     await stack.close();
