@@ -5,7 +5,7 @@
  * `npm run chaos`.
  */
 import assert from 'node:assert/strict';
-import { describe, test } from 'node:test';
+import { describe, type TestContext, test } from 'node:test';
 import { temporalEnvironment, uniqueName } from '../helpers/temporal.ts';
 import type { ScenarioResult } from './drive.ts';
 import type { ScenarioContext } from './scenarios/context.ts';
@@ -27,14 +27,16 @@ async function context(): Promise<ScenarioContext> {
   };
 }
 
-function assertNoBreach(result: ScenarioResult): void {
+function assertNoBreach(result: ScenarioResult, t: TestContext): void {
+  for (const note of result.notes) t.diagnostic(note);
+  t.diagnostic(`outcomes: ${JSON.stringify(result.outcomes)}`);
   assert.equal(result.outcomes.none ?? 0, 0, `every release ends: ${JSON.stringify(result.outcomes)}`);
   assert.deepEqual(result.breaches, [], formatBreaches(result.breaches));
 }
 
 // The three run side by side: R1's kills cost the in-flight activities their 30 s timeout, the others wait on it.
 describe('chaos, short and seeded', { concurrency: 3 }, () => {
-  test('R1 short: releases whose worker is SIGKILLed right before and after AWS mutations keep every invariant', async () => {
+  test('R1 short: releases whose worker is SIGKILLed right before and after AWS mutations keep every invariant', async (t) => {
     assertNoBreach(
       await runR1(await context(), {
         releases: 3,
@@ -43,18 +45,21 @@ describe('chaos, short and seeded', { concurrency: 3 }, () => {
         randomKillEveryMs: 0,
         maxKills: 2,
       }),
+      t,
     );
   });
 
-  test('R4 short: a lost response on each mutating call, for zip, S3 and image code, causes no false conflict', async () => {
+  test('R4 short: a lost response on each mutating call, for zip, S3 and image code, causes no false conflict', async (t) => {
     assertNoBreach(
       await runR4(await context(), { rounds: 1, parallel: 6, codeKinds: ['zip', 's3', 'image'] }),
+      t,
     );
   });
 
-  test('R5 short: outside changes and cancels racing releases: nothing clobbered, no split left, the releases say so', async () => {
+  test('R5 short: outside changes and cancels racing releases: nothing clobbered, no split left, the releases say so', async (t) => {
     assertNoBreach(
       await runR5(await context(), { releases: 6, parallel: 6, raceChance: 0.5, cancelChance: 0.3 }),
+      t,
     );
   });
 });
