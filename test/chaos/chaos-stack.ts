@@ -264,6 +264,7 @@ export async function startChaosStack(options: {
         candidateVersion: status?.candidateVersion ?? null,
         planWeightsPercent: running.releaseCase.steps.map((step) => step.weight),
         outcomes: status?.outcome ? [status.outcome] : [],
+        lastError: status?.lastError ? `${status.lastError.type}: ${status.lastError.message}` : undefined,
         aliasHistory: sim.aliasHistory(name, aliasName).map((state) => ({ ...state })),
         latestCodeSha256: latest.CodeSha256,
         newVersions: versions

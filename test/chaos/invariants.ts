@@ -45,6 +45,8 @@ export interface ReleaseRecord {
   planWeightsPercent: number[];
   /** Every outcome the release reported (a correct release reports exactly one). */
   outcomes: string[];
+  /** The release's own last error, quoted in breaches so a reader sees what it said. */
+  lastError?: string | undefined;
   /** Every state the alias has been in since before the release started, oldest first. */
   aliasHistory: AliasState[];
   /** `$LATEST`'s code at the end (for outside code changes). */
@@ -165,7 +167,7 @@ export function checkI4(record: ReleaseRecord): Breach[] {
     breaches.push({
       invariant: 'I4',
       releaseId: record.releaseId,
-      message: 'a conflict outcome although nobody but Ramp changed anything (a false conflict)',
+      message: `a conflict outcome although nobody but Ramp changed anything (a false conflict)${record.lastError ? `; the release said: ${record.lastError}` : ''}`,
     });
   }
   return breaches;

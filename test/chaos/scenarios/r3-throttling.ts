@@ -42,14 +42,16 @@ async function fullyThrottled(
   const random = seededRandom(context.seed + 33);
   const running: RunningRelease[] = [];
   for (let index = 0; index < options.fullyThrottledReleases; index++) {
-    const release = await stack.prepare(
-      steppedCase(random, `${context.runId}-r3-full-${index}`, { isCandidateBad: false }),
+    running.push(
+      await stack.prepare(
+        steppedCase(random, `${context.runId}-r3-full-${index}`, { isCandidateBad: false }),
+      ),
     );
-    await stack.start(release);
-    running.push(release);
   }
+  // Throttle first, then start: every release meets the window from its first call.
   const windowEndsAt = Date.now() + options.fullThrottleMs;
   stack.sim.faults.throttle({ forMs: options.fullThrottleMs, retryAfterSeconds: 1 });
+  for (const release of running) await stack.start(release);
   const breaches: Breach[] = [];
   // During the window: nothing may end (a release that ends now has given up).
   await Promise.all(
