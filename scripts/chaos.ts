@@ -40,6 +40,7 @@ const { values } = parseArgs({
     'r3-window': { type: 'string' },
     'r4-rounds': { type: 'string' },
     'r5-releases': { type: 'string' },
+    'r5-cancel': { type: 'string' },
     'r6-requests': { type: 'string' },
   },
 });
@@ -123,6 +124,7 @@ async function main(): Promise<number> {
         runR5(context, {
           ...r5Defaults,
           releases: number(values['r5-releases'], r5Defaults.releases),
+          cancelChance: number(values['r5-cancel'], r5Defaults.cancelChance),
           ...(parallel ? { parallel } : {}),
         }),
     ],

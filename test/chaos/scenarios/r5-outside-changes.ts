@@ -24,9 +24,9 @@ export interface R5Options {
   /** Chance that a mutating call is raced by an outside change (at most one per release). */
   raceChance: number;
   /**
-   * Chance that a person cancels the release (as from the Temporal UI) while one of its alias writes is on
-   * its way: the write still lands, so the rollback must undo it (issue 10, defect 2a). Not an outside
-   * change: the release must end `rolled_back` on the stable version, with no conflict.
+   * Share of releases a person cancels (as from the Temporal UI) while their first alias write is on its
+   * way: the write still lands, so the rollback must undo it (issue 10, defect 2a). Those are not raced by
+   * an outside change: they must end `rolled_back` on the stable version, with no conflict.
    */
   cancelChance: number;
 }
@@ -100,12 +100,13 @@ export async function runR5(
   });
   const byFunction = new Map<string, RunningRelease>();
   const raced = new Set<string>();
+  const toCancel = new Set<string>();
   const cancelled = new Set<string>();
   const cancelDuringWrite = async (call: GatedCall) => {
     const running = call.functionName ? byFunction.get(call.functionName) : undefined;
     if (call.operation !== 'UpdateAlias' || !running) return;
     const name = running.releaseCase.functionName;
-    if (raced.has(name) || cancelled.has(name) || !random.chance(options.cancelChance)) return;
+    if (!toCancel.has(name) || cancelled.has(name)) return;
     cancelled.add(name);
     const parsed = parseReleaseId(running.releaseId);
     if (!parsed) return;
@@ -117,7 +118,7 @@ export async function runR5(
     const running = call.functionName ? byFunction.get(call.functionName) : undefined;
     if (!running) return;
     const name = running.releaseCase.functionName;
-    if (raced.has(name) || cancelled.has(name) || !random.chance(options.raceChance)) return;
+    if (raced.has(name) || toCancel.has(name) || !random.chance(options.raceChance)) return;
     raced.add(running.releaseCase.functionName);
     // Before: the held call itself is the first to meet the change. After: only later calls can.
     const seenFrom = phase === 'before' ? call.seq - 0.5 : stack.gate.nextSeq();
@@ -139,7 +140,10 @@ export async function runR5(
     const driven = await driveReleases(stack, cases, {
       parallel: options.parallel,
       releaseDeadlineMs: 5 * 60_000,
-      onPrepared: (running) => byFunction.set(running.releaseCase.functionName, running),
+      onPrepared: (running) => {
+        byFunction.set(running.releaseCase.functionName, running);
+        if (random.chance(options.cancelChance)) toCancel.add(running.releaseCase.functionName);
+      },
     });
     return summarise('R5 outside changes', driven, startedAt, {
       notes: [
