@@ -8,17 +8,18 @@ import { parseFunctionRef } from './lambda-names.ts';
  * against thresholds and against the stable version) and the validation hooks around traffic.
  * Validated with the rest of the spec; normalised to milliseconds and fractions for the workflow.
  */
-const durationSchema = z.union([z.string(), z.number().int().nonnegative()]).refine(
-  (value) => {
-    try {
-      parseDurationMs(value);
-      return true;
-    } catch {
-      return false;
-    }
-  },
-  { message: 'a duration: milliseconds, or a number with a unit, e.g. 5s, 1m' },
-);
+function isParsableDuration(value: unknown): value is string | number {
+  try {
+    parseDurationMs(value as string | number);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const durationSchema = z
+  .union([z.string(), z.number().int().nonnegative()])
+  .refine(isParsableDuration, { message: 'a duration: milliseconds, or a number with a unit, e.g. 5s, 1m' });
 
 const ratioLimit = z
   .strictObject({
@@ -64,7 +65,11 @@ export const healthSpecSchema = z
   .strictObject({
     interval: durationSchema
       .default('10s')
-      .refine((value) => parseDurationMs(value) >= 1000, { message: 'at least 1s' })
+      // zod runs this refinement even when the duration check above failed: an unparsable value must be
+      // reported by that check, never thrown from here (it was a 500 instead of a 400).
+      .refine((value) => !isParsableDuration(value) || parseDurationMs(value) >= 1000, {
+        message: 'at least 1s',
+      })
       .describe('How often checks run during a bake.'),
     alarms: z
       .array(z.string().min(1).max(255))

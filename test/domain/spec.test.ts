@@ -85,3 +85,22 @@ describe('strategies', () => {
     );
   });
 });
+
+describe('a health interval that is not a duration', () => {
+  test('is a validation problem on health.interval, never an exception (the API answered 500)', () => {
+    for (const interval of ['5x', '', -5, '1.5.2s']) {
+      const result = validateReleaseSpec({
+        function: 'payments',
+        alias: 'live',
+        code: { imageUri: '123456789012.dkr.ecr.us-east-1.amazonaws.com/app:1' },
+        health: { interval },
+      });
+      assert.equal(result.ok, false, String(interval));
+      if (!result.ok)
+        assert.ok(
+          result.problems.some((p) => p.field === 'health.interval'),
+          JSON.stringify(result.problems),
+        );
+    }
+  });
+});
