@@ -1,70 +1,16 @@
+import { type AlarmDefinition, type AlarmInput, alarmInputSchema } from './control-schemas.ts';
 import type { MetricStore } from './metrics.ts';
+import { RegionalMap } from './regional-map.ts';
 
 /**
  * CloudWatch metric alarms over the simulated metrics, evaluated as CloudWatch does: the statistic of each
  * of the last `evaluationPeriods` periods against the threshold; ALARM when all of them breach.
  */
-export interface AlarmDefinition {
-  name: string;
-  region?: string;
-  namespace?: string;
-  metricName: string;
-  dimensions: Record<string, string>;
-  statistic: string;
-  threshold: number;
-  comparison:
-    | 'GreaterThanThreshold'
-    | 'GreaterThanOrEqualToThreshold'
-    | 'LessThanThreshold'
-    | 'LessThanOrEqualToThreshold';
-  periodSeconds: number;
-  evaluationPeriods: number;
-}
+export type { AlarmDefinition, AlarmInput } from './control-schemas.ts';
 
-type Comparison = AlarmDefinition['comparison'];
-
-/**
- * What `sim.alarms.put` and `POST /_sim/alarms` accept: an AlarmDefinition, where `metric` may stand for
- * `metricName`, `periodSec` for `periodSeconds`, and `>`, `>=`, `<`, `<=` for the comparison operators.
- */
-export type AlarmInput = Omit<AlarmDefinition, 'metricName' | 'periodSeconds' | 'comparison'> & {
-  metricName?: string;
-  metric?: string;
-  periodSeconds?: number;
-  periodSec?: number;
-  comparison: Comparison | '>' | '>=' | '<' | '<=';
-};
-
-const comparisonBySymbol: Record<string, Comparison> = {
-  '>': 'GreaterThanThreshold',
-  '>=': 'GreaterThanOrEqualToThreshold',
-  '<': 'LessThanThreshold',
-  '<=': 'LessThanOrEqualToThreshold',
-};
-
-const comparisons = new Set<string>(Object.values(comparisonBySymbol));
-
-/** The one place an alarm input is checked, so the programmatic and HTTP surfaces refuse the same things. */
+/** The one place an alarm input is checked (throws a ZodError), so every surface refuses the same things. */
 export function alarmDefinitionOf(input: AlarmInput): AlarmDefinition {
-  const metricName = input.metricName ?? input.metric;
-  const periodSeconds = input.periodSeconds ?? input.periodSec;
-  const comparison = comparisonBySymbol[input.comparison] ?? input.comparison;
-  if (typeof input.name !== 'string' || input.name.length === 0) throw new Error('alarm name is required');
-  if (typeof metricName !== 'string') throw new Error('metric (or metricName) is required');
-  if (typeof periodSeconds !== 'number' || periodSeconds <= 0)
-    throw new Error('periodSec (or periodSeconds) must be a positive number of seconds');
-  if (!comparisons.has(comparison)) throw new Error(`unknown comparison ${input.comparison}`);
-  if (typeof input.threshold !== 'number') throw new Error('threshold must be a number');
-  if (!Number.isInteger(input.evaluationPeriods) || input.evaluationPeriods < 1)
-    throw new Error('evaluationPeriods must be a positive integer');
-  const { metric: _metric, periodSec: _periodSec, ...rest } = input;
-  return {
-    ...rest,
-    dimensions: input.dimensions ?? {},
-    metricName,
-    periodSeconds,
-    comparison: comparison as Comparison,
-  };
+  return alarmInputSchema.parse(input);
 }
 
 export interface AlarmRecord extends AlarmDefinition {
@@ -89,7 +35,7 @@ const breaches = (value: number, alarm: AlarmDefinition) => {
 };
 
 export class AlarmStore {
-  readonly alarms = new Map<string, AlarmRecord>();
+  private readonly alarms = new RegionalMap<AlarmRecord>();
   onChange: () => void = () => {};
 
   constructor(
@@ -110,25 +56,34 @@ export class AlarmStore {
       stateUpdatedAt: this.clock(),
       createdAt: this.clock(),
     };
-    this.alarms.set(`${region}/${definition.name}`, record);
+    this.alarms.set(region, definition.name, record);
     this.evaluate(record);
     this.onChange();
     return record;
   }
 
   list(): AlarmRecord[] {
-    return [...this.alarms.values()];
+    return this.alarms.values();
+  }
+
+  get(region: string, name: string): AlarmRecord | undefined {
+    return this.alarms.get(region, name);
+  }
+
+  /** Alarms from the state file, as they were saved. */
+  restore(records: readonly AlarmRecord[]): void {
+    for (const record of records) this.alarms.set(record.region, record.name, record);
   }
 
   delete(region: string, name: string): boolean {
-    const isDeleted = this.alarms.delete(`${region}/${name}`);
+    const isDeleted = this.alarms.delete(region, name);
     this.onChange();
     return isDeleted;
   }
 
   /** Sets an alarm's state by hand, like `aws cloudwatch set-alarm-state`. */
   setState(region: string, name: string, state: AlarmRecord['state'], reason: string): void {
-    const alarm = this.alarms.get(`${region}/${name}`);
+    const alarm = this.alarms.get(region, name);
     if (!alarm) throw new Error(`no alarm ${name}`);
     this.transition(alarm, state, reason);
   }

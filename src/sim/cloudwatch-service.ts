@@ -94,7 +94,8 @@ export class CloudWatchService {
       throw new CloudWatchError('InvalidNextToken', 'The service returned an invalid next token.');
     const prefix = typeof body.AlarmNamePrefix === 'string' ? body.AlarmNamePrefix : undefined;
     const state = typeof body.StateValue === 'string' ? body.StateValue : undefined;
-    const alarms = [...this.alarms.alarms.values()]
+    const alarms = this.alarms
+      .list()
       .filter((alarm) => alarm.region === region)
       .filter((alarm) => names.length === 0 || names.includes(alarm.name))
       .filter((alarm) => !prefix || alarm.name.startsWith(prefix))

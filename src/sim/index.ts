@@ -7,7 +7,10 @@ import { Simulator, type SimulatorOptions } from './simulator.ts';
 
 export type { AlarmDefinition, AlarmInput } from './alarms.ts';
 export type { Behaviour } from './behaviour.ts';
+export type { FaultRequest } from './control-schemas.ts';
+export { faultRequestSchema } from './control-schemas.ts';
 export type { FaultController, VersionBehaviourOptions } from './faults.ts';
+export type { AliasState } from './function-registry.ts';
 export type { SimCall, SimulatorOptions } from './simulator.ts';
 export type { TrafficController, TrafficHandle, TrafficOptions } from './traffic.ts';
 export { Simulator };

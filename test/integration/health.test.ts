@@ -120,10 +120,7 @@ describe('health analysis against the simulator', () => {
       });
       const traffic = stack.sim.traffic.start({ functionName: fn, qualifier: 'live', ratePerSecond: 60 });
       const deadline = Date.now() + 10_000;
-      while (
-        stack.sim.alarms.alarms.get(`us-east-1/${alarmName}`)?.state !== 'ALARM' &&
-        Date.now() < deadline
-      ) {
+      while (stack.sim.alarms.get('us-east-1', alarmName)?.state !== 'ALARM' && Date.now() < deadline) {
         await new Promise((resolve) => setTimeout(resolve, 100));
         stack.sim.alarms.evaluateAll();
       }

@@ -1,5 +1,5 @@
-import type { Command } from 'commander';
-import { startSimulator } from '../../sim/index.ts';
+import { type Command, Option } from 'commander';
+import { type FaultRequest, faultRequestSchema, startSimulator } from '../../sim/index.ts';
 import { CliError } from '../api-client.ts';
 import { untilSignal } from '../run-until-signal.ts';
 
@@ -15,6 +15,23 @@ async function control(endpoint: string, method: string, path: string, body?: un
   if (!response.ok) throw new CliError(`simulator answered ${response.status}: ${text}`);
   return text ? JSON.parse(text) : undefined;
 }
+
+/**
+ * Checks a fault with the very schema the control API checks it with, so bad flags are refused here (exit
+ * 2) with the same problem the simulator would give, then prints the simulator's answer as JSON.
+ */
+async function addFault(endpoint: string, fault: FaultRequest): Promise<void> {
+  const checked = faultRequestSchema.safeParse(fault);
+  if (!checked.success) {
+    const problems = checked.error.issues.map(
+      (issue) => `${issue.path.join('.') || 'fault'}: ${issue.message}`,
+    );
+    throw new CliError(`invalid fault: ${problems.join('; ')}`);
+  }
+  printJson(await control(endpoint, 'POST', 'faults', checked.data));
+}
+
+const printJson = (value: unknown) => console.log(JSON.stringify(value));
 
 const number = (value: string) => Number(value);
 
@@ -78,16 +95,14 @@ export function registerSimCommand(program: Command): void {
         for?: number;
         retryAfter: number;
       }) => {
-        console.log(
-          await control(o.endpoint, 'POST', 'faults', {
-            kind: 'throttle',
-            ...(o.operation ? { operation: o.operation } : {}),
-            ...(o.probability !== undefined ? { probability: o.probability } : {}),
-            ...(o.count !== undefined ? { count: o.count } : {}),
-            ...(o.for !== undefined ? { forMs: o.for } : {}),
-            retryAfterSeconds: o.retryAfter,
-          }),
-        );
+        await addFault(o.endpoint, {
+          kind: 'throttle',
+          ...(o.operation ? { operation: o.operation } : {}),
+          ...(o.probability !== undefined ? { probability: o.probability } : {}),
+          ...(o.count !== undefined ? { count: o.count } : {}),
+          ...(o.for !== undefined ? { forMs: o.for } : {}),
+          retryAfterSeconds: o.retryAfter,
+        });
       },
     );
   for (const kind of ['serviceError', 'loseResponse'] as const) {
@@ -97,9 +112,7 @@ export function registerSimCommand(program: Command): void {
       .requiredOption('--operation <name>')
       .option('--count <n>', 'how many calls', number, 1)
       .action(async (o: { endpoint: string; operation: string; count: number }) => {
-        console.log(
-          await control(o.endpoint, 'POST', 'faults', { kind, operation: o.operation, count: o.count }),
-        );
+        await addFault(o.endpoint, { kind, operation: o.operation, count: o.count });
       });
   }
   fault
@@ -109,14 +122,12 @@ export function registerSimCommand(program: Command): void {
     .option('--reason-code <code>', 'LastUpdateStatusReasonCode', 'InvalidImage')
     .option('--reason <text>', 'LastUpdateStatusReason', 'The image manifest is invalid')
     .action(async (o: { endpoint: string; function: string; reasonCode: string; reason: string }) => {
-      console.log(
-        await control(o.endpoint, 'POST', 'faults', {
-          kind: 'failNextUpdate',
-          functionName: o.function,
-          reasonCode: o.reasonCode,
-          reason: o.reason,
-        }),
-      );
+      await addFault(o.endpoint, {
+        kind: 'failNextUpdate',
+        functionName: o.function,
+        reasonCode: o.reasonCode,
+        reason: o.reason,
+      });
     });
   fault
     .command('latency')
@@ -126,14 +137,12 @@ export function registerSimCommand(program: Command): void {
     .requiredOption('--ms <ms>', 'added milliseconds', number)
     .option('--count <n>', 'only this many calls', number)
     .action(async (o: { endpoint: string; operation?: string; ms: number; count?: number }) => {
-      console.log(
-        await control(o.endpoint, 'POST', 'faults', {
-          kind: 'latency',
-          ms: o.ms,
-          ...(o.operation ? { operation: o.operation } : {}),
-          ...(o.count !== undefined ? { count: o.count } : {}),
-        }),
-      );
+      await addFault(o.endpoint, {
+        kind: 'latency',
+        ms: o.ms,
+        ...(o.operation ? { operation: o.operation } : {}),
+        ...(o.count !== undefined ? { count: o.count } : {}),
+      });
     });
   fault
     .command('version-behaviour')
@@ -153,16 +162,14 @@ export function registerSimCommand(program: Command): void {
         latency?: number;
         throttleRate?: number;
       }) => {
-        console.log(
-          await control(o.endpoint, 'POST', 'faults', {
-            kind: 'versionBehaviour',
-            functionName: o.function,
-            version: o.functionVersion,
-            ...(o.errorRate !== undefined ? { errorRate: o.errorRate } : {}),
-            ...(o.latency !== undefined ? { latencyMs: o.latency } : {}),
-            ...(o.throttleRate !== undefined ? { throttleRate: o.throttleRate } : {}),
-          }),
-        );
+        await addFault(o.endpoint, {
+          kind: 'versionBehaviour',
+          functionName: o.function,
+          version: o.functionVersion,
+          ...(o.errorRate !== undefined ? { errorRate: o.errorRate } : {}),
+          ...(o.latency !== undefined ? { latencyMs: o.latency } : {}),
+          ...(o.throttleRate !== undefined ? { throttleRate: o.throttleRate } : {}),
+        });
       },
     );
   fault
@@ -171,27 +178,31 @@ export function registerSimCommand(program: Command): void {
     .option(...endpointOption)
     .requiredOption('--function <name>')
     .requiredOption('--operation <name>', 'the call it happens around, e.g. PublishVersion')
-    .option('--phase <phase>', 'before or after the call', 'before')
-    .option('--change <what>', 'code, config or alias', 'code')
+    .addOption(
+      new Option('--phase <phase>', 'before or after the call')
+        .choices(['before', 'after'])
+        .default('before'),
+    )
+    .addOption(
+      new Option('--change <what>', 'what changes').choices(['code', 'config', 'alias']).default('code'),
+    )
     .option('--alias <name>', 'for --change alias')
     .action(
       async (o: {
         endpoint: string;
         function: string;
         operation: string;
-        phase: string;
-        change: string;
+        phase: 'before' | 'after';
+        change: 'code' | 'config' | 'alias';
         alias?: string;
       }) => {
-        console.log(
-          await control(o.endpoint, 'POST', 'faults', {
-            kind: 'outsideChange',
-            functionName: o.function,
-            when: { operation: o.operation, phase: o.phase },
-            change: o.change,
-            ...(o.alias ? { alias: o.alias } : {}),
-          }),
-        );
+        await addFault(o.endpoint, {
+          kind: 'outsideChange',
+          functionName: o.function,
+          when: { operation: o.operation, phase: o.phase },
+          change: o.change,
+          ...(o.alias ? { alias: o.alias } : {}),
+        });
       },
     );
   fault
@@ -209,12 +220,7 @@ export function registerSimCommand(program: Command): void {
     .option('--qualifier <alias>', 'alias or version', 'live')
     .option('--rate <n>', 'invocations per second', number, 10)
     .action(async (o: { endpoint: string; function: string; qualifier: string; rate: number }) => {
-      console.log(
-        await control(o.endpoint, 'POST', 'traffic', {
-          functionName: o.function,
-          qualifier: o.qualifier,
-          ratePerSecond: o.rate,
-        }),
-      );
+      const traffic = { functionName: o.function, qualifier: o.qualifier, ratePerSecond: o.rate };
+      printJson(await control(o.endpoint, 'POST', 'traffic', traffic));
     });
 }
