@@ -11,7 +11,7 @@ export type { FaultRequest } from './control-schemas.ts';
 export { faultRequestSchema } from './control-schemas.ts';
 export type { FaultController, VersionBehaviourOptions } from './faults.ts';
 export type { AliasState } from './function-registry.ts';
-export type { SimCall, SimulatorOptions } from './simulator.ts';
+export type { SimCall, SimClock, SimulatorOptions } from './simulator.ts';
 export type { TrafficController, TrafficHandle, TrafficOptions } from './traffic.ts';
 export { Simulator };
 

@@ -18,6 +18,11 @@ import { TrafficController, type TrafficOptions } from './traffic.ts';
 
 export type { SimCall } from './call-log.ts';
 
+/** Where the simulator reads the time. */
+export interface SimClock {
+  now(): number;
+}
+
 export interface SimulatorOptions {
   /** 0 (default) picks a free port. The simulator listens on 127.0.0.1 only. */
   port?: number;
@@ -31,6 +36,12 @@ export interface SimulatorOptions {
   quotas?: boolean;
   /** Persist functions and aliases to this JSON file and load them at start. */
   persistPath?: string;
+  /**
+   * The time every part of the simulator reads (settling updates, quotas, fault windows, metric and alarm
+   * times, the call log). Default: the wall clock. Tests pass a clock they can move forward instead of
+   * sleeping.
+   */
+  clock?: SimClock;
 }
 
 /** mulberry32: a small seeded generator, so a seeded simulator makes the same choices every run. */
@@ -56,6 +67,7 @@ export class Simulator {
   readonly traffic: TrafficController;
   readonly region: string;
   readonly accountId: string;
+  readonly clock: SimClock;
   private readonly registry: FunctionRegistry;
   private readonly invoker: Invoker;
   private readonly callLog = new CallLog();
@@ -65,7 +77,8 @@ export class Simulator {
   endpoint = '';
 
   constructor(private readonly options: SimulatorOptions = {}) {
-    const clock = () => Date.now();
+    this.clock = options.clock ?? { now: () => Date.now() };
+    const clock = () => this.clock.now();
     this.region = options.region ?? 'us-east-1';
     this.accountId = options.accountId ?? '123456789012';
     const random = options.seed !== undefined ? seededRandom(options.seed) : Math.random;

@@ -18,7 +18,7 @@ import {
   waitUntilFunctionActiveV2,
   waitUntilFunctionUpdatedV2,
 } from '@aws-sdk/client-lambda';
-import { createCanary as canary, eventually, role, withSim, zipOf as zip } from './fixtures.ts';
+import { createCanary as canary, eventually, role, TestClock, withSim, zipOf as zip } from './fixtures.ts';
 
 describe('simulator traffic, metrics and alarms', () => {
   test('traffic through an alias with a bad candidate moves that version’s Errors metric and flips an alarm', async () => {
@@ -272,9 +272,11 @@ describe('simulator faults', () => {
 
 describe('simulator modes', () => {
   test('quota mode throttles the shared control-plane bucket past 15/s while GetFunction has 100/s', async () => {
-    await withSim({ quotas: true }, async (_sim, lambda) => {
+    const clock = new TestClock();
+    await withSim({ quotas: true, clock }, async (_sim, lambda) => {
       await canary(lambda, 'q', {}, 0.1);
-      await new Promise((resolve) => setTimeout(resolve, 1100));
+      // A second passes on the simulator's clock, so the buckets the setup spent are full again.
+      clock.advance(1100);
       const aliasReads = await Promise.all(
         Array.from({ length: 30 }, () =>
           lambda.send(new GetAliasCommand({ FunctionName: 'q', Name: 'live' })).then(

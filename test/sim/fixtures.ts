@@ -9,7 +9,7 @@ import {
   waitUntilFunctionUpdatedV2,
 } from '@aws-sdk/client-lambda';
 import { zipSync } from 'fflate';
-import { type Simulator, startSimulator } from '../../src/sim/index.ts';
+import { type SimClock, type Simulator, startSimulator } from '../../src/sim/index.ts';
 
 export const role = 'arn:aws:iam::123456789012:role/lambda-role';
 
@@ -19,6 +19,23 @@ export const zipOf = (behaviour: object = {}, marker = String(Math.random())) =>
     'index.mjs': new TextEncoder().encode(marker),
     'simulate.json': new TextEncoder().encode(JSON.stringify(behaviour)),
   });
+
+/** The wall clock plus an offset a test moves forward, so the simulator's time passes without sleeping. */
+export class TestClock implements SimClock {
+  private offsetMs = 0;
+
+  constructor(startMs = Date.now()) {
+    this.offsetMs = startMs - Date.now();
+  }
+
+  now(): number {
+    return Date.now() + this.offsetMs;
+  }
+
+  advance(ms: number): void {
+    this.offsetMs += ms;
+  }
+}
 
 export async function withSim(
   options: Parameters<typeof startSimulator>[0],
