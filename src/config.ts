@@ -5,6 +5,7 @@
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
+import { isDuration, parseDurationMs } from './domain/durations.ts';
 
 const port = z.coerce.number().int().min(0).max(65535);
 const optionalText = z
@@ -27,6 +28,11 @@ const configSchema = z.object({
   RAMP_API_TOKENS_FILE: optionalText,
   RAMP_API_PUBLIC_URL: optionalText,
   RAMP_SIM_PORT: port.default(4566),
+  RAMP_SIM_METRIC_DELAY: z
+    .string()
+    .default('60s')
+    .refine(isDuration, 'a duration such as 0s, 10s or 60s')
+    .transform((value) => parseDurationMs(value)),
   RAMP_TEMPORAL_PORT: port.default(7233),
   RAMP_TEMPORAL_UI_PORT: port.default(8233),
   RAMP_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
@@ -54,7 +60,13 @@ export interface RampConfig {
     tokensFile: string | undefined;
     publicUrl: string | undefined;
   };
-  localStack: { simPort: number; temporalPort: number; temporalUiPort: number };
+  localStack: {
+    simPort: number;
+    /** How long invocations take to reach the simulator's CloudWatch (AWS: about a minute). */
+    simMetricDelayMs: number;
+    temporalPort: number;
+    temporalUiPort: number;
+  };
   logLevel: 'debug' | 'info' | 'warn' | 'error';
   region: string;
 }
@@ -91,6 +103,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): RampConfig {
     },
     localStack: {
       simPort: c.RAMP_SIM_PORT,
+      simMetricDelayMs: c.RAMP_SIM_METRIC_DELAY,
       temporalPort: c.RAMP_TEMPORAL_PORT,
       temporalUiPort: c.RAMP_TEMPORAL_UI_PORT,
     },

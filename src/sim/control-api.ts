@@ -106,6 +106,7 @@ export class ControlEndpoint implements ServiceEndpoint {
         else sim.traffic.stopAll();
         return { status: 204, body: undefined };
       case 'GET alarms':
+        sim.alarms.evaluateDue();
         return { status: 200, body: { alarms: sim.alarms.list() } };
       case 'POST alarms':
         return { status: 201, body: sim.alarms.put(parse(alarmInputSchema, body)) };

@@ -42,7 +42,14 @@ export interface SimulatorOptions {
    * sleeping.
    */
   clock?: SimClock;
+  /**
+   * How long an invocation's metrics take to reach CloudWatch (GetMetricData and alarms). Default 60 000,
+   * about what AWS shows. Tests that read metrics and need speed set it low and say why.
+   */
+  metricDelayMs?: number;
 }
+
+export const defaultMetricDelayMs = 60_000;
 
 /** mulberry32: a small seeded generator, so a seeded simulator makes the same choices every run. */
 function seededRandom(seed: number): () => number {
@@ -61,7 +68,7 @@ function seededRandom(seed: number): () => number {
  * shared state, and puts them behind one HTTP port. Its public face is the programmatic API the docs show.
  */
 export class Simulator {
-  readonly metrics = new MetricStore();
+  readonly metrics: MetricStore;
   readonly alarms: AlarmStore;
   readonly faults: FaultController;
   readonly traffic: TrafficController;
@@ -83,6 +90,7 @@ export class Simulator {
     this.accountId = options.accountId ?? '123456789012';
     const random = options.seed !== undefined ? seededRandom(options.seed) : Math.random;
     this.registry = new FunctionRegistry(clock);
+    this.metrics = new MetricStore({ delayMs: options.metricDelayMs ?? defaultMetricDelayMs, clock });
     const lambda = new LambdaService(this.registry, { updateDelayMs: options.updateDelayMs ?? 200, clock });
     this.alarms = new AlarmStore(this.metrics, this.region, clock);
     this.faults = new FaultController(clock, random);
@@ -115,8 +123,9 @@ export class Simulator {
         accountId: this.accountId,
       }),
     ]);
-    // Alarms change state as time passes, as CloudWatch evaluates them every period.
-    this.alarmTimer = setInterval(() => this.alarms.evaluateAll(), 1000);
+    // Alarms change state as time passes: CloudWatch evaluates each once per period, on its boundary. The
+    // tick only looks for due evaluations; DescribeAlarms runs them too, so a moved clock is seen at once.
+    this.alarmTimer = setInterval(() => this.alarms.evaluateDue(), 250);
     this.alarmTimer.unref();
   }
 

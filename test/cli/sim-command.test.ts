@@ -7,6 +7,7 @@ import { startSimulator } from '../../src/sim/index.ts';
 test('`ramp sim` prints its endpoint and env lines, serves Lambda there, and stops on Ctrl-C', async () => {
   const child = spawn(process.execPath, ['bin/ramp.mjs', 'sim', '--update-delay', '10'], {
     cwd: new URL('../..', import.meta.url).pathname,
+    env: { ...process.env, RAMP_SIM_METRIC_DELAY: '5s' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
@@ -15,14 +16,16 @@ test('`ramp sim` prints its endpoint and env lines, serves Lambda there, and sto
   });
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   try {
+    // The banner's last line says how late metrics land; wait for it, so every line has arrived.
     const deadline = Date.now() + 60_000;
-    let endpoint: string | undefined;
-    while (!endpoint) {
-      endpoint = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(output)?.[1];
-      if (Date.now() > deadline) assert.fail(`no endpoint printed:\n${output}`);
-      if (!endpoint) await new Promise((resolve) => setTimeout(resolve, 50));
+    while (!/CloudWatch metrics land/.test(output)) {
+      if (Date.now() > deadline) assert.fail(`no banner printed:\n${output}`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
     }
+    const endpoint = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(output)?.[1];
+    assert.ok(endpoint, output);
     assert.match(output, new RegExp(`AWS_ENDPOINT_URL_LAMBDA=${endpoint}`));
+    assert.match(output, /CloudWatch metrics land 5s after each invocation/, 'RAMP_SIM_METRIC_DELAY is read');
     const lambda = new LambdaClient({
       endpoint,
       region: 'us-east-1',

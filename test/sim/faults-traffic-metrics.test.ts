@@ -34,7 +34,7 @@ describe('simulator traffic, metrics and alarms', () => {
         periodSeconds: 10,
         evaluationPeriods: 1,
       });
-      const start = new Date(Date.now() - 1000);
+      const start = new Date(sim.clock.now() - 1000);
       const traffic = sim.traffic.start({ functionName: 'pay', qualifier: 'live', ratePerSecond: 100 });
       const alarm = await eventually(
         () => cloudWatch.send(new DescribeAlarmsCommand({ AlarmNames: ['pay-canary-errors'] })),
@@ -89,9 +89,9 @@ describe('simulator traffic, metrics and alarms', () => {
   });
 
   test('Invoke from any client is counted in the metrics of the version that ran it', async () => {
-    await withSim({}, async (_sim, lambda, cloudWatch) => {
+    await withSim({}, async (sim, lambda, cloudWatch) => {
       await canary(lambda, 'inv', {}, 0.5);
-      const start = new Date(Date.now() - 1000);
+      const start = new Date(sim.clock.now() - 1000);
       const versions: string[] = [];
       for (let i = 0; i < 20; i++)
         versions.push(
@@ -275,8 +275,10 @@ describe('simulator modes', () => {
     const clock = new TestClock();
     await withSim({ quotas: true, clock }, async (_sim, lambda) => {
       await canary(lambda, 'q', {}, 0.1);
-      // A second passes on the simulator's clock, so the buckets the setup spent are full again.
+      // A second passes on the simulator's clock, so the buckets the setup spent are full again; then time
+      // stands still, so no token comes back during the burst however slowly the machine serves it.
       clock.advance(1100);
+      clock.pause();
       const aliasReads = await Promise.all(
         Array.from({ length: 30 }, () =>
           lambda.send(new GetAliasCommand({ FunctionName: 'q', Name: 'live' })).then(

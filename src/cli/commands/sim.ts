@@ -1,4 +1,6 @@
 import { type Command, Option } from 'commander';
+import { loadConfig } from '../../config.ts';
+import { formatDurationMs, parseDurationMs } from '../../domain/durations.ts';
 import { type FaultRequest, faultRequestSchema, startSimulator } from '../../sim/index.ts';
 import { CliError } from '../api-client.ts';
 import { untilSignal } from '../run-until-signal.ts';
@@ -35,6 +37,15 @@ const printJson = (value: unknown) => console.log(JSON.stringify(value));
 
 const number = (value: string) => Number(value);
 
+function metricDelayOf(flag: string | undefined): number {
+  if (flag === undefined) return loadConfig().localStack.simMetricDelayMs;
+  try {
+    return parseDurationMs(flag);
+  } catch (error) {
+    throw new CliError(`--metric-delay: ${(error as Error).message}`);
+  }
+}
+
 export function registerSimCommand(program: Command): void {
   const sim = program
     .command('sim')
@@ -45,6 +56,10 @@ export function registerSimCommand(program: Command): void {
     .option('--quotas', "enforce Lambda's control-plane rates (GetFunction 100/s, others 15/s shared)")
     .option('--update-delay <ms>', 'how long updates stay InProgress', number, 1000)
     .option('--seed <n>', 'seed for routing and fault randomness', number)
+    .option(
+      '--metric-delay <duration>',
+      'how long invocations take to reach CloudWatch, e.g. 0s (default: RAMP_SIM_METRIC_DELAY, or 60s as on AWS)',
+    )
     .action(
       async (options: {
         port?: number;
@@ -53,10 +68,13 @@ export function registerSimCommand(program: Command): void {
         quotas?: boolean;
         updateDelay: number;
         seed?: number;
+        metricDelay?: string;
       }) => {
+        const metricDelayMs = metricDelayOf(options.metricDelay);
         const simulator = await startSimulator({
           region: options.region,
           updateDelayMs: options.updateDelay,
+          metricDelayMs,
           ...(options.port !== undefined ? { port: options.port } : {}),
           ...(options.persist ? { persistPath: options.persist } : {}),
           ...(options.quotas ? { quotas: true } : {}),
@@ -66,6 +84,9 @@ export function registerSimCommand(program: Command): void {
         console.log('Point the AWS SDK or CLI at it:');
         console.log(
           `  export AWS_ENDPOINT_URL_LAMBDA=${simulator.endpoint} AWS_ENDPOINT_URL_CLOUDWATCH=${simulator.endpoint} AWS_REGION=${options.region} AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test`,
+        );
+        console.log(
+          `CloudWatch metrics land ${formatDurationMs(metricDelayMs)} after each invocation (--metric-delay, RAMP_SIM_METRIC_DELAY).`,
         );
         await untilSignal();
         await simulator.close();
