@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { SimAccount } from './account.ts';
 import type { CallLog, SimCall } from './call-log.ts';
 import {
   type CloudWatchRequest,
@@ -7,7 +8,7 @@ import {
   writeCloudWatchError,
   writeCloudWatchResult,
 } from './cloudwatch-protocols.ts';
-import { CloudWatchError, type CloudWatchService } from './cloudwatch-service.ts';
+import { CloudWatchError } from './cloudwatch-service.ts';
 import { type CallMatch, injectFaults, isResponseLost } from './fault-pipeline.ts';
 import type { FaultController } from './faults.ts';
 import { readBody, type ServiceEndpoint, type SimRequest } from './http-transport.ts';
@@ -16,7 +17,8 @@ import { readBody, type ServiceEndpoint, type SimRequest } from './http-transpor
 export class CloudWatchEndpoint implements ServiceEndpoint {
   constructor(
     private readonly deps: {
-      cloudWatch: CloudWatchService;
+      /** The account a request acts in, by the credentials it is signed with. */
+      accountOf(request: SimRequest): SimAccount;
       faults: FaultController;
       calls: CallLog;
       clock: () => number;
@@ -63,7 +65,7 @@ export class CloudWatchEndpoint implements ServiceEndpoint {
             500,
           ),
       });
-      const result = this.deps.cloudWatch.handle(call.operation, region, call.body);
+      const result = this.deps.accountOf(request).cloudWatch.handle(call.operation, region, call.body);
       entry.status = 200;
       this.deps.calls.add(entry);
       if (isResponseLost(this.deps.faults, match)) {

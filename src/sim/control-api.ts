@@ -9,11 +9,13 @@ import {
   type FaultRequest,
   faultRequestSchema,
   problemsOf,
+  roleDefinitionSchema,
   trafficRequestSchema,
 } from './control-schemas.ts';
 import type { FaultController } from './faults.ts';
 import type { AliasState } from './function-registry.ts';
 import { readBody, type ServiceEndpoint, type SimRequest, sendJson } from './http-transport.ts';
+import type { RoleStore } from './sts.ts';
 import type { TrafficController } from './traffic.ts';
 
 /**
@@ -27,6 +29,7 @@ export interface ControlTarget {
   readonly faults: FaultController;
   readonly traffic: TrafficController;
   readonly alarms: AlarmStore;
+  readonly roles: RoleStore;
   calls(): readonly SimCall[];
   aliasHistory(functionName: string, alias: string): readonly AliasState[];
 }
@@ -122,6 +125,10 @@ export class ControlEndpoint implements ServiceEndpoint {
         sim.alarms.setState(region ?? sim.region, id, state, reason);
         return { status: 204, body: undefined };
       }
+      case 'GET roles':
+        return { status: 200, body: { roles: sim.roles.list() } };
+      case 'POST roles':
+        return { status: 201, body: sim.roles.put(parse(roleDefinitionSchema, body)) };
       case 'GET aliases':
         if (!id || !extra) break;
         return { status: 200, body: { history: sim.aliasHistory(id, extra) } };

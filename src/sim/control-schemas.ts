@@ -182,6 +182,18 @@ export const alarmStateRequestSchema = z.strictObject({
 /** `DELETE /_sim/alarms/<name>` may name the alarm's region. */
 export const alarmDeleteRequestSchema = z.strictObject({ region: name.optional() });
 
+/** An IAM role ARN; the account and the role's name (after any path) are its groups. */
+export const roleArnPattern = /^arn:aws[a-zA-Z-]*:iam::(\d{12}):role\/(?:[\w+=,.@-]+\/)*([\w+=,.@-]{1,64})$/;
+
+/** `POST /_sim/roles`: a role STS lets callers assume, in the account its ARN names. */
+export const roleDefinitionSchema = z.strictObject({
+  roleArn: z.string().regex(roleArnPattern, 'an IAM role ARN: arn:aws:iam::<account>:role/<name>'),
+  /** When set, AssumeRole must carry this ExternalId, as a trust policy with `sts:ExternalId` demands. */
+  externalId: z.string().min(2).max(1224).optional(),
+});
+
+export type RoleDefinition = z.input<typeof roleDefinitionSchema>;
+
 /** A zod failure as the control API answers it: a one-line message and the problems by field. */
 export function problemsOf(error: z.ZodError): {
   message: string;

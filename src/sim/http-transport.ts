@@ -14,6 +14,8 @@ export interface SimRequest {
   signedService: string | undefined;
   /** The region of the SigV4 credential scope, if it is signed. */
   signedRegion: string | undefined;
+  /** The access key the request is signed with, if it is signed. */
+  accessKeyId: string | undefined;
 }
 
 export interface ServiceEndpoint {
@@ -23,13 +25,14 @@ export interface ServiceEndpoint {
 
 const maxBodyBytes = 80 * 1024 * 1024;
 
-/** `Credential=AKID/20250101/us-east-1/lambda/aws4_request` → region and service. */
+/** `Credential=AKID/20250101/us-east-1/lambda/aws4_request` → access key, region and service. */
 function credentialScope(authorization: string | undefined): {
+  accessKeyId?: string | undefined;
   region?: string | undefined;
   service?: string | undefined;
 } {
-  const match = /Credential=[^/]+\/\d{8}\/([a-z0-9-]+)\/([a-z0-9-]+)\//.exec(authorization ?? '');
-  return match ? { region: match[1], service: match[2] } : {};
+  const match = /Credential=([^/]+)\/\d{8}\/([a-z0-9-]+)\/([a-z0-9-]+)\//.exec(authorization ?? '');
+  return match ? { accessKeyId: match[1], region: match[2], service: match[3] } : {};
 }
 
 export function createSimServer(endpoints: readonly ServiceEndpoint[]): Server {
@@ -40,6 +43,7 @@ export function createSimServer(endpoints: readonly ServiceEndpoint[]): Server {
       url: new URL(raw.url ?? '/', 'http://localhost'),
       signedService: scope.service,
       signedRegion: scope.region,
+      accessKeyId: scope.accessKeyId,
     };
     const endpoint = endpoints.find((candidate) => candidate.claims(request, raw));
     const handled = endpoint

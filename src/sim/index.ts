@@ -1,13 +1,14 @@
 /**
- * Ramp's Lambda + CloudWatch simulator: Lambda's REST-JSON wire protocol and CloudWatch's JSON 1.0
- * and awsQuery protocols with Lambda's documented semantics, synthetic traffic and fault injection. The real AWS SDK
+ * Ramp's Lambda + CloudWatch + STS simulator: Lambda's REST-JSON wire protocol, CloudWatch's JSON 1.0
+ * and awsQuery protocols and STS AssumeRole, with Lambda's documented semantics, synthetic traffic and fault
+ * injection. The real AWS SDK
  * points at it through the standard endpoint settings. See docs/simulator.md.
  */
 import { defaultMetricDelayMs, Simulator, type SimulatorOptions } from './simulator.ts';
 
 export type { AlarmDefinition, AlarmInput } from './alarms.ts';
 export type { Behaviour } from './behaviour.ts';
-export type { FaultRequest } from './control-schemas.ts';
+export type { FaultRequest, RoleDefinition } from './control-schemas.ts';
 export { faultRequestSchema } from './control-schemas.ts';
 export type { FaultController, VersionBehaviourOptions } from './faults.ts';
 export type { AliasState } from './function-registry.ts';

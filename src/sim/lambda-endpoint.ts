@@ -1,9 +1,10 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { SimAccount } from './account.ts';
 import type { CallLog, SimCall } from './call-log.ts';
 import { type CallMatch, injectFaults, isResponseLost } from './fault-pipeline.ts';
 import type { FaultController } from './faults.ts';
 import { resolveFunctionName } from './function-names.ts';
-import type { Context, FunctionRegistry } from './function-registry.ts';
+import type { Context } from './function-registry.ts';
 import {
   readBody,
   type ServiceEndpoint,
@@ -11,14 +12,13 @@ import {
   sendJson,
   sendLambdaError,
 } from './http-transport.ts';
-import type { Invoker } from './invoke.ts';
-import type { LambdaService, Reply } from './lambda-service.ts';
+import type { Reply } from './lambda-service.ts';
 import { applyOutsideChange } from './outside-changes.ts';
-import type { ControlPlaneQuota } from './quota.ts';
 import { matchLambdaRoute } from './routes.ts';
 import { SimError, serviceError, throttled } from './sim-error.ts';
 
 interface LambdaCall {
+  account: SimAccount;
   operation: string;
   functionName?: string;
   aliasName?: string;
@@ -35,14 +35,11 @@ interface LambdaCall {
 export class LambdaEndpoint implements ServiceEndpoint {
   constructor(
     private readonly deps: {
-      lambda: LambdaService;
-      registry: FunctionRegistry;
-      invoker: Invoker;
+      /** The account a request acts in, by the credentials it is signed with. */
+      accountOf(request: SimRequest): SimAccount;
       faults: FaultController;
-      quota: ControlPlaneQuota | undefined;
       calls: CallLog;
       clock: () => number;
-      accountId: string;
       defaultRegion: string;
     },
   ) {}
@@ -72,6 +69,7 @@ export class LambdaEndpoint implements ServiceEndpoint {
     const invocationType = raw.headers['x-amz-invocation-type'];
     await this.answer(response, {
       ...route,
+      account: this.deps.accountOf(request),
       region: request.signedRegion ?? this.deps.defaultRegion,
       query: request.url.searchParams,
       body,
@@ -80,10 +78,10 @@ export class LambdaEndpoint implements ServiceEndpoint {
   }
 
   /** The short name of the function a call names, for the call log and fault matching. */
-  private shortName(raw: string | undefined): string | undefined {
+  private shortName(raw: string | undefined, accountId: string): string | undefined {
     if (!raw) return undefined;
     try {
-      const context = { region: this.deps.defaultRegion, accountId: this.deps.accountId, isStrict: false };
+      const context = { region: this.deps.defaultRegion, accountId, isStrict: false };
       return resolveFunctionName(raw, context).name;
     } catch {
       return raw;
@@ -91,9 +89,11 @@ export class LambdaEndpoint implements ServiceEndpoint {
   }
 
   private async answer(response: ServerResponse, call: LambdaCall): Promise<void> {
-    const { faults, quota } = this.deps;
+    const { faults } = this.deps;
+    const { quota } = call.account;
     const functionName = this.shortName(
       call.functionName ?? (typeof call.body.FunctionName === 'string' ? call.body.FunctionName : undefined),
+      call.account.accountId,
     );
     const { ZipFile: _zip, Code: _code, ...loggable } = call.body;
     const qualifier = call.aliasName ?? call.query.get('Qualifier');
@@ -106,7 +106,12 @@ export class LambdaEndpoint implements ServiceEndpoint {
       request: loggable,
     };
     const match: CallMatch = { operation: call.operation, functionName };
-    const context: Context = { region: call.region, accountId: this.deps.accountId };
+    const context: Context = { region: call.region, accountId: call.account.accountId };
+    const changeDeps = {
+      registry: call.account.registry,
+      lambda: call.account.lambda,
+      clock: this.deps.clock,
+    };
     let reply: Reply;
     try {
       if (quota && call.operation !== 'Invoke') {
@@ -118,11 +123,11 @@ export class LambdaEndpoint implements ServiceEndpoint {
         serviceError,
       });
       for (const rule of faults.fire('outsideChange', match, 'before'))
-        applyOutsideChange(this.deps, context, rule);
+        applyOutsideChange(changeDeps, context, rule);
       reply = await this.execute(context, call);
       this.armFailedUpdate(call, functionName);
       for (const rule of faults.fire('outsideChange', match, 'after'))
-        applyOutsideChange(this.deps, context, rule);
+        applyOutsideChange(changeDeps, context, rule);
     } catch (error) {
       const simError = error instanceof SimError ? error : serviceError();
       entry.status = simError.status;
@@ -148,7 +153,7 @@ export class LambdaEndpoint implements ServiceEndpoint {
     // A DryRun changes nothing, so it must not spend the failure meant for the real update.
     if (!isUpdate || call.body.DryRun === true) return;
     const [failure] = this.deps.faults.fire('failNextUpdate', { operation: 'any', functionName });
-    const fn = functionName ? this.deps.registry.get(call.region, functionName) : undefined;
+    const fn = functionName ? call.account.registry.get(call.region, functionName) : undefined;
     if (failure && fn) {
       fn.latest.pendingFailure = {
         reason: failure.reason ?? 'Update failed',
@@ -158,7 +163,7 @@ export class LambdaEndpoint implements ServiceEndpoint {
   }
 
   private execute(context: Context, call: LambdaCall): Promise<Reply> | Reply {
-    const { lambda, invoker } = this.deps;
+    const { lambda, invoker } = call.account;
     const fn = call.functionName ?? '';
     const alias = call.aliasName ?? '';
     switch (call.operation) {

@@ -1,19 +1,18 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { AlarmStore } from './alarms.ts';
+import { SimAccount } from './account.ts';
+import type { AlarmStore } from './alarms.ts';
 import { CallLog, type SimCall } from './call-log.ts';
 import { CloudWatchEndpoint } from './cloudwatch-endpoint.ts';
-import { CloudWatchService } from './cloudwatch-service.ts';
 import { ControlEndpoint } from './control-api.ts';
 import { FaultController } from './faults.ts';
-import { type AliasState, FunctionRegistry } from './function-registry.ts';
-import { createSimServer } from './http-transport.ts';
-import { type InvocationResult, Invoker } from './invoke.ts';
+import type { AliasState } from './function-registry.ts';
+import { createSimServer, type SimRequest } from './http-transport.ts';
+import type { InvocationResult } from './invoke.ts';
 import { LambdaEndpoint } from './lambda-endpoint.ts';
-import { LambdaService } from './lambda-service.ts';
-import { MetricStore } from './metrics.ts';
+import type { MetricStore } from './metrics.ts';
 import { loadState, saveState } from './persistence.ts';
-import { ControlPlaneQuota } from './quota.ts';
+import { CredentialIssuer, type RoleDefinition, RoleStore, StsEndpoint } from './sts.ts';
 import { TrafficController, type TrafficOptions } from './traffic.ts';
 
 export type { SimCall } from './call-log.ts';
@@ -47,6 +46,8 @@ export interface SimulatorOptions {
    * about what AWS shows. Tests that read metrics and need speed set it low and say why.
    */
   metricDelayMs?: number;
+  /** IAM roles STS lets callers assume (more can be added with `sim.roles.put`). */
+  roles?: RoleDefinition[];
 }
 
 export const defaultMetricDelayMs = 60_000;
@@ -64,19 +65,24 @@ function seededRandom(seed: number): () => number {
 }
 
 /**
- * The simulator's composition root: it builds the services (Lambda, CloudWatch, the control API) over one
- * shared state, and puts them behind one HTTP port. Its public face is the programmatic API the docs show.
+ * The simulator's composition root: it builds the services (Lambda, CloudWatch, STS, the control API) over
+ * the state of each account, and puts them behind one HTTP port. Its public face is the programmatic API
+ * the docs show, which speaks for the simulator's own account unless it names another.
  */
 export class Simulator {
   readonly metrics: MetricStore;
   readonly alarms: AlarmStore;
   readonly faults: FaultController;
   readonly traffic: TrafficController;
+  /** IAM roles STS lets callers assume. */
+  readonly roles = new RoleStore();
   readonly region: string;
   readonly accountId: string;
   readonly clock: SimClock;
-  private readonly registry: FunctionRegistry;
-  private readonly invoker: Invoker;
+  private readonly accounts = new Map<string, SimAccount>();
+  private readonly main: SimAccount;
+  private readonly accountOptions: ConstructorParameters<typeof SimAccount>[1];
+  private readonly issuer: CredentialIssuer;
   private readonly callLog = new CallLog();
   private readonly server: Server;
   private readonly alarmTimer: NodeJS.Timeout;
@@ -89,44 +95,53 @@ export class Simulator {
     this.region = options.region ?? 'us-east-1';
     this.accountId = options.accountId ?? '123456789012';
     const random = options.seed !== undefined ? seededRandom(options.seed) : Math.random;
-    this.registry = new FunctionRegistry(clock);
-    this.metrics = new MetricStore({ delayMs: options.metricDelayMs ?? defaultMetricDelayMs, clock });
-    const lambda = new LambdaService(this.registry, { updateDelayMs: options.updateDelayMs ?? 200, clock });
-    this.alarms = new AlarmStore(this.metrics, this.region, clock);
     this.faults = new FaultController(clock, random);
-    const shared = { faults: this.faults, calls: this.callLog, clock, defaultRegion: this.region };
-    this.invoker = new Invoker({
-      ...shared,
-      registry: this.registry,
-      metrics: this.metrics,
+    this.issuer = new CredentialIssuer(clock);
+    for (const role of options.roles ?? []) this.roles.put(role);
+    this.accountOptions = {
+      clock,
       random,
-      accountId: this.accountId,
-    });
+      faults: this.faults,
+      defaultRegion: this.region,
+      updateDelayMs: options.updateDelayMs ?? 200,
+      metricDelayMs: options.metricDelayMs ?? defaultMetricDelayMs,
+      quotas: options.quotas === true,
+    };
+    this.main = this.account(this.accountId);
+    this.metrics = this.main.metrics;
+    this.alarms = this.main.alarms;
     this.traffic = new TrafficController((traffic) => this.invoke(traffic));
     if (options.persistPath) {
-      loadState(options.persistPath, this.registry, this.alarms);
-      this.registry.onChange = () => this.scheduleSave();
+      // Only the simulator's own account is kept: other accounts exist for the roles tests assume.
+      loadState(options.persistPath, this.main.registry, this.alarms);
+      this.main.registry.onChange = () => this.scheduleSave();
       this.alarms.onChange = () => this.scheduleSave();
     }
+    const shared = { faults: this.faults, calls: this.callLog, clock, defaultRegion: this.region };
+    const accountOf = (request: SimRequest) =>
+      this.account(this.issuer.accountOf(request.accessKeyId) ?? this.accountId);
     this.server = createSimServer([
       new ControlEndpoint(this),
-      new CloudWatchEndpoint({
-        ...shared,
-        cloudWatch: new CloudWatchService(this.metrics, this.alarms, this.accountId),
-      }),
-      new LambdaEndpoint({
-        ...shared,
-        lambda,
-        registry: this.registry,
-        invoker: this.invoker,
-        quota: options.quotas ? new ControlPlaneQuota(clock) : undefined,
-        accountId: this.accountId,
-      }),
+      new StsEndpoint({ ...shared, roles: this.roles, issuer: this.issuer, accountOf }),
+      new CloudWatchEndpoint({ ...shared, accountOf }),
+      new LambdaEndpoint({ ...shared, accountOf }),
     ]);
     // Alarms change state as time passes: CloudWatch evaluates each once per period, on its boundary. The
     // tick only looks for due evaluations; DescribeAlarms runs them too, so a moved clock is seen at once.
-    this.alarmTimer = setInterval(() => this.alarms.evaluateDue(), 250);
+    this.alarmTimer = setInterval(() => {
+      for (const account of this.accounts.values()) account.alarms.evaluateDue();
+    }, 250);
     this.alarmTimer.unref();
+  }
+
+  /** An account's state, made on first use: any account a role names exists. */
+  private account(accountId: string): SimAccount {
+    let account = this.accounts.get(accountId);
+    if (!account) {
+      account = new SimAccount(accountId, this.accountOptions);
+      this.accounts.set(accountId, account);
+    }
+    return account;
   }
 
   get clientConfig() {
@@ -162,13 +177,24 @@ export class Simulator {
   }
 
   /** Every state the alias has been in, oldest first. */
-  aliasHistory(functionName: string, alias: string, region = this.region): readonly AliasState[] {
-    return this.registry.historyOf(region, functionName, alias);
+  aliasHistory(
+    functionName: string,
+    alias: string,
+    region = this.region,
+    accountId = this.accountId,
+  ): readonly AliasState[] {
+    return this.account(accountId).registry.historyOf(region, functionName, alias);
+  }
+
+  /** Another account's metrics and alarms, as `sim.metrics` and `sim.alarms` are the simulator's own. */
+  inAccount(accountId: string): { metrics: MetricStore; alarms: AlarmStore } {
+    const { metrics, alarms } = this.account(accountId);
+    return { metrics, alarms };
   }
 
   /** One invocation, whoever makes it: routed by the alias's weights, counted in the metrics. */
   invoke(traffic: Omit<TrafficOptions, 'ratePerSecond'>): InvocationResult {
-    return this.invoker.invoke(traffic);
+    return this.account(traffic.accountId ?? this.accountId).invoker.invoke(traffic);
   }
 
   private scheduleSave(): void {
@@ -180,6 +206,6 @@ export class Simulator {
   }
 
   private save(): void {
-    if (this.options.persistPath) saveState(this.options.persistPath, this.registry, this.alarms);
+    if (this.options.persistPath) saveState(this.options.persistPath, this.main.registry, this.alarms);
   }
 }

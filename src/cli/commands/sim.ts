@@ -49,7 +49,9 @@ function metricDelayOf(flag: string | undefined): number {
 export function registerSimCommand(program: Command): void {
   const sim = program
     .command('sim')
-    .description('Run the Lambda + CloudWatch simulator, or control a running one (see docs/simulator.md)')
+    .description(
+      'Run the Lambda + CloudWatch + STS simulator, or control a running one (see docs/simulator.md)',
+    )
     .option('--port <port>', 'port on 127.0.0.1 (default: a free one)', number)
     .option('--region <region>', 'default region', 'us-east-1')
     .option('--persist <file>', 'keep functions and aliases in this JSON file across restarts')
@@ -83,7 +85,7 @@ export function registerSimCommand(program: Command): void {
         console.log(`Lambda simulator listening on ${simulator.endpoint}`);
         console.log('Point the AWS SDK or CLI at it:');
         console.log(
-          `  export AWS_ENDPOINT_URL_LAMBDA=${simulator.endpoint} AWS_ENDPOINT_URL_CLOUDWATCH=${simulator.endpoint} AWS_REGION=${options.region} AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test`,
+          `  export AWS_ENDPOINT_URL_LAMBDA=${simulator.endpoint} AWS_ENDPOINT_URL_CLOUDWATCH=${simulator.endpoint} AWS_ENDPOINT_URL_STS=${simulator.endpoint} AWS_REGION=${options.region} AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test`,
         );
         console.log(
           `CloudWatch metrics land ${formatDurationMs(metricDelayMs)} after each invocation (--metric-delay, RAMP_SIM_METRIC_DELAY).`,
