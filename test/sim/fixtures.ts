@@ -45,6 +45,13 @@ export class TestClock implements SimClock {
   pause(): void {
     this.pausedAt = this.now();
   }
+
+  /** Time flows again from where it stood. */
+  resume(): void {
+    if (this.pausedAt === undefined) return;
+    this.offsetMs = this.pausedAt - Date.now();
+    this.pausedAt = undefined;
+  }
 }
 
 export async function withSim(
