@@ -4,6 +4,8 @@
  *   node --import tsx --test scripts/record-histories.test.ts
  */
 import { writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { test } from 'node:test';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
 import { parseReleaseId } from '../src/domain/release-id.ts';
@@ -54,6 +56,8 @@ test('record: an unhealthy canary that rolls back', async () => {
       alias: 'live',
       code: { zipFile: zipBase64() },
       strategy: { steps: [{ weight: 10, bake: '100ms' }] },
+      // The gate judges only releases that ask for health checks.
+      health: { interval: '1s', metrics: { errorRate: { max: 0.1 } } },
     });
     await waitForEnd(stack.releases, id);
     await save(stack, id, 'canary-rolled-back');
@@ -81,8 +85,139 @@ test('record: a first release that creates the alias', async () => {
   await withReleaseStack({}, async (stack) => {
     const fn = uniqueName('rec');
     await stack.createFunctionWithAlias(fn, 'staging');
-    const id = await stack.startRelease({ function: fn, alias: 'live', code: { zipFile: zipBase64() } });
+    const id = await stack.startRelease({
+      function: fn,
+      alias: 'live',
+      createAlias: true,
+      code: { zipFile: zipBase64() },
+    });
     await waitForEnd(stack.releases, id);
     await save(stack, id, 'first-release');
   });
+});
+
+test('record: an abort during a bake', async () => {
+  await withReleaseStack({}, async (stack) => {
+    const fn = uniqueName('rec');
+    await stack.createFunctionWithAlias(fn, 'live');
+    const id = await stack.startRelease({
+      function: fn,
+      alias: 'live',
+      code: { zipFile: zipBase64() },
+      strategy: { steps: [{ weight: 10, bake: '1h' }] },
+    });
+    await waitForStatus(stack.releases, id, (s) => s.phase === 'baking');
+    await stack.releases.control(id, 'abort', { by: 'recorder', reason: 'recording' });
+    await waitForEnd(stack.releases, id);
+    await save(stack, id, 'aborted');
+  });
+});
+
+test('record: a workflow cancelled from the Temporal UI during a bake', async () => {
+  await withReleaseStack({}, async (stack) => {
+    const fn = uniqueName('rec');
+    await stack.createFunctionWithAlias(fn, 'live');
+    const id = await stack.startRelease({
+      function: fn,
+      alias: 'live',
+      code: { zipFile: zipBase64() },
+      strategy: { steps: [{ weight: 10, bake: '1h' }] },
+    });
+    await waitForStatus(stack.releases, id, (s) => s.phase === 'baking');
+    const parsed = parseReleaseId(id);
+    if (!parsed) throw new Error(`bad id ${id}`);
+    await stack.client.workflow.getHandle(parsed.workflowId, parsed.runId).cancel();
+    await waitForEnd(stack.releases, id);
+    await save(stack, id, 'cancelled');
+  });
+});
+
+test('record: validation hooks before and after traffic', async () => {
+  const server = createServer((_request, response) => response.writeHead(200).end('{"ok":true}'));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  try {
+    await withReleaseStack({}, async (stack) => {
+      const fn = uniqueName('rec');
+      await stack.createFunctionWithAlias(fn, 'live');
+      const hook = { http: `http://127.0.0.1:${port}/validate` };
+      const id = await stack.startRelease({
+        function: fn,
+        alias: 'live',
+        code: { zipFile: zipBase64() },
+        strategy: { steps: [{ weight: 10, bake: '50ms' }] },
+        health: { hooks: { beforeTraffic: hook, afterTraffic: hook, timeout: '5s' } },
+      });
+      await waitForEnd(stack.releases, id);
+      await save(stack, id, 'hooks');
+    });
+  } finally {
+    server.close();
+  }
+});
+
+test('record: too little traffic for a verdict, so the bake is extended once', async () => {
+  const gate = { check: async () => ({ status: 'inconclusive' as const, message: 'too few invocations' }) };
+  await withReleaseStack({ healthGate: gate }, async (stack) => {
+    const fn = uniqueName('rec');
+    await stack.createFunctionWithAlias(fn, 'live');
+    const id = await stack.startRelease({
+      function: fn,
+      alias: 'live',
+      code: { zipFile: zipBase64() },
+      strategy: { steps: [{ weight: 10, bake: '1s' }] },
+      health: { interval: '1s', metrics: { insufficientTraffic: 'wait', errorRate: { max: 0.1 } } },
+    });
+    await waitForEnd(stack.releases, id, 60_000);
+    await save(stack, id, 'inconclusive-extended');
+  });
+});
+
+test('record: someone else changes the alias during a bake (conflict)', async () => {
+  await withReleaseStack({}, async (stack) => {
+    const fn = uniqueName('rec');
+    await stack.createFunctionWithAlias(fn, 'live');
+    stack.sim.faults.outsideChange({
+      functionName: fn,
+      when: { operation: 'UpdateAlias', phase: 'after' },
+      change: 'alias',
+      alias: 'live',
+    });
+    const id = await stack.startRelease({
+      function: fn,
+      alias: 'live',
+      code: { zipFile: zipBase64() },
+      strategy: {
+        steps: [
+          { weight: 10, bake: '50ms' },
+          { weight: 50, bake: '50ms' },
+        ],
+      },
+    });
+    await waitForEnd(stack.releases, id);
+    await save(stack, id, 'conflict');
+  });
+});
+
+test('record: a first release whose after-traffic hook fails (needs attention)', async () => {
+  const server = createServer((_request, response) => response.writeHead(500).end('broken'));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  try {
+    await withReleaseStack({}, async (stack) => {
+      const fn = uniqueName('rec');
+      await stack.createFunctionWithAlias(fn, 'staging');
+      const id = await stack.startRelease({
+        function: fn,
+        alias: 'live',
+        createAlias: true,
+        code: { zipFile: zipBase64() },
+        health: { hooks: { afterTraffic: { http: `http://127.0.0.1:${port}/validate` }, timeout: '2s' } },
+      });
+      await waitForEnd(stack.releases, id, 60_000);
+      await save(stack, id, 'needs-attention');
+    });
+  } finally {
+    server.close();
+  }
 });

@@ -27,6 +27,8 @@ const configSchema = z.object({
   RAMP_API_TOKEN: optionalText,
   RAMP_API_TOKENS_FILE: optionalText,
   RAMP_API_PUBLIC_URL: optionalText,
+  RAMP_API_URL: optionalText.pipe(z.url().optional()),
+  RAMP_API_RATE_LIMIT: z.coerce.number().int().min(0).default(1200),
   RAMP_SIM_PORT: port.default(4566),
   RAMP_SIM_METRIC_DELAY: z
     .string()
@@ -37,6 +39,7 @@ const configSchema = z.object({
   RAMP_TEMPORAL_UI_PORT: port.default(8233),
   RAMP_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
   AWS_REGION: z.string().default('us-east-1'),
+  AWS_ENDPOINT_URL_LAMBDA: optionalText.pipe(z.url().optional()),
 });
 
 export const configVariables = Object.keys(configSchema.shape);
@@ -59,7 +62,11 @@ export interface RampConfig {
     adminToken: string | undefined;
     tokensFile: string | undefined;
     publicUrl: string | undefined;
+    /** Requests per token per minute; 0 turns the limit off. */
+    rateLimitPerMinute: number;
   };
+  /** Where the CLI finds the API: RAMP_API_URL, or the local API's port on loopback. */
+  client: { apiUrl: string; token: string | undefined };
   localStack: {
     simPort: number;
     /** How long invocations take to reach the simulator's CloudWatch (AWS: about a minute). */
@@ -67,6 +74,8 @@ export interface RampConfig {
     temporalPort: number;
     temporalUiPort: number;
   };
+  /** The standard SDK setting; `ramp sim` control commands default to the simulator it points at. */
+  lambdaEndpoint: string | undefined;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
   region: string;
 }
@@ -100,13 +109,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): RampConfig {
       adminToken: c.RAMP_API_TOKEN,
       tokensFile: c.RAMP_API_TOKENS_FILE,
       publicUrl: c.RAMP_API_PUBLIC_URL,
+      rateLimitPerMinute: c.RAMP_API_RATE_LIMIT,
     },
+    client: { apiUrl: c.RAMP_API_URL ?? `http://127.0.0.1:${c.RAMP_API_PORT}`, token: c.RAMP_API_TOKEN },
     localStack: {
       simPort: c.RAMP_SIM_PORT,
       simMetricDelayMs: c.RAMP_SIM_METRIC_DELAY,
       temporalPort: c.RAMP_TEMPORAL_PORT,
       temporalUiPort: c.RAMP_TEMPORAL_UI_PORT,
     },
+    lambdaEndpoint: c.AWS_ENDPOINT_URL_LAMBDA,
     logLevel: c.RAMP_LOG_LEVEL,
     region: c.AWS_REGION,
   };

@@ -16,8 +16,10 @@ import {
 import type { Worker } from '@temporalio/worker';
 import { zipSync } from 'fflate';
 import { type StartedApi, startApi } from './api/start-api.ts';
+import { classifyAwsError } from './aws/classify-error.ts';
 import { createAwsClients } from './aws/lambda-clients.ts';
 import type { RampConfig } from './config.ts';
+import { FailureType } from './domain/failure-types.ts';
 import { type Simulator, startSimulator } from './sim/index.ts';
 import { type DevServer, startDevServer } from './temporal/dev-server.ts';
 import { createReleaseWorker } from './worker.ts';
@@ -47,8 +49,9 @@ async function ensureSampleFunction(lambda: LambdaClient, log: (line: string) =>
   try {
     await lambda.send(new GetAliasCommand({ FunctionName: name, Name: alias }));
     return;
-  } catch {
-    // Not there yet (a fresh data directory): create it below.
+  } catch (error) {
+    // Not there yet (a fresh data directory): create it below. Anything else is a real problem.
+    if (classifyAwsError(error).type !== FailureType.NotFound) throw error;
   }
   await lambda
     .send(
@@ -61,8 +64,9 @@ async function ensureSampleFunction(lambda: LambdaClient, log: (line: string) =>
         Publish: true,
       }),
     )
-    .catch((error: Error) => {
-      if (error.name !== 'ResourceConflictException') throw error;
+    .catch((error: unknown) => {
+      // The function survived from a run that stopped before its alias was created: keep it.
+      if (classifyAwsError(error).type !== FailureType.Conflict) throw error;
     });
   await waitUntilFunctionActiveV2({ client: lambda, maxWaitTime: 30, minDelay: 1 }, { FunctionName: name });
   await lambda.send(new CreateAliasCommand({ FunctionName: name, Name: alias, FunctionVersion: '1' }));

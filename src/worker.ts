@@ -4,25 +4,15 @@
  * these against the same Temporal namespace and task queue.
  */
 import { existsSync } from 'node:fs';
-import { S3Client } from '@aws-sdk/client-s3';
-import { bundleWorkflowCode, DefaultLogger, Runtime, Worker } from '@temporalio/worker';
-import type { HealthGate } from './activities/health-gate.ts';
+import { bundleWorkflowCode, DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import { createActivities } from './activities/index.ts';
-import type { ArtifactStore } from './artifacts/artifact-store.ts';
-import { createFileArtifactStore } from './artifacts/file-artifact-store.ts';
-import { createS3ArtifactStore, parseArtifactStoreUrl } from './artifacts/s3-artifact-store.ts';
+import { createArtifactStore } from './artifacts/create-artifact-store.ts';
 import { type AwsClients, createAwsClients } from './aws/lambda-clients.ts';
 import type { RampConfig } from './config.ts';
 import { createCloudWatchHealthGate } from './health/cloudwatch-health-gate.ts';
+import type { HealthGate } from './health/health-gate.ts';
 import { bundlerLogger } from './temporal/bundler-logger.ts';
-import { connectClient, connectWorker, ensureSearchAttributes } from './temporal/connect.ts';
-
-export function createArtifactStore(config: RampConfig): ArtifactStore {
-  const location = parseArtifactStoreUrl(config.artifactStore);
-  return location.kind === 'file'
-    ? createFileArtifactStore(location.directory)
-    : createS3ArtifactStore(new S3Client({ region: config.region }), location.bucket, location.prefix);
-}
+import { connectClient, connectionOptions, ensureSearchAttributes } from './temporal/connect.ts';
 
 /**
  * Installs the Temporal runtime for a process that runs workers: the composition root (CLI command, local
@@ -64,7 +54,7 @@ export async function createReleaseWorker(
           ).code,
         };
   return Worker.create({
-    connection: await connectWorker(config.temporal),
+    connection: await NativeConnection.connect(connectionOptions(config.temporal)),
     namespace: config.temporal.namespace,
     taskQueue: config.temporal.taskQueue,
     workflowBundle,

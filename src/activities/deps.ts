@@ -1,6 +1,6 @@
 import type { ArtifactStore } from '../artifacts/artifact-store.ts';
 import type { AwsClients } from '../aws/lambda-clients.ts';
-import type { HealthGate } from './health-gate.ts';
+import type { HealthGate } from '../health/health-gate.ts';
 
 /** Everything activities need, built once by a composition root (worker, tests) and passed in. */
 export interface ActivityDeps {

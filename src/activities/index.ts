@@ -1,6 +1,9 @@
+import type { HealthCheckInput, HealthVerdict } from '../domain/health-verdict.ts';
 import type { ActivityDeps } from './deps.ts';
-import type { HealthCheckInput, HealthVerdict } from './health-gate.ts';
+import { createExpectedCodeSha256 } from './expected-code-sha256.ts';
+import { createListVersions } from './list-versions.ts';
 import { createMonitorHealth } from './monitor-health.ts';
+import { createPreflight } from './preflight.ts';
 import { createPublishVersion } from './publish-version.ts';
 import { createReadTarget } from './read-target.ts';
 import { createRunValidationHook } from './run-hook.ts';
@@ -24,10 +27,17 @@ export function createActivities(deps: ActivityDeps) {
     },
     monitorHealth: createMonitorHealth(deps),
     runValidationHook: createRunValidationHook(deps),
+    listVersions: createListVersions(deps),
+    expectedCodeSha256: createExpectedCodeSha256(deps),
+    preflight: createPreflight(deps),
   };
 }
 
 export type ReleaseActivities = ReturnType<typeof createActivities>;
+// The workflow imports these types from here (src/workflows is restructured separately).
+export type { HealthCheckInput, HealthVerdict } from '../domain/health-verdict.ts';
 export type { ActivityDeps } from './deps.ts';
-export type { HealthCheckInput, HealthGate, HealthVerdict } from './health-gate.ts';
+export type { ExpectedCode, ExpectedCodeInput } from './expected-code-sha256.ts';
+export type { PublishedVersion } from './list-versions.ts';
 export type { MonitorResult } from './monitor-health.ts';
+export type { PreflightInput, PreflightProblem, PreflightResult } from './preflight.ts';

@@ -1,11 +1,11 @@
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { FailureType } from '../domain/failure-types.ts';
+import type { HealthCheckInput, HealthVerdict } from '../domain/health-verdict.ts';
 import { UnknownAlarmError } from '../health/alarm-states.ts';
 import { stepDuration } from '../observability/metrics.ts';
 import { activityFailure } from './activity-failure.ts';
 import type { ActivityDeps } from './deps.ts';
-import type { HealthCheckInput, HealthVerdict } from './health-gate.ts';
 
 export interface MonitorInput extends HealthCheckInput {
   /** Watch until this time (the bake's end); a failing verdict returns at once. */

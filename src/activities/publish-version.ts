@@ -1,14 +1,10 @@
-import {
-  GetFunctionCommand,
-  type LambdaClient,
-  ListVersionsByFunctionCommand,
-  PublishVersionCommand,
-} from '@aws-sdk/client-lambda';
+import { GetFunctionCommand, PublishVersionCommand } from '@aws-sdk/client-lambda';
 import { Context } from '@temporalio/activity';
 import { codeShaMismatchValues } from '../aws/classify-error.ts';
 import { FailureType } from '../domain/failure-types.ts';
 import { activityFailure, classify, conflictFailure } from './activity-failure.ts';
 import type { ActivityDeps } from './deps.ts';
+import { listPublishedVersions, type PublishedVersion } from './list-versions.ts';
 
 export interface PublishInput {
   functionName: string;
@@ -18,6 +14,12 @@ export interface PublishInput {
   /** The RevisionId read after the update settled. */
   revisionId: string;
   description?: string;
+  /**
+   * The versions before the first attempt, from the listVersions activity (so they are in the workflow's
+   * history). Absent in releases started before it existed: the activity then lists them itself and keeps
+   * them in heartbeat details.
+   */
+  versionsBefore?: PublishedVersion[];
 }
 
 export interface PublishResult {
@@ -29,30 +31,7 @@ export interface PublishResult {
 }
 
 interface PublishProgress {
-  versionsBefore: { version: string; codeSha256: string }[];
-}
-
-async function listVersions(
-  lambda: LambdaClient,
-  functionName: string,
-): Promise<{ version: string; codeSha256: string }[]> {
-  const versions: { version: string; codeSha256: string }[] = [];
-  let marker: string | undefined;
-  do {
-    const page = await lambda.send(
-      new ListVersionsByFunctionCommand({
-        FunctionName: functionName,
-        MaxItems: 50,
-        ...(marker ? { Marker: marker } : {}),
-      }),
-    );
-    for (const v of page.Versions ?? []) {
-      if (v.Version && v.Version !== '$LATEST')
-        versions.push({ version: v.Version, codeSha256: v.CodeSha256 ?? '' });
-    }
-    marker = page.NextMarker;
-  } while (marker);
-  return versions;
+  versionsBefore: PublishedVersion[];
 }
 
 export function createPublishVersion(deps: ActivityDeps) {
@@ -64,9 +43,12 @@ export function createPublishVersion(deps: ActivityDeps) {
     // earlier publish (PublishVersion rotates $LATEST's RevisionId, so a retry after a lost response
     // fails its own guard).
     const previous = context.info.heartbeatDetails as PublishProgress | undefined;
-    let versionsBefore: PublishProgress['versionsBefore'];
+    let versionsBefore: PublishedVersion[];
     try {
-      versionsBefore = previous?.versionsBefore ?? (await listVersions(lambda, input.functionName));
+      versionsBefore =
+        input.versionsBefore ??
+        previous?.versionsBefore ??
+        (await listPublishedVersions(lambda, input.functionName));
     } catch (error) {
       throw activityFailure('ListVersionsByFunction', error);
     }
@@ -88,7 +70,15 @@ export function createPublishVersion(deps: ActivityDeps) {
       const classified = classify(error);
       if (classified.type !== FailureType.Conflict) throw activityFailure('PublishVersion', error);
       if (context.info.attempt > 1) {
-        const ours = (await listVersions(lambda, input.functionName).catch(() => []))
+        // Never guess: a throttled or failed listing is not "no versions" (that would turn Ramp's own earlier
+        // publish into a conflict). It fails this attempt as what it is, and the retry looks again.
+        let versionsNow: PublishedVersion[];
+        try {
+          versionsNow = await listPublishedVersions(lambda, input.functionName);
+        } catch (listError) {
+          throw activityFailure('ListVersionsByFunction', listError);
+        }
+        const ours = versionsNow
           .filter((v) => !existed.has(v.version) && v.codeSha256 === input.codeSha256)
           .at(-1);
         if (ours) return { version: ours.version, isExisting: false, isRecovered: true };

@@ -23,6 +23,42 @@ export interface SetAliasInput extends AliasRef {
   purpose: string;
 }
 
+export interface RollBackInput extends AliasRef {
+  stableVersion: string;
+  candidateVersion: string;
+  /** Every candidate weight (percent) the release's plan may set, 100 included. */
+  plannedWeightsPercent: number[];
+  /** RevisionIds of alias states Ramp itself wrote or read during this release. */
+  knownRevisionIds: string[];
+}
+
+/**
+ * Whether the alias is in a state this release itself could have left it in: the stable version with
+ * the candidate at a planned weight, or the candidate at 100 %. A write whose answer was lost (or that
+ * a cancellation interrupted) leaves such a state under a RevisionId Ramp never saw.
+ */
+export function isStateRampCouldProduce(alias: AliasState, input: RollBackInput): boolean {
+  const weights = Object.entries(alias.additionalVersionWeights).filter(([, weight]) => weight > 0);
+  if (alias.functionVersion === input.candidateVersion) return weights.length === 0;
+  if (alias.functionVersion !== input.stableVersion) return false;
+  return weights.every(
+    ([version, weight]) =>
+      version === input.candidateVersion &&
+      input.plannedWeightsPercent.some((percent) => Math.abs(percent / 100 - weight) < 1e-9),
+  );
+}
+
+export interface RollBackResult {
+  alias: AliasState;
+  /** False when the alias was already on the stable version alone (an earlier round, or someone else). */
+  hasWritten: boolean;
+}
+
+const isOnlyOn = (alias: AliasState, version: string) => aliasEquals(alias, version, {});
+
+/** How many times a rollback re-reads and rewrites when its own write races another of Ramp's. */
+const rollbackRereads = 3;
+
 export interface CreateAliasInput extends AliasRef {
   functionVersion: string;
   description?: string;
@@ -89,6 +125,58 @@ export function createAliasActivities(deps: ActivityDeps) {
           },
           { aliasNow: current },
         );
+      }
+    },
+
+    /**
+     * Puts the alias back on the stable version from any state this release could have produced. It
+     * never trusts the RevisionId the workflow last saw (a cancelled or answer-lost write may have moved
+     * the alias since): it reads the alias, and writes under the RevisionId it just read when the state
+     * is Ramp's own. Only a state Ramp could not have produced is someone else's change (a Conflict, the
+     * one failure a rollback does not retry).
+     */
+    async rollBackAlias(input: RollBackInput): Promise<RollBackResult> {
+      const lambda = deps.aws.lambda(input.region);
+      const scheduledAt = Context.current().info.scheduledTimestampMs;
+      const observe = () =>
+        aliasWriteDuration.observe({ purpose: 'roll' }, (Date.now() - scheduledAt) / 1000);
+      for (let read = 1; ; read++) {
+        const current = await readAlias(deps, input);
+        if (current && isOnlyOn(current, input.stableVersion)) return { alias: current, hasWritten: false };
+        const isOurs =
+          current !== null &&
+          (input.knownRevisionIds.includes(current.revisionId) || isStateRampCouldProduce(current, input));
+        if (!isOurs) {
+          throw conflictFailure(
+            'UpdateAlias (roll back)',
+            {
+              guard: 'aliasRevisionId',
+              expected: `a state of this release (version ${input.stableVersion} with version ${input.candidateVersion} at a planned weight, or version ${input.candidateVersion} alone)`,
+              found: current ? describeAlias(current) : 'no alias',
+              leftInPlace: `Ramp did not roll back over someone else's change; the alias holds ${describeAlias(current)}.`,
+            },
+            { aliasNow: current },
+          );
+        }
+        try {
+          const rolledBack = aliasStateOf(
+            await lambda.send(
+              new UpdateAliasCommand({
+                FunctionName: input.functionName,
+                Name: input.alias,
+                FunctionVersion: input.stableVersion,
+                RoutingConfig: { AdditionalVersionWeights: {} },
+                RevisionId: current.revisionId,
+              }),
+            ),
+          );
+          observe();
+          return { alias: rolledBack, hasWritten: true };
+        } catch (error) {
+          // 412: the alias moved between our read and our write. Read again; the loop decides whose move.
+          if (classify(error).type !== FailureType.Conflict || read >= rollbackRereads)
+            throw activityFailure('UpdateAlias (roll back)', error);
+        }
       }
     },
 

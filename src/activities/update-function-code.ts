@@ -8,6 +8,7 @@ import { FailureType } from '../domain/failure-types.ts';
 import type { CodeRef } from '../domain/release-input.ts';
 import { activityFailure, classify, conflictFailure } from './activity-failure.ts';
 import type { ActivityDeps } from './deps.ts';
+import { expectedCodeSha256Of } from './expected-code-sha256.ts';
 
 export interface UpdateCodeInput {
   functionName: string;
@@ -15,6 +16,16 @@ export interface UpdateCodeInput {
   code: CodeRef;
   /** UpdateFunctionCode's RevisionId guard: the function as the release last saw it. */
   revisionId: string;
+  /**
+   * For S3 code: the object's SHA-256 from the expectedCodeSha256 activity, recorded in history. Absent (and in
+   * releases started before it existed), the activity hashes the object itself before its first update.
+   */
+  expectedCodeSha256?: string;
+}
+
+/** Kept across attempts in heartbeat details: the hash known before the first attempt's update. */
+interface UpdateProgress {
+  expectedCodeSha256?: string;
 }
 
 export interface UpdateCodeResult {
@@ -39,8 +50,27 @@ export function createUpdateFunctionCode(deps: ActivityDeps) {
     return { ImageUri: code.imageUri };
   }
 
+  /**
+   * The CodeSha256 this update will leave in place, known before it is sent: a staged zip's own hash; for S3 code
+   * the object's (given, from an earlier attempt, or read now), so a lost response is recognised as Ramp's own.
+   */
+  async function expectedSha(input: UpdateCodeInput): Promise<string | undefined> {
+    if (input.code.kind === 'staged') return input.code.codeSha256;
+    if (input.code.kind !== 's3') return undefined;
+    const context = Context.current();
+    const previous = context.info.heartbeatDetails as UpdateProgress | undefined;
+    const sha256 =
+      input.expectedCodeSha256 ??
+      previous?.expectedCodeSha256 ??
+      (await expectedCodeSha256Of(deps, { code: input.code, region: input.region })).codeSha256 ??
+      undefined;
+    if (sha256) context.heartbeat({ expectedCodeSha256: sha256 } satisfies UpdateProgress);
+    return sha256;
+  }
+
   return async function updateFunctionCode(input: UpdateCodeInput): Promise<UpdateCodeResult> {
     const lambda = deps.aws.lambda(input.region);
+    const expectedCodeSha256 = await expectedSha(input);
     try {
       const response = await lambda.send(
         new UpdateFunctionCodeCommand({
@@ -55,7 +85,6 @@ export function createUpdateFunctionCode(deps: ActivityDeps) {
       // Every UpdateFunctionCode gives the function a new RevisionId, so a retry after a lost response
       // fails its own guard. Recognise our own earlier update by the code now in place; anything else is
       // someone else's change.
-      // (An S3 object's hash is unknown before Lambda reads it, so for S3 code a lost response is a conflict.)
       const fn = await lambda
         .send(new GetFunctionCommand({ FunctionName: input.functionName }))
         .catch((readError) => {
@@ -64,8 +93,9 @@ export function createUpdateFunctionCode(deps: ActivityDeps) {
       const current = fn.Configuration;
       const isOurs =
         Context.current().info.attempt > 1 &&
-        ((input.code.kind === 'staged' && current?.CodeSha256 === input.code.codeSha256) ||
-          (input.code.kind === 'image' && fn.Code?.ImageUri === input.code.imageUri));
+        (input.code.kind === 'image'
+          ? fn.Code?.ImageUri === input.code.imageUri
+          : expectedCodeSha256 !== undefined && current?.CodeSha256 === expectedCodeSha256);
       if (isOurs && current?.CodeSha256) return { codeSha256: current.CodeSha256, isRecovered: true };
       throw conflictFailure(
         'UpdateFunctionCode',

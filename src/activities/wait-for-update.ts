@@ -8,6 +8,21 @@ import type { ActivityDeps } from './deps.ts';
 export interface WaitForUpdateInput {
   functionName: string;
   region: string;
+  /**
+   * How long the update may stay InProgress, measured from this activity's first attempt; past it the wait
+   * fails with UpdateTimedOut. Default 15 minutes (absent in histories recorded before it existed).
+   */
+  timeoutMs?: number;
+}
+
+export const defaultUpdateTimeoutMs = 15 * 60 * 1000;
+
+/** Carried across attempts in heartbeat details, so a retried wait keeps the first attempt's deadline. */
+interface WaitProgress {
+  startedAtMs?: number;
+  lastUpdateStatus?: string;
+  lastUpdateStatusReason?: string;
+  lastError?: string;
 }
 
 export interface SettledFunction {
@@ -27,7 +42,13 @@ export function createWaitForUpdate(deps: ActivityDeps) {
   return async function waitForUpdate(input: WaitForUpdateInput): Promise<SettledFunction> {
     const context = Context.current();
     const lambda = deps.aws.lambda(input.region);
+    const previous = context.info.heartbeatDetails as WaitProgress | undefined;
+    const startedAtMs = previous?.startedAtMs ?? Date.now();
+    const timeoutMs = input.timeoutMs ?? defaultUpdateTimeoutMs;
+    let last: WaitProgress = { startedAtMs, lastUpdateStatus: previous?.lastUpdateStatus ?? 'unknown' };
+    if (previous?.lastUpdateStatusReason) last.lastUpdateStatusReason = previous.lastUpdateStatusReason;
     for (;;) {
+      if (Date.now() - startedAtMs > timeoutMs) throw updateTimedOut(input, timeoutMs, last);
       let configuration: FunctionConfiguration | undefined;
       try {
         configuration = (await lambda.send(new GetFunctionCommand({ FunctionName: input.functionName })))
@@ -37,12 +58,16 @@ export function createWaitForUpdate(deps: ActivityDeps) {
         // Retry-After, if any) instead of failing the activity and starting the wait over.
         const classified = classify(error);
         if (!isRetryable(classified.type)) throw activityFailure('GetFunction', error);
-        context.heartbeat({ lastUpdateStatus: 'unknown', lastError: classified.type });
+        last = { ...last, lastError: `${classified.awsErrorName ?? classified.type}: ${classified.message}` };
+        context.heartbeat(last);
         await context.sleep(Math.max(intervalMs, classified.retryAfterMs ?? 0));
         continue;
       }
       const status = configuration?.LastUpdateStatus;
-      context.heartbeat({ lastUpdateStatus: status, state: configuration?.State });
+      last = { startedAtMs, lastUpdateStatus: status ?? 'unknown' };
+      if (configuration?.LastUpdateStatusReason)
+        last.lastUpdateStatusReason = configuration.LastUpdateStatusReason;
+      context.heartbeat({ ...last, state: configuration?.State });
       if (status === 'Failed') {
         throw ApplicationFailure.create({
           type: FailureType.UpdateFailed,
@@ -63,4 +88,29 @@ export function createWaitForUpdate(deps: ActivityDeps) {
       await context.sleep(intervalMs);
     }
   };
+}
+
+function updateTimedOut(
+  input: WaitForUpdateInput,
+  timeoutMs: number,
+  last: WaitProgress,
+): ApplicationFailure {
+  return ApplicationFailure.create({
+    type: FailureType.UpdateTimedOut,
+    message:
+      `Lambda's update of ${input.functionName} did not complete within ${Math.round(timeoutMs / 1000)} s: ` +
+      `LastUpdateStatus ${last.lastUpdateStatus ?? 'unknown'}` +
+      (last.lastUpdateStatusReason ? `, LastUpdateStatusReason "${last.lastUpdateStatusReason}"` : '') +
+      (last.lastError ? ` (last poll failed: ${last.lastError})` : ''),
+    nonRetryable: true,
+    details: [
+      {
+        timeoutMs,
+        lastUpdateStatus: last.lastUpdateStatus,
+        lastUpdateStatusReason: last.lastUpdateStatusReason,
+        leftInPlace:
+          'The update may still complete: $LATEST then holds the new code, but no version was published and the alias was not touched.',
+      },
+    ],
+  });
 }

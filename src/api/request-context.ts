@@ -1,5 +1,6 @@
 import type { FastifyRequest } from 'fastify';
 import type { Principal, Scope } from './auth.ts';
+import type { ApiErrorType } from './error-status.ts';
 
 /**
  * What one request has learned about itself on its way through the hooks and its handler: who called,
@@ -15,11 +16,15 @@ export interface RequestContext {
   isReplay?: boolean;
 }
 
+export type ValidationPart = 'body' | 'querystring' | 'headers' | 'params';
+
 /** Per-route access rule, given as Fastify route `config`. Routes without one are public. */
 export interface RouteAccess {
   scope?: Scope;
   /** Names a mutating action: the request gets an audit line. */
   action?: string;
+  /** How the route answers input its schemas refuse (default: BadRequest, "invalid body", …). */
+  invalidInput?: Partial<Record<ValidationPart, { type: ApiErrorType; message: string }>>;
 }
 
 const contexts = new WeakMap<FastifyRequest, RequestContext>();

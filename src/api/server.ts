@@ -1,18 +1,29 @@
+import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyPluginAsync } from 'fastify';
+import {
+  createJsonSchemaTransform,
+  createJsonSchemaTransformObject,
+  hasZodFastifySchemaValidationErrors,
+  serializerCompiler,
+  validatorCompiler,
+  type ZodTypeProvider,
+} from 'fastify-type-provider-zod';
+import type { z } from 'zod';
 import { parseReleaseId } from '../domain/release-id.ts';
-import { maxZipBytes } from '../domain/spec.ts';
+import { formatSpecProblems, maxZipBytes, problemsOf } from '../domain/spec.ts';
 import { apiRequestDuration, metricsRegistry } from '../observability/metrics.ts';
 import type { ReleaseClient } from '../releases/release-client.ts';
 import { apiErrors, type CountReleases, createReleaseCounts } from './api-metrics.ts';
 import { type AuditEntry, auditEntryOf } from './audit.ts';
 import { type AuthConfig, authenticate, authorize } from './auth.ts';
-import { describeUnexpected, sendError, statusOf } from './error-status.ts';
+import { ApiError, type ApiErrorBody, ApiErrorType, describeUnexpected, statusOf } from './error-status.ts';
 import { type ApiLogger, jsonLineLogger } from './logger.ts';
-import { buildOpenApiDocument } from './openapi.ts';
+import { tidyComponents } from './openapi-document.ts';
 import { registerReleaseRoutes } from './release-routes.ts';
-import { accessOf, contextOf } from './request-context.ts';
+import { accessOf, contextOf, type ValidationPart } from './request-context.ts';
+import { apiSchemaRegistry, readinessSchema } from './schemas.ts';
 
 export type { AuditEntry } from './audit.ts';
 
@@ -33,11 +44,44 @@ export interface ApiDeps {
   eventPollMs?: number;
   /** How long an unchanged SSE stream waits before a heartbeat comment. */
   heartbeatMs?: number;
+  /**
+   * More routes (the web dashboard's `/ui`, …), registered as Fastify plugins after the API's own, under
+   * the same auth hook (a route's `config.scope` asks for a token) and the same error handler.
+   */
+  plugins?: FastifyPluginAsync[];
+  /** Requests per token (per address for anonymous callers) per window; `max: 0` turns the limit off. */
+  rateLimit?: { max: number; windowMs: number };
 }
+
+/** Generous: CI pipelines and dashboards polling a few releases stay far below it. */
+export const defaultRateLimit = { max: 1200, windowMs: 60_000 };
 
 // A 50 MiB zip grows by a third in base64; leave room for the rest of the spec.
 export const bodyLimitBytes = Math.ceil((maxZipBytes * 4) / 3) + 1024 * 1024;
 const readyTimeoutMs = 3000;
+
+const defaultInvalidMessage: Record<ValidationPart, string> = {
+  body: 'invalid body',
+  querystring: 'invalid query',
+  headers: 'invalid headers',
+  params: 'invalid path',
+};
+
+/** Rebuilds zod issues from Fastify's validation entries, so a failed union reports its closest branch. */
+function problemsOfValidation(
+  validation: { instancePath: string; message?: string; keyword: string; params: object }[],
+) {
+  const issues = validation.map(
+    (entry) =>
+      ({
+        ...entry.params,
+        code: entry.keyword,
+        path: entry.instancePath === '/' ? [] : entry.instancePath.slice(1).split('/'),
+        message: entry.message ?? 'invalid',
+      }) as unknown as z.core.$ZodIssue,
+  );
+  return problemsOf(issues);
+}
 
 /** The API as a Fastify instance, not listening: `inject` drives it in tests, `startApi` listens. */
 export async function createApiServer(deps: ApiDeps): Promise<FastifyInstance> {
@@ -46,7 +90,9 @@ export async function createApiServer(deps: ApiDeps): Promise<FastifyInstance> {
     logger: false,
     return503OnClosing: true,
     routerOptions: { maxParamLength: 4096 },
-  });
+  }).withTypeProvider<ZodTypeProvider>();
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
   const logger = deps.logger ?? jsonLineLogger();
   const audit = deps.audit ?? ((entry: AuditEntry) => logger.info({ audit: true, ...entry }, 'audit'));
   const openStreams = new Set<() => void>();
@@ -60,18 +106,35 @@ export async function createApiServer(deps: ApiDeps): Promise<FastifyInstance> {
     parseJson(request, String(body), done);
   });
 
-  app.setErrorHandler((error: Error & { code?: string; statusCode?: number }, request, reply) => {
+  /** The one place an error becomes an answer: `{ error: { type, message, problems? } }`. */
+  function errorOf(error: FastifyError, request: Parameters<Parameters<typeof app.setErrorHandler>[0]>[1]) {
+    if (error instanceof ApiError) return error;
+    if (hasZodFastifySchemaValidationErrors(error)) {
+      const part = (error.validationContext ?? 'body') as ValidationPart;
+      if (part === 'body' && (request.body === undefined || request.body === null)) {
+        return new ApiError(ApiErrorType.BadRequest, 'the body is empty; send it as JSON');
+      }
+      const problems = problemsOfValidation(error.validation);
+      const rule = accessOf(request).invalidInput?.[part];
+      return new ApiError(
+        rule?.type ?? ApiErrorType.BadRequest,
+        `${rule?.message ?? defaultInvalidMessage[part]}: ${formatSpecProblems(problems)}`,
+        { problems },
+      );
+    }
     if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
-      return sendError(
-        reply,
-        'PayloadTooLarge',
+      return new ApiError(
+        ApiErrorType.PayloadTooLarge,
         `request body over ${bodyLimitBytes} bytes; a zip over Lambda's 50 MB direct-upload limit belongs in S3 (code.s3Bucket, code.s3Key)`,
       );
     }
     if (error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE')
-      return sendError(reply, 'UnsupportedMediaType', 'send the body as application/json');
+      return new ApiError(ApiErrorType.UnsupportedMediaType, 'send the body as application/json');
+    if (error.statusCode === 429) {
+      return new ApiError(ApiErrorType.TooManyRequests, error.message);
+    }
     if (error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500) {
-      return sendError(reply, 'BadRequest', `malformed request: ${error.message}`);
+      return new ApiError(ApiErrorType.BadRequest, `malformed request: ${error.message}`);
     }
     const described = describeUnexpected(error);
     if (statusOf(described.type) >= 500) {
@@ -86,16 +149,23 @@ export async function createApiServer(deps: ApiDeps): Promise<FastifyInstance> {
         'request failed',
       );
     }
-    return sendError(reply, described.type, described.message, { ...described.details });
+    return new ApiError(described.type as ApiErrorType, described.message, described.details ?? {});
+  }
+
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    const answer = errorOf(error, request);
+    contextOf(request).errorType = answer.type;
+    const body: ApiErrorBody = { error: { type: answer.type, message: answer.message, ...answer.details } };
+    return reply.code(statusOf(answer.type)).headers(answer.headers).type('application/json').send(body);
   });
-  app.setNotFoundHandler((request, reply) =>
-    sendError(reply, 'NotFound', `no route ${request.method} ${request.url.split('?')[0]}`),
-  );
+  app.setNotFoundHandler((request) => {
+    throw new ApiError(ApiErrorType.NotFound, `no route ${request.method} ${request.url.split('?')[0]}`);
+  });
 
   // Authentication and scope run before the body is read, so an anonymous caller cannot make the server
   // parse 70 MB. A release id in the path names its function, so its pattern is checked here too; the
   // function of a new release is checked once the body is validated.
-  app.addHook('onRequest', async (request, reply) => {
+  app.addHook('onRequest', async (request) => {
     const { scope } = accessOf(request);
     if (!scope) return;
     const context = contextOf(request);
@@ -108,19 +178,23 @@ export async function createApiServer(deps: ApiDeps): Promise<FastifyInstance> {
     }
     const authenticated = authenticate(deps.auth, request.headers.authorization);
     if (!authenticated.ok) {
-      reply.header(
-        'WWW-Authenticate',
-        request.headers.authorization ? 'Bearer realm="ramp", error="invalid_token"' : 'Bearer realm="ramp"',
+      throw new ApiError(
+        authenticated.type,
+        authenticated.message,
+        {},
+        {
+          'WWW-Authenticate': request.headers.authorization
+            ? 'Bearer realm="ramp", error="invalid_token"'
+            : 'Bearer realm="ramp"',
+        },
       );
-      return sendError(reply, authenticated.type, authenticated.message);
     }
     context.principal = authenticated.principal;
     const allowed = authorize(authenticated.principal, scope, parsed?.functionShortName);
-    if (!allowed.ok) return sendError(reply, allowed.type, allowed.message);
+    if (!allowed.ok) throw new ApiError(allowed.type, allowed.message);
     if (id !== undefined && !parsed) {
-      return sendError(
-        reply,
-        'ReleaseNotFound',
+      throw new ApiError(
+        ApiErrorType.ReleaseNotFound,
         `no release ${id.slice(0, 200)}: ids look like <region>.<function>.<alias>.<runId>`,
       );
     }
@@ -146,38 +220,93 @@ export async function createApiServer(deps: ApiDeps): Promise<FastifyInstance> {
     for (const stop of [...openStreams]) stop();
   });
 
-  const document = buildOpenApiDocument(deps.publicUrl);
-  await app.register(swagger, { mode: 'static', specification: { document: document as never } });
+  // Per token, not per address: many pipelines share a NAT, and one token's loop must not starve the others.
+  // Counted after authentication (preHandler), so the token is known; health and metrics are not limited.
+  const limit = deps.rateLimit ?? defaultRateLimit;
+  if (limit.max > 0) {
+    await app.register(rateLimit, {
+      global: true,
+      hook: 'preHandler',
+      max: limit.max,
+      timeWindow: limit.windowMs,
+      keyGenerator: (request) => {
+        const principal = contextOf(request).principal;
+        return principal ? `token:${principal.name}` : `address:${request.ip}`;
+      },
+      errorResponseBuilder: (request, context) =>
+        new ApiError(
+          ApiErrorType.TooManyRequests,
+          `rate limit of ${context.max} requests per ${Math.round(limit.windowMs / 1000)} s reached for ${
+            contextOf(request).principal ? `token "${contextOf(request).principal?.name}"` : 'this address'
+          }; retry in ${context.after}`,
+        ),
+    });
+  }
+
+  // Dynamic mode: the document is generated from the routes' own zod schemas.
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'Ramp release API',
+        version: '1',
+        description: 'Durable, guarded Lambda releases on Temporal.',
+      },
+      ...(deps.publicUrl ? { servers: [{ url: deps.publicUrl }] } : {}),
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+    },
+    transform: createJsonSchemaTransform({ schemaRegistry: apiSchemaRegistry }),
+    transformObject: tidyComponents(createJsonSchemaTransformObject({ schemaRegistry: apiSchemaRegistry })),
+  });
   await app.register(swaggerUi, { routePrefix: '/docs' });
 
   const releaseCounts = deps.countReleases ? createReleaseCounts(deps.countReleases) : undefined;
-  app.get('/healthz', async () => ({ ok: true }));
-  app.get('/readyz', async (_request, reply) => {
-    let timer: NodeJS.Timeout | undefined;
-    const isReady = await Promise.race([
-      deps.isReady().catch(() => false),
-      new Promise<boolean>((resolve) => {
-        timer = setTimeout(() => resolve(false), readyTimeoutMs);
-      }),
-    ]);
-    clearTimeout(timer);
-    return reply
-      .code(isReady ? 200 : 503)
-      .send({ ready: isReady, temporal: isReady ? 'reachable' : 'unreachable' });
-  });
-  app.get('/metrics', async (_request, reply) => {
-    const shared = await metricsRegistry.metrics();
-    const counts = releaseCounts ? await releaseCounts.metrics() : '';
-    return reply.type(metricsRegistry.contentType).send(`${shared}${counts ? `\n${counts}` : ''}`);
-  });
-  app.get('/openapi.json', async () => document);
+  app.get('/healthz', { schema: { summary: 'Liveness' }, config: { rateLimit: false } }, async () => ({
+    ok: true,
+  }));
+  app.get(
+    '/readyz',
+    {
+      config: { rateLimit: false },
+      schema: {
+        summary: 'Readiness (Temporal reachable)',
+        response: { 200: readinessSchema, 503: readinessSchema },
+      },
+    },
+    async (_request, reply) => {
+      let timer: NodeJS.Timeout | undefined;
+      const isReady = await Promise.race([
+        deps.isReady().catch(() => false),
+        new Promise<boolean>((resolve) => {
+          timer = setTimeout(() => resolve(false), readyTimeoutMs);
+        }),
+      ]);
+      clearTimeout(timer);
+      return reply
+        .code(isReady ? 200 : 503)
+        .send({ ready: isReady, temporal: isReady ? 'reachable' : 'unreachable' });
+    },
+  );
+  app.get(
+    '/metrics',
+    { schema: { summary: 'Prometheus metrics (text/plain)' }, config: { rateLimit: false } },
+    async (_request, reply) => {
+      const shared = await metricsRegistry.metrics();
+      const counts = releaseCounts ? await releaseCounts.metrics() : '';
+      return reply.type(metricsRegistry.contentType).send(`${shared}${counts ? `\n${counts}` : ''}`);
+    },
+  );
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
-  registerReleaseRoutes(app, {
-    releases: deps.releases,
-    ...(deps.publicUrl ? { publicUrl: deps.publicUrl } : {}),
-    eventPollMs: deps.eventPollMs ?? 500,
-    heartbeatMs: deps.heartbeatMs ?? 15_000,
-    openStreams,
-  });
+  await app.register(
+    registerReleaseRoutes({
+      releases: deps.releases,
+      ...(deps.publicUrl ? { publicUrl: deps.publicUrl } : {}),
+      eventPollMs: deps.eventPollMs ?? 500,
+      heartbeatMs: deps.heartbeatMs ?? 15_000,
+      openStreams,
+    }),
+  );
+  for (const plugin of deps.plugins ?? []) await app.register(plugin);
   return app;
 }

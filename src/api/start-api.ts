@@ -1,9 +1,10 @@
 import type { Client } from '@temporalio/client';
+import type { FastifyPluginAsync } from 'fastify';
+import { createArtifactStore } from '../artifacts/create-artifact-store.ts';
 import type { RampConfig } from '../config.ts';
-import { rampOutcome } from '../domain/search-attributes.ts';
 import { createReleaseClient } from '../releases/release-client.ts';
+import { releaseQuery } from '../releases/visibility.ts';
 import { connectClient } from '../temporal/connect.ts';
-import { createArtifactStore } from '../worker.ts';
 import type { CountReleases } from './api-metrics.ts';
 import { loadAuthConfig } from './auth.ts';
 import { type ApiLogger, jsonLineLogger } from './logger.ts';
@@ -20,6 +21,8 @@ export interface StartApiOptions {
   /** Structured lines (audit, request failures); JSON lines on stdout by default. */
   logger?: ApiLogger;
   audit?: (entry: AuditEntry) => void;
+  /** More routes (the web dashboard), as Fastify plugins. */
+  plugins?: FastifyPluginAsync[];
   /** An existing Temporal client (the local stack shares one); otherwise one is connected from config. */
   client?: Client;
 }
@@ -33,11 +36,7 @@ export function isLoopbackHost(host: string): boolean {
 /** Counts releases in visibility by outcome or running state, for /metrics. */
 function visibilityCounter(client: Client): CountReleases {
   return async (filter) => {
-    const clauses = ["WorkflowType = 'release'"];
-    if (filter.outcome) clauses.push(`${rampOutcome.name} = '${filter.outcome.replace(/['\\]/g, '')}'`);
-    if (filter.isRunning !== undefined)
-      clauses.push(`ExecutionStatus ${filter.isRunning ? '=' : '!='} 'Running'`);
-    return (await client.workflow.count(clauses.join(' AND '))).count;
+    return (await client.workflow.count(releaseQuery(filter))).count;
   };
 }
 
@@ -71,6 +70,8 @@ export async function startApi(config: RampConfig, options: StartApiOptions = {}
     logger: options.logger ?? jsonLineLogger(),
     ...(options.audit ? { audit: options.audit } : {}),
     countReleases: visibilityCounter(client),
+    rateLimit: { max: config.api.rateLimitPerMinute, windowMs: 60_000 },
+    ...(options.plugins ? { plugins: options.plugins } : {}),
     ...(config.api.publicUrl ? { publicUrl: config.api.publicUrl } : {}),
   });
   try {

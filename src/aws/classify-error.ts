@@ -2,6 +2,10 @@
  * The one place that turns an AWS SDK error into a Ramp failure type. Classification reads the SDK's
  * `name`, `$fault` and `$metadata.httpStatusCode`; message text only where AWS gives no other signal
  * (PublishVersion's CodeSha256 mismatch, and ResourceConflictException's two meanings).
+ *
+ * What is retried: AWS's throttles, 5xx, a network failure (no response at all) and credentials that expired or
+ * could not be fetched for a moment. What is not: AWS's refusals (4xx), and anything that is neither AWS's
+ * answer nor the network's, which can only be a bug in Ramp (Internal), so it fails fast and says so.
  */
 import { FailureType } from '../domain/failure-types.ts';
 
@@ -21,6 +25,7 @@ interface SdkErrorShape {
   name?: unknown;
   message?: unknown;
   code?: unknown;
+  cause?: unknown;
   $fault?: unknown;
   $metadata?: { httpStatusCode?: unknown };
   retryAfterSeconds?: unknown;
@@ -39,14 +44,28 @@ const throttleNames = new Set([
   'ThrottlingException',
   'Throttling',
   'RequestLimitExceeded',
+  'SlowDown', // S3's 503 throttle
 ]);
 const accessDeniedNames = new Set([
   'AccessDeniedException',
+  'AccessDenied',
   'UnrecognizedClientException',
   'InvalidSignatureException',
-  'ExpiredTokenException',
   'KMSAccessDeniedException',
+]);
+// Credentials that expired, or could not be fetched this moment: the SDK's provider chain refreshes them on the
+// next call, so a retry fixes it. ExpiredTokenException arrives as a 403, so this is checked before AccessDenied.
+// CredentialsProviderError / TokenProviderError come from the provider chain itself (no HTTP response);
+// IDPCommunicationError is STS failing to reach the identity provider; RequestExpired and
+// RequestTimeTooSkewed are a signature that aged in flight or a clock the SDK corrects on its next attempt.
+const credentialBlipNames = new Set([
+  'ExpiredTokenException',
+  'ExpiredToken',
+  'RequestExpired',
+  'RequestTimeTooSkewed',
+  'IDPCommunicationError',
   'CredentialsProviderError',
+  'TokenProviderError',
 ]);
 const networkCodes = new Set([
   'ECONNRESET',
@@ -58,6 +77,16 @@ const networkCodes = new Set([
   'UND_ERR_SOCKET',
 ]);
 const networkNames = new Set(['TimeoutError', 'RequestTimeout', 'AbortError']);
+
+/** The `code` of an error or of its cause: `fetch` wraps the socket's ECONNREFUSED in a TypeError. */
+function networkCodeOf(shape: SdkErrorShape & { cause?: unknown }): string | undefined {
+  for (let current: unknown = shape, depth = 0; current && depth < 4; depth++) {
+    const code = (current as { code?: unknown }).code;
+    if (typeof code === 'string' && networkCodes.has(code)) return code;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return undefined;
+}
 
 function parseRetryAfterMs(value: unknown): number | undefined {
   if (typeof value !== 'string' && typeof value !== 'number') return undefined;
@@ -73,7 +102,6 @@ export function classifyAwsError(error: unknown): ClassifiedError {
   const message = typeof shape.message === 'string' ? shape.message : String(error);
   const status =
     typeof shape.$metadata?.httpStatusCode === 'number' ? shape.$metadata.httpStatusCode : undefined;
-  const code = typeof shape.code === 'string' ? shape.code : undefined;
   const base = {
     message,
     awsErrorName: shape.$metadata ? name : undefined,
@@ -93,20 +121,26 @@ export function classifyAwsError(error: unknown): ClassifiedError {
     return as(updateInProgress.test(message) ? FailureType.UpdateInProgress : FailureType.Conflict);
   }
   if (name === 'ResourceNotFoundException' || status === 404) return as(FailureType.NotFound);
+  if (name && credentialBlipNames.has(name)) return as(FailureType.CredentialsUnavailable);
   if ((name && accessDeniedNames.has(name)) || status === 403 || status === 401)
     return as(FailureType.AccessDenied);
   if (shape.$fault === 'server' || (status !== undefined && status >= 500)) return as(FailureType.Transient);
   if (status !== undefined && status >= 400) return as(FailureType.InvalidRequest);
   // No HTTP response at all: the connection dropped, timed out or never opened. The request may or may not
   // have landed, which is why every activity recognises its own earlier effect when it retries.
-  if (
-    (code && networkCodes.has(code)) ||
-    (name && networkNames.has(name)) ||
-    /socket hang up|ECONNRESET/i.test(message)
-  ) {
+  if (networkCodeOf(shape) || (name && networkNames.has(name))) {
     return as(FailureType.Transient);
   }
-  return as(FailureType.Transient);
+  // Any other AWS answer (a modeled error with no status we know) is AWS's to judge, and any other Node system
+  // error (EMFILE, EIO: it names the syscall) is the machine's: retry both.
+  if (shape.$metadata || shape.$fault || typeof (shape as { syscall?: unknown }).syscall === 'string')
+    return as(FailureType.Transient);
+  // Neither AWS nor the network: a TypeError, a RangeError, an Error thrown by Ramp's own code. Retrying a bug
+  // for the activity's whole deadline would only hide it, so it fails now and says what it is.
+  return {
+    ...as(FailureType.Internal),
+    message: `a bug in Ramp, not an AWS or network error (please report it): ${name ?? 'Error'}: ${message}`,
+  };
 }
 
 /** The two values in a CodeSha256 mismatch message: what we asked for, and what `$LATEST` holds. */

@@ -10,7 +10,11 @@ import { registerWorkerCommand } from './commands/worker.ts';
 export function buildProgram(): Command {
   const program = new Command('ramp')
     .description('Durable release orchestrator for AWS Lambda, on Temporal')
-    .version('0.1.0');
+    .version('0.1.0')
+    // Bad usage exits 2, as docs/cli.md promises; main.ts turns commander's exits into exit codes. Set before
+    // the subcommands are added, so they inherit it.
+    .exitOverride()
+    .showHelpAfterError('(add --help for usage)');
   registerDevCommand(program);
   registerWorkerCommand(program);
   registerApiCommand(program);

@@ -10,6 +10,11 @@ export const FailureType = {
   UpdateInProgress: 'UpdateInProgress',
   /** 5xx, ServiceException, network errors, lost responses. Retried. */
   Transient: 'Transient',
+  /**
+   * Credentials that expired or could not be fetched for a moment (ExpiredTokenException, an STS or IMDS blip,
+   * a signature that expired in flight). The provider refreshes them, so a retry fixes it. Retried.
+   */
+  CredentialsUnavailable: 'CredentialsUnavailable',
   /** A RevisionId or CodeSha256 guard failed: someone else changed the function or alias. Terminal. */
   Conflict: 'Conflict',
   /** Lambda refused the request as invalid (4xx other than the above). Terminal. */
@@ -36,6 +41,17 @@ export const FailureType = {
   AlreadyRunning: 'AlreadyRunning',
   /** Rolling back met a state Ramp will not overwrite; a person must decide. */
   NeedsAttention: 'NeedsAttention',
+  /**
+   * An error that is neither AWS's answer nor the network's (a TypeError, a RangeError…): a bug in Ramp. Terminal,
+   * so it fails fast and loudly instead of being retried as if AWS were slow.
+   */
+  Internal: 'Internal',
+  /** Lambda's update stayed InProgress past the wait's deadline; carries Lambda's last status and reason. Terminal. */
+  UpdateTimedOut: 'UpdateTimedOut',
+  /** The preflight found problems (no such function or alias, missing alarms, …); nothing was written. */
+  Rejected: 'Rejected',
+  /** A pause held the release longer than its maximum; Ramp rolled back. */
+  PauseTimedOut: 'PauseTimedOut',
 } as const;
 
 export type FailureType = (typeof FailureType)[keyof typeof FailureType];
@@ -45,6 +61,7 @@ export const retryableFailureTypes: readonly FailureType[] = [
   FailureType.Throttled,
   FailureType.UpdateInProgress,
   FailureType.Transient,
+  FailureType.CredentialsUnavailable,
 ];
 
 export const nonRetryableFailureTypes: FailureType[] = Object.values(FailureType).filter(

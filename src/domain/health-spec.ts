@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { parseDurationMs } from './durations.ts';
+import { maxHookTimeoutMs } from './hook-timeouts.ts';
 import { parseFunctionRef } from './lambda-names.ts';
 
 /**
@@ -109,7 +110,25 @@ export const healthSpecSchema = z
           .optional()
           .describe('Runs before any traffic moves; failure stops the release.'),
         afterTraffic: hookSchema.optional().describe('Runs after promotion; failure rolls back.'),
-        timeout: durationSchema.default('60s'),
+        timeout: durationSchema
+          .default('60s')
+          .refine(
+            (value) => {
+              try {
+                const ms = parseDurationMs(value);
+                return ms >= 1000 && ms <= maxHookTimeoutMs;
+              } catch {
+                return true; // the duration's own check reports it
+              }
+            },
+            {
+              message:
+                'between 1s and 1h: a hook that runs longer than an hour is cut off (CodeDeploy allows lifecycle hooks one hour too)',
+            },
+          )
+          .describe(
+            'How long each hook call may take; it is aborted then and the release stops. At most 1h.',
+          ),
       })
       .optional(),
   })

@@ -1,4 +1,5 @@
 import type { HealthConfig } from './health-spec.ts';
+import type { ReleasePlan } from './release-plan.ts';
 import type { StrategyInput } from './strategies.ts';
 
 /**
@@ -30,8 +31,19 @@ export interface ReleaseInput {
   code: CodeRef;
   expectedRevisionId?: string;
   strategy: StrategyInput;
+  /**
+   * The steps, computed from `strategy` before the start. Always set by releases started since the
+   * release-safety patch; absent only in inputs recorded before it.
+   */
+  plan?: ReleasePlan;
   description?: string;
   approvalTimeoutMs: number;
+  /** How long a pause may hold the release before it rolls back. Default: the approval timeout. */
+  maxPauseMs?: number;
+  /** How long to wait for Lambda to finish the code update before the release fails. Default 15 min. */
+  updateTimeoutMs?: number;
+  /** Create the alias when it does not exist (a first release). Without it a missing alias is refused. */
+  createAlias?: boolean;
   /** Health analysis between steps and validation hooks; absent means no checks (the gate passes). */
   health?: HealthConfig;
   /** Who asked (API token name, CLI user), for the timeline and audit. */

@@ -1,8 +1,10 @@
-import type { FailureType } from './failure-types.ts';
+import { z } from 'zod';
 
 /**
  * The release's status: the answer of the workflow's `status` query, and exactly the body of
  * `GET /v1/releases/{id}`. Plain JSON (ISO timestamps), so it crosses Temporal and HTTP unchanged.
+ * The schemas type the code, shape the API's responses and generate its OpenAPI document; the workflow
+ * imports the types only (`import type`), so zod never enters the workflow bundle.
  */
 export const releasePhases = [
   'starting',
@@ -18,44 +20,104 @@ export const releasePhases = [
 ] as const;
 export type ReleasePhase = (typeof releasePhases)[number];
 
-export const releaseOutcomes = ['succeeded', 'rolled_back', 'conflict', 'failed', 'needs_attention'] as const;
+/**
+ * `rejected`: the preflight found problems before any write (nothing changed); the others as their names
+ * say. New outcomes are only ever added.
+ */
+export const releaseOutcomes = [
+  'succeeded',
+  'rolled_back',
+  'conflict',
+  'failed',
+  'needs_attention',
+  'rejected',
+] as const;
 export type ReleaseOutcome = (typeof releaseOutcomes)[number];
 
-export interface TimelineEntry {
-  at: string;
-  /** Short machine-readable kind, e.g. `code_updated`, `weight_set`, `health_verdict`, `rolled_back`. */
-  event: string;
-  message: string;
-  details?: Record<string, unknown>;
-}
+const timestamp = z.iso.datetime();
+const details = z.record(z.string(), z.unknown());
 
-export interface ReleaseError {
-  type: FailureType | string;
-  isRetryable: boolean;
-  message: string;
-  details?: Record<string, unknown>;
-}
+export const timelineEntrySchema = z.object({
+  at: timestamp,
+  event: z
+    .string()
+    .describe(
+      'Short machine-readable kind, e.g. `code_updated`, `weight_set`, `health_verdict`, `rolled_back`.',
+    ),
+  message: z.string(),
+  details: details.optional(),
+});
+export type TimelineEntry = z.infer<typeof timelineEntrySchema>;
 
-export interface ReleaseStatus {
-  releaseId: string;
-  functionName: string;
-  alias: string;
-  region: string;
-  phase: ReleasePhase;
-  /** Null while the release runs. */
-  outcome: ReleaseOutcome | null;
-  isPaused: boolean;
-  stableVersion: string | null;
-  candidateVersion: string | null;
-  /** Percent of the alias's traffic on the candidate. */
-  candidateWeightPercent: number;
-  /** Index of the current step (0-based) and how many steps precede promotion. */
-  stepIndex: number;
-  stepCount: number;
-  bakeEndsAt: string | null;
-  awaitingApproval: boolean;
-  startedAt: string;
-  endedAt: string | null;
-  timeline: TimelineEntry[];
-  lastError: ReleaseError | null;
-}
+const plannedStepSchema = z.object({
+  weightPercent: z.number().describe('Percent of traffic on the candidate during this step.'),
+  bakeMs: z.number().describe('How long the step bakes, in milliseconds.'),
+  requiresApproval: z.boolean().describe('Whether a person must approve before the release moves on.'),
+});
+
+/** The same shape as ReleasePlan (src/domain/release-plan.ts), which the workflow carries. */
+export const releasePlanSchema = z.object({
+  steps: z.array(plannedStepSchema),
+  promotionRequiresApproval: z.boolean(),
+});
+
+export const releaseErrorSchema = z.object({
+  /** A FailureType, or another type a failure carried. */
+  type: z.string(),
+  isRetryable: z.boolean(),
+  message: z.string(),
+  details: details.optional(),
+});
+export type ReleaseError = z.infer<typeof releaseErrorSchema>;
+
+export const releaseStatusSchema = z
+  .object({
+    releaseId: z.string(),
+    functionName: z.string(),
+    alias: z.string(),
+    region: z.string(),
+    phase: z.enum(releasePhases),
+    outcome: z.enum(releaseOutcomes).nullable().describe('Null while the release runs.'),
+    isPaused: z.boolean(),
+    stableVersion: z.string().nullable(),
+    candidateVersion: z.string().nullable(),
+    candidateWeightPercent: z.number().describe('Percent of the alias’s traffic on the candidate.'),
+    stepIndex: z.number().int().describe('Index of the current step (0-based).'),
+    stepCount: z.number().int().describe('How many steps precede promotion.'),
+    bakeEndsAt: timestamp.nullable(),
+    awaitingApproval: z.boolean(),
+    approvalEndsAt: timestamp
+      .nullable()
+      .optional()
+      .describe(
+        'While waiting for an approval: when the wait times out and the release rolls back (paused time excluded).',
+      ),
+    pauseEndsAt: timestamp
+      .nullable()
+      .optional()
+      .describe('While paused: when the pause times out and the release rolls back.'),
+    plan: releasePlanSchema
+      .optional()
+      .describe('The steps the release walks (absent in releases started before plans were recorded).'),
+    startedAt: timestamp,
+    endedAt: timestamp.nullable(),
+    timeline: z.array(timelineEntrySchema),
+    lastError: releaseErrorSchema.nullable(),
+  })
+  .describe('The release status: the same object as the workflow `status` query.');
+export type ReleaseStatus = z.infer<typeof releaseStatusSchema>;
+
+/** One release in a listing, from Temporal's visibility (no workflow query needed). */
+export const releaseSummarySchema = z.object({
+  releaseId: z.string(),
+  functionName: z.string(),
+  alias: z.string(),
+  region: z.string(),
+  phase: z.string().nullable(),
+  outcome: z.enum(releaseOutcomes).nullable(),
+  isRunning: z.boolean(),
+  description: z.string().nullable().describe('The description the release gave its published version.'),
+  startedAt: timestamp.nullable(),
+  endedAt: timestamp.nullable(),
+});
+export type ReleaseSummary = z.infer<typeof releaseSummarySchema>;

@@ -126,6 +126,20 @@ export const releaseSpecSchema = z
     approvalTimeout: durationSchema
       .default('24h')
       .describe('How long a step waits for approval before the release rolls back.'),
+    maxPause: durationSchema
+      .optional()
+      .describe(
+        'How long a pause may hold the release before it rolls back (default: the approval timeout). Health stays watched while paused.',
+      ),
+    updateTimeout: durationSchema
+      .default('15m')
+      .describe('How long to wait for Lambda to finish the code update before the release fails.'),
+    createAlias: z
+      .boolean()
+      .default(false)
+      .describe(
+        'Create the alias if it does not exist (a first release). Without it, a missing alias is refused before anything is written, so a typo in the alias name cannot create a new one.',
+      ),
   })
   .superRefine((spec, ctx) => {
     const parsed = parseFunctionRef(spec.function);
@@ -156,7 +170,7 @@ export type SpecResult = { ok: true; spec: ReleaseSpec } | { ok: false; problems
  * A union (code, strategy) that fails says only "Invalid input"; a person needs the closest branch's own
  * problems (the zip that is not base64, the step whose weight is wrong), so those are reported instead.
  */
-function problemsOf(issues: readonly z.core.$ZodIssue[], prefix: PropertyKey[] = []): SpecProblem[] {
+export function problemsOf(issues: readonly z.core.$ZodIssue[], prefix: PropertyKey[] = []): SpecProblem[] {
   return issues.flatMap((issue) => {
     const path = [...prefix, ...issue.path];
     if (issue.code === 'invalid_union' && issue.errors.length > 0) {

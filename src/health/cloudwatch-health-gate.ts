@@ -1,6 +1,7 @@
-import type { HealthCheckInput, HealthGate, HealthVerdict } from '../activities/health-gate.ts';
 import type { AwsClients } from '../aws/lambda-clients.ts';
+import type { HealthCheckInput, HealthVerdict } from '../domain/health-verdict.ts';
 import { readAlarmStates } from './alarm-states.ts';
+import type { HealthGate } from './health-gate.ts';
 import { judge } from './judge.ts';
 import { readVersionMetrics } from './version-metrics.ts';
 

@@ -1,6 +1,6 @@
 import { InvokeCommand, type LambdaClient } from '@aws-sdk/client-lambda';
-import type { HealthVerdict } from '../activities/health-gate.ts';
 import type { HookSpec } from '../domain/health-spec.ts';
+import type { HealthVerdict } from '../domain/health-verdict.ts';
 
 export interface HookPayload {
   releaseId: string;
@@ -12,19 +12,29 @@ export interface HookPayload {
   stableVersion: string | null;
 }
 
+/**
+ * A hook call that outlived its own timeout. Named like the platform's timeout (DOMException `TimeoutError`), so
+ * the one classifier treats it as the network's failure: retryable, a fresh call in a fresh attempt.
+ */
+export class HookTimeoutError extends Error {
+  override readonly name = 'TimeoutError';
+}
+
 /** A validation function answers `{ "status": "pass" | "fail", "message"? }`; a function error fails. */
 async function invokeHook(
   lambda: LambdaClient,
   functionName: string,
   payload: HookPayload,
-  timeoutMs: number,
+  signal: AbortSignal,
 ) {
   const response = await lambda.send(
     new InvokeCommand({
       FunctionName: functionName,
       Payload: new TextEncoder().encode(JSON.stringify(payload)),
     }),
-    { abortSignal: AbortSignal.timeout(timeoutMs) },
+    // Aborting closes the connection: the SDK stops waiting and the hook is never still being waited on when
+    // the next attempt starts. (Lambda itself runs the function to its own Timeout; set it below the hook's.)
+    { abortSignal: signal },
   );
   const text = response.Payload ? new TextDecoder().decode(response.Payload) : '';
   if (response.FunctionError)
@@ -44,12 +54,12 @@ async function invokeHook(
     : { status: 'pass' as const, message: `hook ${functionName} passed${message ? `: ${message}` : ''}` };
 }
 
-async function callHttpHook(url: string, payload: HookPayload, timeoutMs: number) {
+async function callHttpHook(url: string, payload: HookPayload, signal: AbortSignal) {
   const response = await fetch(url, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify(payload),
-    signal: AbortSignal.timeout(timeoutMs),
+    signal,
   });
   const text = (await response.text()).slice(0, 500);
   return response.ok
@@ -60,12 +70,28 @@ async function callHttpHook(url: string, payload: HookPayload, timeoutMs: number
       };
 }
 
+/**
+ * Runs one hook call, aborted at `timeoutMs` or when `signal` fires (the activity was cancelled), whichever comes
+ * first, so a call never outlives the attempt that made it.
+ */
 export async function runHook(
   hook: HookSpec,
   payload: HookPayload,
-  context: { lambda: LambdaClient; timeoutMs: number },
+  context: { lambda: LambdaClient; timeoutMs: number; signal?: AbortSignal },
 ): Promise<HealthVerdict> {
-  return 'lambda' in hook
-    ? invokeHook(context.lambda, hook.lambda, payload, context.timeoutMs)
-    : callHttpHook(hook.http, payload, context.timeoutMs);
+  const timeout = AbortSignal.timeout(context.timeoutMs);
+  const signal = context.signal ? AbortSignal.any([timeout, context.signal]) : timeout;
+  const target = 'lambda' in hook ? hook.lambda : hook.http;
+  try {
+    return 'lambda' in hook
+      ? await invokeHook(context.lambda, hook.lambda, payload, signal)
+      : await callHttpHook(hook.http, payload, signal);
+  } catch (error) {
+    if (timeout.aborted) {
+      throw new HookTimeoutError(`hook ${target} did not answer within ${context.timeoutMs} ms`, {
+        cause: error,
+      });
+    }
+    throw error;
+  }
 }

@@ -2,8 +2,9 @@
  * Pure judgement of one health check round: alarms and per-version metrics in, a verdict with one line per
  * check out (what was measured, against what, pass / fail / inconclusive). No I/O, so it is tested alone.
  */
-import type { HealthCheck, HealthVerdict } from '../activities/health-gate.ts';
+
 import type { HealthConfig } from '../domain/health-spec.ts';
+import type { HealthCheck, HealthVerdict } from '../domain/health-verdict.ts';
 import { rateAboveLimit, rateAboveStable } from './statistics.ts';
 
 export interface VersionMetrics {

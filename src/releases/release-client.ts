@@ -3,6 +3,7 @@
  * read its status, control it, list them. No database of Ramp's own: Temporal's history and visibility
  * are the record.
  */
+import { createHash } from 'node:crypto';
 import {
   type Client,
   WorkflowExecutionAlreadyStartedError,
@@ -16,19 +17,24 @@ import { FailureType } from '../domain/failure-types.ts';
 import { parseReleaseId, releaseIdOf, releaseWorkflowId } from '../domain/release-id.ts';
 import type { ReleaseInput } from '../domain/release-input.ts';
 import type { ControlAction, ControlRequest } from '../domain/release-state.ts';
-import type { ReleaseStatus } from '../domain/release-status.ts';
+import type { ReleaseStatus, ReleaseSummary } from '../domain/release-status.ts';
 import {
   rampAlias,
   rampFunction,
   rampIdempotencyKey,
-  rampOutcome,
   rampPhase,
   rampRegion,
 } from '../domain/search-attributes.ts';
 import type { ReleaseSpec } from '../domain/spec.ts';
-import { controlUpdates, statusQuery } from '../workflows/release.ts';
-import { alreadyRunning, ReleaseClientError, releaseNotFound } from './release-errors.ts';
+import { controlUpdates, statusQuery } from '../workflows/release/messages.ts';
+import {
+  alreadyRunning,
+  idempotencyKeyReused,
+  ReleaseClientError,
+  releaseNotFound,
+} from './release-errors.ts';
 import { releaseInputFromSpec } from './release-input-from-spec.ts';
+import { releaseMemo, releaseQuery, releaseSummaryOf } from './visibility.ts';
 
 export interface ReleaseClientDeps {
   client: Client;
@@ -45,18 +51,6 @@ export interface StartedRelease {
   isExisting: boolean;
 }
 
-export interface ReleaseSummary {
-  releaseId: string;
-  functionName: string;
-  alias: string;
-  region: string;
-  phase: string | null;
-  outcome: string | null;
-  isRunning: boolean;
-  startedAt: string | null;
-  endedAt: string | null;
-}
-
 export interface ListFilter {
   functionName?: string;
   alias?: string;
@@ -68,16 +62,42 @@ export interface ListFilter {
 
 const listDeadlineMs = 10_000;
 
-const quote = (value: string) => `'${value.replace(/['\\]/g, '')}'`;
+const fingerprintMemo = releaseMemo.requestSha256;
+const descriptionMemo = releaseMemo.description;
+
+/** JSON with sorted keys, so the same spec always hashes the same. */
+function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+function requestFingerprint(spec: ReleaseSpec): string {
+  return createHash('sha256').update(canonicalJson(spec)).digest('hex');
+}
+
+/** A reused key must come with the same request: anything else is a client bug, refused (422). */
+function checkFingerprint(key: string, fingerprint: string, memo: Record<string, unknown> | undefined): void {
+  const earlier = memo?.[fingerprintMemo];
+  // Releases started before fingerprints were recorded carry none: the key alone decides, as it did then.
+  if (typeof earlier === 'string' && earlier !== fingerprint) throw idempotencyKeyReused(key);
+}
 
 export function createReleaseClient(deps: ReleaseClientDeps) {
   const { client } = deps;
 
-  async function findByIdempotencyKey(key: string): Promise<StartedRelease | undefined> {
+  /** The release an earlier request with this key started; a 422 when that request's body differed. */
+  async function findByIdempotencyKey(key: string, fingerprint: string): Promise<StartedRelease | undefined> {
     for await (const execution of client.workflow.list({
-      query: `WorkflowType = 'release' AND ${rampIdempotencyKey.name} = ${quote(key)}`,
+      query: releaseQuery({ idempotencyKey: key }),
       pageSize: 1,
     })) {
+      checkFingerprint(key, fingerprint, execution.memo);
       return {
         releaseId: releaseIdOf(execution.workflowId, execution.runId),
         workflowId: execution.workflowId,
@@ -90,11 +110,12 @@ export function createReleaseClient(deps: ReleaseClientDeps) {
 
   async function startInput(
     input: ReleaseInput,
-    idempotencyKey: string | undefined,
+    idempotency: { key: string; fingerprint: string } | undefined,
   ): Promise<StartedRelease> {
     const workflowId = releaseWorkflowId(input);
-    if (idempotencyKey) {
-      const earlier = await findByIdempotencyKey(idempotencyKey);
+    const idempotencyKey = idempotency?.key;
+    if (idempotency) {
+      const earlier = await findByIdempotencyKey(idempotency.key, idempotency.fingerprint);
       if (earlier) return earlier;
     }
     try {
@@ -112,6 +133,11 @@ export function createReleaseClient(deps: ReleaseClientDeps) {
           { key: rampPhase, value: 'starting' },
           ...(idempotencyKey ? [{ key: rampIdempotencyKey, value: idempotencyKey }] : []),
         ],
+        memo: {
+          ...(idempotency ? { [fingerprintMemo]: idempotency.fingerprint } : {}),
+          // For listings (`ramp release list`), which read visibility and not each release's input.
+          ...(input.description ? { [descriptionMemo]: input.description } : {}),
+        },
         staticSummary: `${input.functionShortName}:${input.alias} (${input.region})`,
       });
       const runId = handle.firstExecutionRunId;
@@ -122,7 +148,8 @@ export function createReleaseClient(deps: ReleaseClientDeps) {
       // lost, before visibility indexed it) or someone else's: 409 naming it.
       const running = await client.workflow.getHandle(workflowId).describe();
       const runningId = releaseIdOf(workflowId, running.runId);
-      if (idempotencyKey && running.typedSearchAttributes.get(rampIdempotencyKey) === idempotencyKey) {
+      if (idempotency && running.typedSearchAttributes.get(rampIdempotencyKey) === idempotency.key) {
+        checkFingerprint(idempotency.key, idempotency.fingerprint, running.memo);
         return { releaseId: runningId, workflowId, runId: running.runId, isExisting: true };
       }
       throw alreadyRunning(runningId, `${input.functionShortName}:${input.alias}`);
@@ -162,12 +189,16 @@ export function createReleaseClient(deps: ReleaseClientDeps) {
 
   return {
     async start(spec: ReleaseSpec, options: { idempotencyKey?: string; requestedBy?: string } = {}) {
+      // Fingerprinted before staging, so a retry with another body is refused before any work.
+      const idempotency = options.idempotencyKey
+        ? { key: options.idempotencyKey, fingerprint: requestFingerprint(spec) }
+        : undefined;
       const input = await releaseInputFromSpec(spec, {
         artifacts: deps.artifacts,
         defaultRegion: deps.defaultRegion,
         ...(options.requestedBy ? { requestedBy: options.requestedBy } : {}),
       });
-      return startInput(input, options.idempotencyKey);
+      return startInput(input, idempotency);
     },
 
     status,
@@ -179,7 +210,7 @@ export function createReleaseClient(deps: ReleaseClientDeps) {
     ): Promise<ReleaseStatus> {
       const handle = handleOf(releaseId);
       try {
-        return await handle.executeUpdate(controlUpdates[action], { args: [request] });
+        await handle.executeUpdate(controlUpdates[action], { args: [request] });
       } catch (error) {
         if (error instanceof WorkflowUpdateFailedError && error.cause instanceof ApplicationFailure) {
           throw new ReleaseClientError(FailureType.InvalidState, error.cause.message);
@@ -194,53 +225,32 @@ export function createReleaseClient(deps: ReleaseClientDeps) {
         }
         throw error;
       }
+      // The update answers once it took effect; the status read now shows that effect (approve no longer
+      // reads awaiting_approval), whatever the update itself returns.
+      return status(releaseId);
     },
 
     async list(
       filter: ListFilter = {},
     ): Promise<{ releases: ReleaseSummary[]; nextPageToken: string | null }> {
-      const clauses = ["WorkflowType = 'release'"];
-      if (filter.functionName) clauses.push(`${rampFunction.name} = ${quote(filter.functionName)}`);
-      if (filter.alias) clauses.push(`${rampAlias.name} = ${quote(filter.alias)}`);
-      if (filter.outcome) clauses.push(`${rampOutcome.name} = ${quote(filter.outcome)}`);
-      if (filter.isRunning !== undefined)
-        clauses.push(`ExecutionStatus ${filter.isRunning ? '=' : '!='} 'Running'`);
       // A deadline of its own: the client retries some errors (an unknown page token among them), and a
       // listing must answer or fail in seconds, not hold an API request.
       const response = await client.withDeadline(Date.now() + listDeadlineMs, () =>
         client.workflowService.listWorkflowExecutions({
           namespace: client.options.namespace,
-          query: clauses.join(' AND '),
+          query: releaseQuery({
+            ...(filter.functionName ? { functionName: filter.functionName } : {}),
+            ...(filter.alias ? { alias: filter.alias } : {}),
+            ...(filter.outcome ? { outcome: filter.outcome } : {}),
+            ...(filter.isRunning !== undefined ? { isRunning: filter.isRunning } : {}),
+          }),
           pageSize: filter.pageSize ?? 20,
           ...(filter.pageToken ? { nextPageToken: Buffer.from(filter.pageToken, 'base64url') } : {}),
         }),
       );
-      const releases = (response.executions ?? []).map((execution): ReleaseSummary => {
-        const fields = execution.searchAttributes?.indexedFields ?? {};
-        const text = (name: string): string | null => {
-          const payload = fields[name];
-          if (!payload?.data) return null;
-          const value: unknown = JSON.parse(Buffer.from(payload.data).toString('utf8'));
-          return Array.isArray(value) ? String(value[0] ?? '') || null : String(value);
-        };
-        const workflowId = execution.execution?.workflowId ?? '';
-        const runId = execution.execution?.runId ?? '';
-        const time = (t: typeof execution.startTime) =>
-          t?.seconds
-            ? new Date(Number(t.seconds) * 1000 + Math.floor((t.nanos ?? 0) / 1e6)).toISOString()
-            : null;
-        return {
-          releaseId: releaseIdOf(workflowId, runId),
-          functionName: text(rampFunction.name) ?? '',
-          alias: text(rampAlias.name) ?? '',
-          region: text(rampRegion.name) ?? '',
-          phase: text(rampPhase.name),
-          outcome: text(rampOutcome.name),
-          isRunning: execution.status === 1,
-          startedAt: time(execution.startTime),
-          endedAt: time(execution.closeTime),
-        };
-      });
+      const releases = await Promise.all(
+        (response.executions ?? []).map((execution) => releaseSummaryOf(client, execution)),
+      );
       const token = response.nextPageToken;
       return {
         releases,

@@ -3,7 +3,7 @@ import { FailureType } from '../domain/failure-types.ts';
 /** Errors of the release client, each with the failure type the API maps to an HTTP status. */
 export class ReleaseClientError extends Error {
   constructor(
-    readonly type: FailureType | 'ReleaseNotFound',
+    readonly type: FailureType | 'ReleaseNotFound' | 'IdempotencyKeyReused',
     message: string,
     readonly details: Record<string, unknown> = {},
   ) {
@@ -22,4 +22,11 @@ export function alreadyRunning(runningReleaseId: string, alias: string): Release
 
 export function releaseNotFound(id: string): ReleaseClientError {
   return new ReleaseClientError('ReleaseNotFound', `no release ${id}`);
+}
+
+export function idempotencyKeyReused(key: string): ReleaseClientError {
+  return new ReleaseClientError(
+    'IdempotencyKeyReused',
+    `Idempotency-Key ${key} was first used with a different request; a retry must send the same body, a new release needs a new key`,
+  );
 }

@@ -3,6 +3,7 @@ import { parseDurationMs } from '../domain/durations.ts';
 import { healthConfigOf } from '../domain/health-spec.ts';
 import { parseFunctionRef } from '../domain/lambda-names.ts';
 import type { CodeRef, ReleaseInput } from '../domain/release-input.ts';
+import { planOf } from '../domain/release-plan.ts';
 import type { ReleaseSpec } from '../domain/spec.ts';
 
 /**
@@ -37,8 +38,14 @@ export async function releaseInputFromSpec(
     code,
     ...(spec.expectedRevisionId ? { expectedRevisionId: spec.expectedRevisionId } : {}),
     strategy: spec.strategy,
+    // Computed once here and carried in the input: the release keeps this plan whatever happens to the
+    // predefined strategies while it runs.
+    plan: planOf(spec.strategy),
     ...(spec.description ? { description: spec.description } : {}),
     approvalTimeoutMs: parseDurationMs(spec.approvalTimeout),
+    ...(spec.maxPause !== undefined ? { maxPauseMs: parseDurationMs(spec.maxPause) } : {}),
+    updateTimeoutMs: parseDurationMs(spec.updateTimeout),
+    ...(spec.createAlias ? { createAlias: true } : {}),
     ...(spec.health ? { health: healthConfigOf(spec.health) } : {}),
     ...(context.requestedBy ? { requestedBy: context.requestedBy } : {}),
   };

@@ -6,6 +6,7 @@ import { Invoker } from './invoke.ts';
 import { LambdaService } from './lambda-service.ts';
 import { MetricStore } from './metrics.ts';
 import { ControlPlaneQuota } from './quota.ts';
+import type { S3Service } from './s3-service.ts';
 
 /**
  * One AWS account's state in the simulator: its functions, their metrics and its alarms, with the services
@@ -32,11 +33,17 @@ export class SimAccount {
       updateDelayMs: number;
       metricDelayMs: number;
       quotas: boolean;
+      /** S3 is one for all accounts here: bucket names are global. */
+      s3: S3Service;
     },
   ) {
     const { clock } = options;
     this.registry = new FunctionRegistry(clock);
-    this.lambda = new LambdaService(this.registry, { updateDelayMs: options.updateDelayMs, clock });
+    this.lambda = new LambdaService(this.registry, {
+      updateDelayMs: options.updateDelayMs,
+      clock,
+      s3: options.s3,
+    });
     this.metrics = new MetricStore({ delayMs: options.metricDelayMs, clock });
     this.alarms = new AlarmStore(this.metrics, options.defaultRegion, clock);
     this.cloudWatch = new CloudWatchService(this.metrics, this.alarms, accountId);

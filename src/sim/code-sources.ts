@@ -1,11 +1,14 @@
 import { createHash } from 'node:crypto';
 import { behaviourOfLabel, behaviourOfZip } from './behaviour.ts';
 import type { CodeState } from './lambda-state.ts';
+import { codeFromS3 } from './s3-code.ts';
+import type { S3Service } from './s3-service.ts';
 import { invalidParameter, SimError } from './sim-error.ts';
 
 /**
  * Where a deployment package comes from, as CreateFunction's `Code` and UpdateFunctionCode name it: zip bytes,
- * an S3 object, or a container image. Each gives the package's CodeSha256, size and how it behaves.
+ * an S3 object (read from the simulator's S3, s3-code.ts), or a container image. Each gives the package's
+ * CodeSha256, size and how it behaves.
  */
 type Body = Record<string, unknown>;
 
@@ -15,7 +18,7 @@ function text(value: unknown): string | undefined {
   return typeof value === 'string' ? value : undefined;
 }
 
-export function codeFrom(body: Body, packageType: 'Zip' | 'Image'): CodeState {
+export function codeFrom(body: Body, packageType: 'Zip' | 'Image', s3: S3Service): CodeState {
   const zip = text(body.ZipFile);
   const imageUri = text(body.ImageUri);
   const bucket = text(body.S3Bucket);
@@ -26,7 +29,7 @@ export function codeFrom(body: Body, packageType: 'Zip' | 'Image'): CodeState {
     throw invalidParameter("Please don't provide ImageUri when updating a function with packageType Zip.");
   }
   if (zip !== undefined) return codeOfZip(Buffer.from(zip, 'base64'));
-  if (bucket) return codeOfS3Object(bucket, text(body.S3Key) ?? '', text(body.S3ObjectVersion) ?? '');
+  if (bucket) return codeFromS3(s3, bucket, text(body.S3Key) ?? '', text(body.S3ObjectVersion));
   if (imageUri) return codeOfImage(imageUri);
   throw invalidParameter('A ZIP file, S3 bucket, or image is required');
 }
@@ -47,12 +50,6 @@ export function codeOfZip(bytes: Buffer): CodeState {
       'Could not unzip uploaded file. Please check your file, then try to upload again.',
     );
   return { sha256: createHash('sha256').update(bytes).digest('base64'), size: bytes.length, behaviour };
-}
-
-/** The simulator has no S3 of its own here: the object's identity stands in for its bytes. */
-export function codeOfS3Object(bucket: string, key: string, version: string): CodeState {
-  const sha256 = createHash('sha256').update(`s3://${bucket}/${key}?versionId=${version}`).digest('base64');
-  return { sha256, size: 1024, behaviour: behaviourOfLabel(key) };
 }
 
 export function codeOfImage(imageUri: string): CodeState {

@@ -14,6 +14,7 @@ import {
 } from './lambda-state.ts';
 import { assertVersionExists, qualifierOf, resolveQualifier } from './qualifiers.ts';
 import { validateRouting } from './routing-config.ts';
+import type { S3Service } from './s3-service.ts';
 import {
   functionPending,
   invalidParameter,
@@ -43,7 +44,7 @@ function text(value: unknown): string | undefined {
 export class LambdaService {
   constructor(
     private readonly registry: FunctionRegistry,
-    private readonly options: { updateDelayMs: number; clock: () => number },
+    private readonly options: { updateDelayMs: number; clock: () => number; s3: S3Service },
   ) {}
 
   private configuration(
@@ -80,7 +81,7 @@ export class LambdaService {
       );
     }
     const packageType = body.PackageType === 'Image' ? 'Image' : 'Zip';
-    const code = codeFrom((body.Code ?? {}) as Body, packageType);
+    const code = codeFrom((body.Code ?? {}) as Body, packageType, this.options.s3);
     const now = this.options.clock();
     const config: ConfigState = {
       ...(typeof body.Runtime === 'string' ? { runtime: body.Runtime } : {}),
@@ -144,7 +145,7 @@ export class LambdaService {
     const { fn } = this.registry.find(context, raw, true);
     this.assertUpdatable(context, fn);
     this.assertRevision(body.RevisionId, fn.latest.revisionId);
-    const code = codeFrom(body, fn.latest.config.packageType);
+    const code = codeFrom(body, fn.latest.config.packageType, this.options.s3);
     if (body.DryRun === true) return { status: 200, body: this.configuration(context, fn, null) };
     this.beginUpdate(fn, { code });
     let version: VersionRecord | null = null;

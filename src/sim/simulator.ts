@@ -12,6 +12,8 @@ import type { InvocationResult } from './invoke.ts';
 import { LambdaEndpoint } from './lambda-endpoint.ts';
 import type { MetricStore } from './metrics.ts';
 import { loadState, saveState } from './persistence.ts';
+import { S3Endpoint } from './s3-endpoint.ts';
+import { S3Service } from './s3-service.ts';
 import { CredentialIssuer, type RoleDefinition, RoleStore, StsEndpoint } from './sts.ts';
 import { TrafficController, type TrafficOptions } from './traffic.ts';
 
@@ -65,13 +67,14 @@ function seededRandom(seed: number): () => number {
 }
 
 /**
- * The simulator's composition root: it builds the services (Lambda, CloudWatch, STS, the control API) over
+ * The simulator's composition root: it builds the services (Lambda, CloudWatch, STS, S3, the control API) over
  * the state of each account, and puts them behind one HTTP port. Its public face is the programmatic API
  * the docs show, which speaks for the simulator's own account unless it names another.
  */
 export class Simulator {
   readonly metrics: MetricStore;
   readonly alarms: AlarmStore;
+  readonly s3 = new S3Service();
   readonly faults: FaultController;
   readonly traffic: TrafficController;
   /** IAM roles STS lets callers assume. */
@@ -106,6 +109,7 @@ export class Simulator {
       updateDelayMs: options.updateDelayMs ?? 200,
       metricDelayMs: options.metricDelayMs ?? defaultMetricDelayMs,
       quotas: options.quotas === true,
+      s3: this.s3,
     };
     this.main = this.account(this.accountId);
     this.metrics = this.main.metrics;
@@ -122,6 +126,7 @@ export class Simulator {
       this.account(this.issuer.accountOf(request.accessKeyId) ?? this.accountId);
     this.server = createSimServer([
       new ControlEndpoint(this),
+      new S3Endpoint(this.s3),
       new StsEndpoint({ ...shared, roles: this.roles, issuer: this.issuer, accountOf }),
       new CloudWatchEndpoint({ ...shared, accountOf }),
       new LambdaEndpoint({ ...shared, accountOf }),

@@ -1,11 +1,12 @@
+// No @temporalio/worker here: the API connects through this module and must not load the worker's runtime.
 import { Client, Connection } from '@temporalio/client';
-import { NativeConnection } from '@temporalio/worker';
 import type { RampConfig } from '../config.ts';
 import { rampSearchAttributes } from '../domain/search-attributes.ts';
 
 type TemporalConfig = RampConfig['temporal'];
 
-function connectionOptions(config: TemporalConfig) {
+/** Address, TLS and API key, the same for the client and (in worker.ts) the worker's native connection. */
+export function connectionOptions(config: TemporalConfig) {
   return {
     address: config.address,
     ...(config.tls ? { tls: true } : {}),
@@ -16,10 +17,6 @@ function connectionOptions(config: TemporalConfig) {
 export async function connectClient(config: TemporalConfig): Promise<Client> {
   const connection = await Connection.connect(connectionOptions(config));
   return new Client({ connection, namespace: config.namespace });
-}
-
-export function connectWorker(config: TemporalConfig): Promise<NativeConnection> {
-  return NativeConnection.connect(connectionOptions(config));
 }
 
 /**

@@ -1,5 +1,14 @@
 import { spawnSync } from 'node:child_process';
-import { accessSync, constants, mkdirSync, mkdtempSync, renameSync, rmSync } from 'node:fs';
+import {
+  accessSync,
+  constants,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { homedir } from 'node:os';
 import { delimiter, join } from 'node:path';
 
@@ -62,9 +71,70 @@ function findGo(env: NodeJS.ProcessEnv): string | undefined {
   return undefined;
 }
 
+function sleepSync(ms: number): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** How long a process waits for another one's build before it gives up waiting. */
+const buildWaitMs = 30 * 60_000;
+
 /**
- * Builds the CLI into a private directory, then renames it into the cache, so two processes building at
- * once never leave a half-written binary where the other one looks.
+ * One build at a time per cache: several test runs or stacks started together (CI steps, worktrees)
+ * would otherwise each compile the same few hundred packages at once. The first takes a lock directory
+ * (mkdir is atomic) holding its pid; the others wait for the binary, and take over a lock whose owner
+ * has died.
+ */
+function withBuildLock(cacheDir: string, log: (line: string) => void, build: () => string): string {
+  mkdirSync(cacheDir, { recursive: true });
+  const lockDir = join(cacheDir, '.build-lock');
+  const target = join(cacheDir, 'temporal');
+  const deadline = Date.now() + buildWaitMs;
+  let hasSaidWaiting = false;
+  for (;;) {
+    try {
+      mkdirSync(lockDir);
+      writeFileSync(join(lockDir, 'pid'), String(process.pid));
+      break;
+    } catch {
+      if (isExecutable(target)) return target;
+      let owner = Number.NaN;
+      try {
+        owner = Number(readFileSync(join(lockDir, 'pid'), 'utf8'));
+      } catch {
+        // The owner has made the directory but not written its pid yet.
+      }
+      if (Number.isInteger(owner) && owner > 0 && !isAlive(owner)) {
+        rmSync(lockDir, { recursive: true, force: true });
+        continue;
+      }
+      if (Date.now() > deadline)
+        throw new Error(`another process's build (pid ${owner}) did not finish in time`);
+      if (!hasSaidWaiting) {
+        log(`ramp: waiting for another process (pid ${owner}) that is building the Temporal CLI`);
+        hasSaidWaiting = true;
+      }
+      sleepSync(2_000);
+    }
+  }
+  try {
+    return isExecutable(target) ? target : build();
+  } finally {
+    rmSync(lockDir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Builds the CLI into a private directory, then renames it into the cache, so a process looking at the
+ * cache never finds a half-written binary.
  */
 function buildWithGo(
   go: string,
@@ -140,7 +210,8 @@ export function findTemporalCli(options: FindOptions = {}): TemporalCli {
     const go = findGo(env);
     if (go) {
       try {
-        return { kind: 'binary', path: buildWithGo(go, cacheDir, env, log), source: 'built' };
+        const built = withBuildLock(cacheDir, log, () => buildWithGo(go, cacheDir, env, log));
+        return { kind: 'binary', path: built, source: 'built' };
       } catch (error) {
         tried.push(`go install with ${go}: ${(error as Error).message}`);
       }

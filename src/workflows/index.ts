@@ -1,2 +1,2 @@
 // Every function exported here becomes a startable workflow type, named by its export: never rename one.
-export { release } from './release.ts';
+export { release } from './release/workflow.ts';

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import {
   InvalidParameterValueException,
+  LambdaServiceException,
   PreconditionFailedException,
   ResourceConflictException,
   ResourceNotFoundException,
@@ -12,6 +13,9 @@ import { classifyAwsError, codeShaMismatchValues } from '../../src/aws/classify-
 import { isRetryable } from '../../src/domain/failure-types.ts';
 
 const meta = (httpStatusCode: number) => ({ $metadata: { httpStatusCode } });
+/** An AWS service error as the SDK builds one from a response: a name, a fault and the HTTP status. */
+const awsError = (name: string, httpStatusCode: number, message: string) =>
+  new LambdaServiceException({ name, $fault: 'client', message, ...meta(httpStatusCode) });
 
 describe('classifying AWS errors', () => {
   test('a 429 TooManyRequestsException is Throttled, retryable, with its Retry-After in ms', () => {
@@ -26,6 +30,13 @@ describe('classifying AWS errors', () => {
     assert.equal(classified.retryAfterMs, 2000);
     assert.equal(classified.reason, 'CallerRateLimitExceeded');
     assert.ok(isRetryable(classified.type));
+  });
+
+  test("S3's 503 SlowDown is Throttled", () => {
+    assert.equal(
+      classifyAwsError(awsError('SlowDown', 503, 'Please reduce your request rate.')).type,
+      'Throttled',
+    );
   });
 
   test('a 412 PreconditionFailedException is a terminal Conflict', () => {
@@ -81,8 +92,77 @@ describe('classifying AWS errors', () => {
 
   test('ServiceException, 5xx and dropped connections are Transient and retryable', () => {
     assert.equal(classifyAwsError(new ServiceException({ message: 'boom', ...meta(500) })).type, 'Transient');
-    const reset = Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' });
+    // Node's own shape for a reset connection: only its `code` says what it is (an unknown Error is Internal).
+    const reset = Object.assign(new Error('read ECONNRESET'), {
+      code: 'ECONNRESET',
+      errno: -104,
+      syscall: 'read',
+    });
     assert.equal(classifyAwsError(reset).type, 'Transient');
+    const sdkTimeout = Object.assign(new Error('Connection timed out after 1000 ms'), {
+      name: 'TimeoutError',
+    });
+    assert.equal(classifyAwsError(sdkTimeout).type, 'Transient');
+    // fetch (HTTP hooks) wraps the socket's error in a TypeError: the cause decides, not the class.
+    const refused = new TypeError('fetch failed', {
+      cause: Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:9'), { code: 'ECONNREFUSED' }),
+    });
+    assert.equal(classifyAwsError(refused).type, 'Transient');
+    assert.ok(isRetryable(classifyAwsError(refused).type));
+  });
+
+  test('a programming error is Internal, not retryable, and says it is a bug in Ramp', () => {
+    const bugs = [
+      new TypeError("Cannot read properties of undefined (reading 'CodeSha256')"),
+      new RangeError('Invalid array length'),
+      new ReferenceError('versionz is not defined'),
+      new Error('unexpected state'),
+    ];
+    for (const bug of bugs) {
+      const classified = classifyAwsError(bug);
+      assert.equal(classified.type, 'Internal', bug.name);
+      assert.equal(isRetryable(classified.type), false);
+      assert.match(classified.message, /bug in Ramp/);
+      assert.match(classified.message, new RegExp(bug.name));
+      assert.equal(classified.awsErrorName, undefined);
+    }
+  });
+
+  test('expired or unavailable credentials are retryable CredentialsUnavailable; a real denial stays AccessDenied', () => {
+    const blips = [
+      awsError('ExpiredTokenException', 403, 'The security token included in the request is expired'),
+      awsError('ExpiredToken', 400, 'The provided token has expired.'),
+      awsError('RequestExpired', 400, 'Request has expired.'),
+      awsError(
+        'IDPCommunicationError',
+        400,
+        'The request could not be fulfilled because the identity provider is not reachable.',
+      ),
+      // The provider chain's own failures: no HTTP response, no $metadata.
+      Object.assign(new Error('Could not load credentials from any providers'), {
+        name: 'CredentialsProviderError',
+        tryNextLink: false,
+      }),
+      Object.assign(new Error('Token is expired. To refresh this SSO session run aws sso login'), {
+        name: 'TokenProviderError',
+      }),
+    ];
+    for (const blip of blips) {
+      const classified = classifyAwsError(blip);
+      assert.equal(classified.type, 'CredentialsUnavailable', blip.name);
+      assert.ok(isRetryable(classified.type), blip.name);
+    }
+    const denied = classifyAwsError(
+      awsError(
+        'AccessDeniedException',
+        403,
+        'User: arn:aws:sts::123456789012:assumed-role/ci/ramp is not authorized to perform: lambda:UpdateAlias',
+      ),
+    );
+    assert.equal(denied.type, 'AccessDenied');
+    assert.equal(isRetryable(denied.type), false);
+    const forbidden = classifyAwsError(awsError('Forbidden', 403, ''));
+    assert.equal(forbidden.type, 'AccessDenied');
   });
 
   test('a 404 ResourceNotFoundException is NotFound', () => {

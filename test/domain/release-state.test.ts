@@ -53,3 +53,35 @@ describe('outcomes', () => {
     assert.equal(outcomeForFailure('Transient', true), 'rolled_back');
   });
 });
+
+describe('control requests that contradict an earlier decision', () => {
+  const baking = () => status({ phase: 'baking' });
+
+  test('a second abort is refused and names the first one', () => {
+    const problem = controlProblem(baking(), 'abort', { abort: { by: 'alice', reason: 'errors' } });
+    assert.match(problem ?? '', /already aborted by alice: errors/);
+  });
+
+  test('promote, approve, pause and resume after an abort are refused', () => {
+    for (const action of ['promote', 'approve', 'pause', 'resume'] as const) {
+      assert.match(controlProblem(baking(), action, { abort: { by: 'alice' } }) ?? '', /already aborted/);
+    }
+  });
+
+  test('after a full promotion only abort is allowed, so stopping is always possible', () => {
+    const decisions = { promote: { by: 'bob', full: true } };
+    assert.match(
+      controlProblem(baking(), 'pause', decisions) ?? '',
+      /full promotion was already requested by bob/,
+    );
+    assert.match(controlProblem(baking(), 'promote', decisions) ?? '', /full promotion/);
+    assert.equal(controlProblem(baking(), 'abort', decisions), undefined);
+  });
+
+  test('a second promotion to the next step is refused until the first is carried out', () => {
+    assert.match(
+      controlProblem(baking(), 'promote', { promote: { by: 'bob' } }) ?? '',
+      /promotion to the next step was already requested by bob/,
+    );
+  });
+});

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -58,6 +58,11 @@ test('the local stack starts with one command, takes a release over HTTP, and st
     const api = `http://127.0.0.1:${ports.api}`;
     assert.match(output, new RegExp(`API:\\s+${api}`));
     assert.match(output, /hello-ramp:live/);
+    // The banner's example runs from any directory with the CLI: the API's URL to export, a sample build.
+    assert.ok(output.includes(`export RAMP_API_URL=${api}`), output);
+    assert.doesNotMatch(output, /require\('fflate'\)/);
+    const example = /npx ramp release start (\S+) --zip (\S+) --wait/.exec(output);
+    assert.ok(example?.[1] && existsSync(example[1]) && example[2] && existsSync(example[2]), output);
 
     const response = await fetch(`${api}/v1/releases`, {
       method: 'POST',

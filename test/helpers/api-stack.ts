@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
-import type { HealthGate } from '../../src/activities/health-gate.ts';
 import { type AuthConfig, loadAuthConfig } from '../../src/api/auth.ts';
-import { type AuditEntry, createApiServer } from '../../src/api/server.ts';
+import { type ApiDeps, type AuditEntry, createApiServer } from '../../src/api/server.ts';
+import type { HealthGate } from '../../src/health/health-gate.ts';
 import { defaultMetricDelayMs } from '../../src/sim/index.ts';
 import { type ReleaseStack, withReleaseStack } from './release-stack.ts';
 
@@ -17,6 +17,7 @@ export interface ApiStack {
     options?: { token?: string; body?: unknown; rawBody?: string; headers?: Record<string, string> },
   ): Promise<{
     status: number;
+    headers: Record<string, string | string[] | number | undefined>;
     json: Record<string, unknown> & {
       error?: { type: string; message: string; problems?: { field: string; message: string }[] };
     };
@@ -25,7 +26,12 @@ export interface ApiStack {
 
 /** The real API in front of the real release stack (dev server, worker, simulator), driven over HTTP by inject. */
 export async function withApiStack<T>(
-  options: { auth?: AuthConfig; healthGate?: HealthGate | 'cloudwatch'; metricDelayMs?: number },
+  options: {
+    auth?: AuthConfig;
+    healthGate?: HealthGate | 'cloudwatch';
+    rateLimit?: ApiDeps['rateLimit'];
+    metricDelayMs?: number;
+  },
   body: (api: ApiStack) => Promise<T>,
 ): Promise<T> {
   const stackOptions = {
@@ -48,6 +54,7 @@ export async function withApiStack<T>(
       isReady: async () => true,
       audit: (entry) => audit.push(entry),
       eventPollMs: 100,
+      ...(options.rateLimit ? { rateLimit: options.rateLimit } : {}),
     });
     try {
       return await body({
@@ -77,7 +84,7 @@ export async function withApiStack<T>(
           } catch {
             // Not JSON: the assertion on `json` will say so.
           }
-          return { status: response.statusCode, json };
+          return { status: response.statusCode, headers: response.headers, json };
         },
       });
     } finally {

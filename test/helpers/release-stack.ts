@@ -14,13 +14,13 @@ import {
   waitUntilFunctionActiveV2,
 } from '@aws-sdk/client-lambda';
 import { zipSync } from 'fflate';
-import { alwaysHealthy, type HealthGate } from '../../src/activities/health-gate.ts';
 import { createActivities } from '../../src/activities/index.ts';
 import { createFileArtifactStore } from '../../src/artifacts/file-artifact-store.ts';
 import { createAwsClients } from '../../src/aws/lambda-clients.ts';
 import type { ReleaseSpecInput } from '../../src/domain/spec.ts';
 import { validateReleaseSpec } from '../../src/domain/spec.ts';
 import { createCloudWatchHealthGate } from '../../src/health/cloudwatch-health-gate.ts';
+import { alwaysHealthy, type HealthGate } from '../../src/health/health-gate.ts';
 import { createReleaseClient, type ReleaseClient } from '../../src/releases/release-client.ts';
 import { defaultMetricDelayMs, type Simulator, startSimulator } from '../../src/sim/index.ts';
 import { uniqueName, type WorkerContext, withWorker } from './temporal.ts';

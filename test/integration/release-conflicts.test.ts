@@ -111,20 +111,69 @@ describe('conflicts: someone else changed the function or alias', () => {
         alias: 'live',
         code: { zipFile: zipBase64() },
         strategy: { steps: [{ weight: 20, bake: '300ms' }] },
+        // The gate judges releases that ask for health checks; one without them only bakes.
+        health: { interval: '1s', metrics: { errorRate: { max: 0.01 } } },
       });
-      await waitForStatus(stack.releases, id, (s) => s.phase === 'baking');
+      const baking = await waitForStatus(stack.releases, id, (s) => s.phase === 'baking');
+      // Someone else moves the alias to a split Ramp's plan never sets (33 %), and the candidate fails.
+      const theirs = await stack.lambda.send(
+        new UpdateAliasCommand({
+          FunctionName: fn,
+          Name: 'live',
+          FunctionVersion: baking.stableVersion ?? '',
+          RoutingConfig: { AdditionalVersionWeights: { [baking.candidateVersion ?? '']: 0.33 } },
+        }),
+      );
       failNow = true;
-      stack.sim.faults.outsideChange({
-        functionName: fn,
-        when: { operation: 'UpdateAlias', phase: 'before' },
-        change: 'alias',
-        alias: 'live',
-      });
 
       const status = await waitForEnd(stack.releases, id);
 
       assert.equal(status.outcome, 'needs_attention');
       assert.match(status.lastError?.message ?? '', /rollback/);
+      assert.match(status.lastError?.message ?? '', /33%/);
+      // Their change is still in place: Ramp never rolled back over it.
+      const last = stack.sim.aliasHistory(fn, 'live').at(-1);
+      assert.equal(last?.revisionId, theirs.RevisionId);
+    });
+  });
+
+  test('an alias someone else already put back on the stable version ends the rollback with nothing to write', async () => {
+    let failNow = false;
+    const gate = {
+      check: async () =>
+        failNow
+          ? { status: 'fail' as const, message: 'errors up' }
+          : { status: 'pass' as const, message: 'ok' },
+    };
+    await withReleaseStack({ healthGate: gate }, async (stack) => {
+      const fn = uniqueName('rolled-back-outside');
+      const { stableVersion } = await stack.createFunctionWithAlias(fn, 'live');
+      const id = await stack.startRelease({
+        function: fn,
+        alias: 'live',
+        code: { zipFile: zipBase64() },
+        strategy: { steps: [{ weight: 20, bake: '1h' }] },
+        health: { interval: '1s', metrics: { errorRate: { max: 0.01 } } },
+      });
+      await waitForStatus(stack.releases, id, (s) => s.phase === 'baking');
+      await stack.lambda.send(
+        new UpdateAliasCommand({
+          FunctionName: fn,
+          Name: 'live',
+          FunctionVersion: stableVersion,
+          RoutingConfig: { AdditionalVersionWeights: {} },
+        }),
+      );
+      const writesBefore = stack.sim.calls().filter((c) => c.operation === 'UpdateAlias').length;
+      failNow = true;
+
+      const status = await waitForEnd(stack.releases, id);
+      assert.equal(status.outcome, 'rolled_back');
+      assert.equal(stack.sim.calls().filter((c) => c.operation === 'UpdateAlias').length, writesBefore);
+      assert.ok(
+        status.timeline.some((e) => e.event === 'rolled_back' && /already/.test(e.message)),
+        JSON.stringify(status.timeline.slice(-4)),
+      );
     });
   });
 });

@@ -118,6 +118,8 @@ describe('controlling a running release', () => {
         alias: 'live',
         code: { zipFile: zipBase64() },
         strategy: { steps: [{ weight: 10, bake: '50ms' }] },
+        // The gate judges releases that ask for health checks; one without them only bakes.
+        health: { interval: '1s', metrics: { errorRate: { max: 0.01 } } },
       });
 
       const status = await waitForEnd(stack.releases, id);

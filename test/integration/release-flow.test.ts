@@ -45,13 +45,14 @@ describe('a release on the real dev server against the simulator', () => {
     });
   });
 
-  test('creates the alias on the new version on a first release', async () => {
+  test('creates the alias on the new version on a first release that asks for it', async () => {
     await withReleaseStack({}, async (stack) => {
       const fn = uniqueName('first');
       await stack.createFunctionWithAlias(fn, 'staging');
       const id = await stack.startRelease({
         function: fn,
         alias: 'live',
+        createAlias: true,
         code: { zipFile: zipBase64() },
         strategy: 'Canary10Percent5Minutes',
       });

@@ -385,7 +385,7 @@ describe('Lambda simulator through the real SDK', () => {
   test('a Pending function refuses Invoke and updates with 409; DryRun changes nothing; an S3 source and UpdateFunctionConfiguration update like code', async () => {
     const clock = new TestClock();
     await withLambda(
-      async (lambda) => {
+      async (lambda, sim) => {
         // Time stands still while the function is Pending, so the Invoke meets it Pending on any machine.
         clock.pause();
         await lambda.send(
@@ -419,12 +419,13 @@ describe('Lambda simulator through the real SDK', () => {
           (await lambda.send(new GetFunctionConfigurationCommand({ FunctionName: 'p' }))).RevisionId,
           before.RevisionId,
         );
+        const uploaded = sim.s3.putObject('builds', 'p/v2.zip', Buffer.from(zip('v2 from S3')));
         const fromS3 = await lambda.send(
           new UpdateFunctionCodeCommand({
             FunctionName: 'p',
             S3Bucket: 'builds',
             S3Key: 'p/v2.zip',
-            S3ObjectVersion: '3',
+            S3ObjectVersion: uploaded.versionId,
           }),
         );
         assert.equal(fromS3.LastUpdateStatus, 'InProgress');

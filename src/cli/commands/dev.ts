@@ -1,8 +1,36 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Command } from 'commander';
 import { loadConfig } from '../../config.ts';
-import { sampleFunction, startLocalStack } from '../../local-stack.ts';
+import { sampleFunction, sampleZip, startLocalStack } from '../../local-stack.ts';
 import { installWorkerRuntime } from '../../worker.ts';
 import { untilSignal } from '../run-until-signal.ts';
+
+/** A new build of the sample function and a release spec for it, so the banner's example runs as pasted. */
+function writeSamples(dataDir: string): { zip: string; spec: string } {
+  const directory = join(dataDir, 'samples');
+  mkdirSync(directory, { recursive: true });
+  const zip = join(directory, 'hello-ramp-v2.zip');
+  const spec = join(directory, 'release.yaml');
+  writeFileSync(zip, sampleZip({}, 'v2'));
+  writeFileSync(
+    spec,
+    [
+      `function: ${sampleFunction.name}`,
+      `alias: ${sampleFunction.alias}`,
+      'description: sample build v2',
+      'strategy:',
+      '  steps:',
+      '    - { weight: 10, bake: 30s }',
+      '    - { weight: 50, bake: 30s }',
+      'health:',
+      '  interval: 5s',
+      '  metrics: { errorRate: { max: 0.05 } }',
+      '',
+    ].join('\n'),
+  );
+  return { zip, spec };
+}
 
 export function registerDevCommand(program: Command): void {
   program
@@ -15,7 +43,8 @@ export function registerDevCommand(program: Command): void {
       installWorkerRuntime(config);
       const log = (line: string) => console.log(`ramp: ${line}`);
       const stack = await startLocalStack(config, log);
-      const token = config.api.adminToken ? ` -H "Authorization: Bearer $RAMP_API_TOKEN"` : '';
+      const samples = writeSamples(config.dataDir);
+      const tokenLine = config.api.adminToken ? ' RAMP_API_TOKEN=<the token you set>' : '';
       console.log(
         [
           '',
@@ -27,13 +56,17 @@ export function registerDevCommand(program: Command): void {
           `  Lambda sim:     ${stack.sim.endpoint}   (export AWS_ENDPOINT_URL_LAMBDA=${stack.sim.endpoint} AWS_ENDPOINT_URL_CLOUDWATCH=${stack.sim.endpoint})`,
           `  Data directory: ${config.dataDir}`,
           '',
-          `A sample function ${sampleFunction.name}:${sampleFunction.alias} takes steady synthetic traffic. Release to it:`,
+          `A sample function ${sampleFunction.name}:${sampleFunction.alias} takes steady synthetic traffic. Release to it from another terminal:`,
           '',
-          `  zip=$(node -e "const {zipSync}=require('fflate');process.stdout.write(Buffer.from(zipSync({'index.mjs':Buffer.from('export const handler=async()=>2')})).toString('base64'))")`,
-          `  curl -s -X POST ${stack.api.url}/v1/releases${token} -H 'content-type: application/json' \\`,
-          `    -d '{"function":"${sampleFunction.name}","alias":"${sampleFunction.alias}","code":{"zipFile":"'$zip'"},"strategy":{"steps":[{"weight":10,"bake":"30s"},{"weight":50,"bake":"30s"}]},"health":{"interval":"5s","metrics":{"errorRate":{"max":0.05}}}}'`,
+          `  export RAMP_API_URL=${stack.api.url}${tokenLine}`,
+          `  npx ramp release start ${samples.spec} --zip ${samples.zip} --wait`,
           '',
-          `  Follow it: curl -N ${stack.api.url}/v1/releases/<id>/events${token}`,
+          `  (${samples.spec} canaries 10% then 50% with 30 s bakes and an error-rate gate; edit it, or use flags:`,
+          `   npx ramp release start --function ${sampleFunction.name} --alias ${sampleFunction.alias} --zip ${samples.zip} --strategy AllAtOnce)`,
+          '',
+          '  npx ramp release list                 # started, ended, versions, description, outcome',
+          '  npx ramp release status <id>          # steps, weight, bake left, latest verdict',
+          '  npx ramp release pause|resume|approve|promote|abort <id>',
           '',
           'Press Ctrl-C to stop.',
           '',

@@ -1,9 +1,11 @@
 import { readFileSync } from 'node:fs';
-import type { Command } from 'commander';
+import { type Command, Option } from 'commander';
 import { parse as parseYaml } from 'yaml';
+import { loadConfig } from '../../config.ts';
 import { controlActions } from '../../domain/release-state.ts';
-import type { ReleaseOutcome, ReleaseStatus } from '../../domain/release-status.ts';
-import { createApiClient } from '../api-client.ts';
+import type { ReleaseOutcome, ReleaseStatus, ReleaseSummary } from '../../domain/release-status.ts';
+import { type ApiClient, CliError, createApiClient } from '../api-client.ts';
+import { type ListRow, renderList, renderStatus, renderTimelineEntry } from '../render-status.ts';
 
 /** Exit codes by outcome, so a CI step can tell a rollback from a conflict. */
 export const exitCodeByOutcome: Record<ReleaseOutcome, number> = {
@@ -12,53 +14,90 @@ export const exitCodeByOutcome: Record<ReleaseOutcome, number> = {
   conflict: 4,
   failed: 5,
   needs_attention: 6,
+  // The preflight refused the release before any write: bad input, like a spec error.
+  rejected: 2,
 };
 
-function api() {
-  return createApiClient(process.env.RAMP_API_URL ?? 'http://127.0.0.1:8080', process.env.RAMP_API_TOKEN);
+const followPollMs = 1000;
+
+function api(): ApiClient {
+  const { client } = loadConfig();
+  return createApiClient(client.apiUrl, client.token);
+}
+
+const releasePath = (id: string) => `/v1/releases/${encodeURIComponent(id)}`;
+const printJson = (value: unknown) => console.log(JSON.stringify(value, null, 2));
+
+/** A file the user named, or one line saying why it cannot be used. */
+function readUserFile(path: string, what: string): Buffer {
+  try {
+    return readFileSync(path);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const why =
+      code === 'ENOENT'
+        ? 'no such file'
+        : code === 'EISDIR'
+          ? 'it is a directory; give the .zip file itself'
+          : code === 'EACCES'
+            ? 'permission denied'
+            : (error as Error).message;
+    throw new CliError(`cannot read ${what} ${path}: ${why}`);
+  }
 }
 
 function readSpec(
   path: string | undefined,
-  options: Record<string, string | undefined>,
+  options: Record<string, string | boolean | undefined>,
 ): Record<string, unknown> {
   let spec: Record<string, unknown> = {};
   if (path) {
-    const text = readFileSync(path, 'utf8');
-    spec = (path.endsWith('.json') ? JSON.parse(text) : parseYaml(text)) as Record<string, unknown>;
+    const text = readUserFile(path, 'the spec file').toString('utf8');
+    let parsed: unknown;
+    try {
+      parsed = path.endsWith('.json') ? JSON.parse(text) : parseYaml(text);
+    } catch (error) {
+      throw new CliError(
+        `${path} is not valid ${path.endsWith('.json') ? 'JSON' : 'YAML'}: ${(error as Error).message.split('\n')[0]}`,
+      );
+    }
+    if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed))
+      throw new CliError(`${path} must hold one release spec object (see docs/cli.md)`);
+    spec = parsed as Record<string, unknown>;
   }
-  if (options.function) spec.function = options.function;
-  if (options.alias) spec.alias = options.alias;
-  if (options.strategy) spec.strategy = options.strategy;
-  if (options.description) spec.description = options.description;
-  if (options.region) spec.region = options.region;
-  if (options.zip) spec.code = { zipFile: readFileSync(options.zip).toString('base64') };
-  if (options.image) spec.code = { imageUri: options.image };
+  for (const field of ['function', 'alias', 'strategy', 'description', 'region'] as const) {
+    const value = options[field];
+    if (typeof value === 'string') spec[field] = value;
+  }
+  if (typeof options.zip === 'string')
+    spec.code = { zipFile: readUserFile(options.zip, '--zip').toString('base64') };
+  if (typeof options.image === 'string') spec.code = { imageUri: options.image };
   return spec;
 }
 
-function describeStatus(status: ReleaseStatus): string {
-  const weight = status.candidateVersion
-    ? ` v${status.candidateVersion} at ${status.candidateWeightPercent}%`
-    : '';
-  return `${status.phase}${status.isPaused ? ' (paused)' : ''}${weight}${status.outcome ? ` → ${status.outcome}` : ''}`;
-}
+const readStatus = (client: ApiClient, id: string) => client.request<ReleaseStatus>('GET', releasePath(id));
 
-/** Follows a release until it ends, printing each new timeline entry; returns the final status. */
-async function follow(releaseId: string): Promise<ReleaseStatus> {
-  const client = api();
+/** Follows a release until it ends, printing each new timeline entry (or, with --json, each status). */
+async function follow(client: ApiClient, releaseId: string, isJson: boolean): Promise<ReleaseStatus> {
   let printed = 0;
+  let last = '';
   for (;;) {
-    const status = await client.request<ReleaseStatus>(
-      'GET',
-      `/v1/releases/${encodeURIComponent(releaseId)}`,
-    );
-    for (const entry of status.timeline.slice(printed))
-      console.log(`${entry.at}  ${entry.event.padEnd(18)} ${entry.message}`);
+    const status = await readStatus(client, releaseId);
+    if (isJson) {
+      const text = JSON.stringify(status);
+      if (text !== last) console.log(text);
+      last = text;
+    } else {
+      for (const entry of status.timeline.slice(printed)) console.log(renderTimelineEntry(entry));
+    }
     printed = status.timeline.length;
     if (status.outcome) return status;
-    await new Promise((resolve) => setTimeout(resolve, 1000));
+    await new Promise((resolve) => setTimeout(resolve, followPollMs));
   }
+}
+
+function endOf(status: ReleaseStatus): void {
+  process.exitCode = exitCodeByOutcome[status.outcome ?? 'failed'];
 }
 
 export function registerReleaseCommand(program: Command): void {
@@ -68,80 +107,137 @@ export function registerReleaseCommand(program: Command): void {
 
   release
     .command('start')
+    .description('Start a release from a spec file and/or flags')
     .argument('[spec]', 'release spec file (JSON or YAML)')
     .option('--function <name>', 'function name or ARN')
     .option('--alias <name>', 'alias that takes traffic')
-    .option('--zip <path>', 'deployment package to upload')
-    .option('--image <uri>', 'container image URI')
+    .addOption(new Option('--zip <path>', 'deployment package to upload').conflicts('image'))
+    .addOption(new Option('--image <uri>', 'container image URI').conflicts('zip'))
     .option('--strategy <name>', 'e.g. Canary10Percent5Minutes, Linear10PercentEvery1Minute, AllAtOnce')
     .option('--description <text>', 'description of the published version')
     .option('--region <region>', 'AWS region')
-    .option('--idempotency-key <key>', 'retrying with the same key returns the same release')
+    .option('--idempotency-key <key>', 'retrying with the same key (and spec) returns the same release')
     .option('--wait', 'follow the release until it ends; exit code tells the outcome')
+    .option('--json', 'print JSON: the started release, and with --wait one status per change')
     .action(
       async (
         specPath: string | undefined,
-        options: Record<string, string | undefined> & { wait?: boolean },
+        options: Record<string, string | undefined> & { wait?: boolean; json?: boolean },
       ) => {
         const spec = readSpec(specPath, options);
         const client = api();
-        const started = await client.request<{ id: string }>('POST', '/v1/releases', spec);
-        console.log(`release ${started.id} started`);
+        const started = await client.request<{ id: string; links: Record<string, string> }>(
+          'POST',
+          '/v1/releases',
+          {
+            body: spec,
+            ...(options.idempotencyKey ? { headers: { 'idempotency-key': options.idempotencyKey } } : {}),
+          },
+        );
+        if (options.json) console.log(JSON.stringify(started));
+        else console.log(`release ${started.id} started`);
         if (options.wait) {
-          const status = await follow(started.id);
-          console.log(
-            `release ${started.id}: ${status.outcome}${status.lastError ? ` (${status.lastError.message})` : ''}`,
-          );
-          process.exitCode = exitCodeByOutcome[status.outcome ?? 'failed'];
+          const status = await follow(client, started.id, Boolean(options.json));
+          if (!options.json)
+            console.log(
+              `release ${started.id}: ${status.outcome}${status.lastError ? ` (${status.lastError.message})` : ''}`,
+            );
+          endOf(status);
         }
       },
     );
 
   release
     .command('status')
+    .description("A release's state: steps, weight, bake time left, versions, latest verdict")
     .argument('<id>', 'release id')
     .option('--json', 'print the whole status object')
     .action(async (id: string, options: { json?: boolean }) => {
-      const status = await api().request<ReleaseStatus>('GET', `/v1/releases/${encodeURIComponent(id)}`);
-      console.log(options.json ? JSON.stringify(status, null, 2) : `${id}: ${describeStatus(status)}`);
+      const status = await readStatus(api(), id);
+      if (options.json) printJson(status);
+      else console.log(renderStatus(status));
     });
 
   release
     .command('watch')
+    .description(
+      'Follow a release until it ends (timeline lines, then its state); exit code tells the outcome',
+    )
     .argument('<id>', 'release id')
-    .action(async (id: string) => {
-      const status = await follow(id);
-      process.exitCode = exitCodeByOutcome[status.outcome ?? 'failed'];
+    .option('--json', 'print one status object (one line) per change')
+    .action(async (id: string, options: { json?: boolean }) => {
+      const status = await follow(api(), id, Boolean(options.json));
+      if (!options.json) console.log(`\n${renderStatus(status)}`);
+      endOf(status);
     });
 
   release
     .command('list')
+    .description('Releases, newest first: started, ended, versions, description, outcome')
     .option('--function <name>')
     .option('--alias <name>')
     .option('--running', 'only running releases')
-    .action(async (options: { function?: string; alias?: string; running?: boolean }) => {
-      const query = new URLSearchParams();
-      if (options.function) query.set('function', options.function);
-      if (options.alias) query.set('alias', options.alias);
-      if (options.running) query.set('running', 'true');
-      const page = await api().request<{
-        releases: { releaseId: string; phase: string | null; outcome: string | null }[];
-      }>('GET', `/v1/releases?${query}`);
-      for (const r of page.releases) console.log(`${r.releaseId}  ${r.outcome ?? r.phase ?? ''}`);
-    });
+    .option('--limit <n>', 'how many (1-100)', '20')
+    .option('--json', 'print the page as JSON')
+    .action(
+      async (options: {
+        function?: string;
+        alias?: string;
+        running?: boolean;
+        limit: string;
+        json?: boolean;
+      }) => {
+        const limit = Number(options.limit);
+        if (!Number.isInteger(limit) || limit < 1 || limit > 100)
+          throw new CliError(`--limit must be a whole number from 1 to 100, not ${options.limit}`);
+        const query = new URLSearchParams({ pageSize: String(limit) });
+        if (options.function) query.set('function', options.function);
+        if (options.alias) query.set('alias', options.alias);
+        if (options.running) query.set('running', 'true');
+        const client = api();
+        const page = await client.request<{ releases: ReleaseSummary[]; nextPageToken: string | null }>(
+          'GET',
+          `/v1/releases?${query}`,
+        );
+        if (options.json) {
+          printJson(page);
+          return;
+        }
+        if (page.releases.length === 0) {
+          console.log('no releases');
+          return;
+        }
+        // Versions live in each release's status, not in visibility: read them (a page is at most 100).
+        const rows: ListRow[] = await Promise.all(
+          page.releases.map(async (summary) => {
+            const status = await readStatus(client, summary.releaseId).catch(() => undefined);
+            return {
+              ...summary,
+              stableVersion: status?.stableVersion ?? null,
+              candidateVersion: status?.candidateVersion ?? null,
+            };
+          }),
+        );
+        console.log(renderList(rows));
+      },
+    );
 
   for (const action of controlActions) {
     release
       .command(action)
+      .description(`${action[0]?.toUpperCase()}${action.slice(1)} a release, then show its state`)
       .argument('<id>', 'release id')
       .option('--reason <text>', 'recorded in the timeline and audit log')
-      .action(async (id: string, options: { reason?: string }) => {
-        const status = await api().request<ReleaseStatus>(
-          'POST',
-          `/v1/releases/${encodeURIComponent(id)}/${action}`,
-          options.reason ? { reason: options.reason } : {},
-        );
-        console.log(`${id}: ${describeStatus(status)}`);
+      .option('--json', 'print the status object')
+      .action(async (id: string, options: { reason?: string; json?: boolean }) => {
+        const client = api();
+        await client.request<unknown>('POST', `${releasePath(id)}/${action}`, {
+          body: options.reason ? { reason: options.reason } : {},
+        });
+        // Read the status now rather than trusting the answer's shape: it shows the request's effect.
+        const status = await readStatus(client, id);
+        if (options.json) printJson(status);
+        else console.log(renderStatus(status));
       });
   }
 }

@@ -5,7 +5,14 @@ import { type FaultRequest, faultRequestSchema, startSimulator } from '../../sim
 import { CliError } from '../api-client.ts';
 import { untilSignal } from '../run-until-signal.ts';
 
-async function control(endpoint: string, method: string, path: string, body?: unknown): Promise<unknown> {
+async function control(
+  endpointFlag: string | undefined,
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<unknown> {
+  // The standard SDK setting, read through config.ts like every variable Ramp reads.
+  const endpoint = endpointFlag ?? loadConfig().lambdaEndpoint ?? 'http://127.0.0.1:4566';
   const response = await fetch(`${endpoint}/_sim/${path}`, {
     method,
     headers: { 'content-type': 'application/json' },
@@ -22,7 +29,7 @@ async function control(endpoint: string, method: string, path: string, body?: un
  * Checks a fault with the very schema the control API checks it with, so bad flags are refused here (exit
  * 2) with the same problem the simulator would give, then prints the simulator's answer as JSON.
  */
-async function addFault(endpoint: string, fault: FaultRequest): Promise<void> {
+async function addFault(endpoint: string | undefined, fault: FaultRequest): Promise<void> {
   const checked = faultRequestSchema.safeParse(fault);
   if (!checked.success) {
     const problems = checked.error.issues.map(
@@ -97,8 +104,7 @@ export function registerSimCommand(program: Command): void {
 
   const endpointOption = [
     '--endpoint <url>',
-    'simulator endpoint',
-    process.env.AWS_ENDPOINT_URL_LAMBDA ?? 'http://127.0.0.1:4566',
+    'simulator endpoint (default: AWS_ENDPOINT_URL_LAMBDA, else http://127.0.0.1:4566)',
   ] as const;
   const fault = sim.command('fault').description('Inject a fault into a running simulator');
   fault
@@ -111,7 +117,7 @@ export function registerSimCommand(program: Command): void {
     .option('--retry-after <s>', 'Retry-After seconds', number, 1)
     .action(
       async (o: {
-        endpoint: string;
+        endpoint?: string;
         operation?: string;
         probability?: number;
         count?: number;
@@ -134,7 +140,7 @@ export function registerSimCommand(program: Command): void {
       .option(...endpointOption)
       .requiredOption('--operation <name>')
       .option('--count <n>', 'how many calls', number, 1)
-      .action(async (o: { endpoint: string; operation: string; count: number }) => {
+      .action(async (o: { endpoint?: string; operation: string; count: number }) => {
         await addFault(o.endpoint, { kind, operation: o.operation, count: o.count });
       });
   }
@@ -144,7 +150,7 @@ export function registerSimCommand(program: Command): void {
     .requiredOption('--function <name>')
     .option('--reason-code <code>', 'LastUpdateStatusReasonCode', 'InvalidImage')
     .option('--reason <text>', 'LastUpdateStatusReason', 'The image manifest is invalid')
-    .action(async (o: { endpoint: string; function: string; reasonCode: string; reason: string }) => {
+    .action(async (o: { endpoint?: string; function: string; reasonCode: string; reason: string }) => {
       await addFault(o.endpoint, {
         kind: 'failNextUpdate',
         functionName: o.function,
@@ -159,7 +165,7 @@ export function registerSimCommand(program: Command): void {
     .option('--operation <name>', 'e.g. GetFunction (default: every Lambda operation)')
     .requiredOption('--ms <ms>', 'added milliseconds', number)
     .option('--count <n>', 'only this many calls', number)
-    .action(async (o: { endpoint: string; operation?: string; ms: number; count?: number }) => {
+    .action(async (o: { endpoint?: string; operation?: string; ms: number; count?: number }) => {
       await addFault(o.endpoint, {
         kind: 'latency',
         ms: o.ms,
@@ -178,7 +184,7 @@ export function registerSimCommand(program: Command): void {
     .option('--throttle-rate <fraction>', 'fraction of invocations throttled', number)
     .action(
       async (o: {
-        endpoint: string;
+        endpoint?: string;
         function: string;
         functionVersion: string;
         errorRate?: number;
@@ -212,7 +218,7 @@ export function registerSimCommand(program: Command): void {
     .option('--alias <name>', 'for --change alias')
     .action(
       async (o: {
-        endpoint: string;
+        endpoint?: string;
         function: string;
         operation: string;
         phase: 'before' | 'after';
@@ -231,7 +237,7 @@ export function registerSimCommand(program: Command): void {
   fault
     .command('clear')
     .option(...endpointOption)
-    .action(async (o: { endpoint: string }) => {
+    .action(async (o: { endpoint?: string }) => {
       await control(o.endpoint, 'DELETE', 'faults');
       console.log('faults cleared');
     });
@@ -242,7 +248,7 @@ export function registerSimCommand(program: Command): void {
     .requiredOption('--function <name>')
     .option('--qualifier <alias>', 'alias or version', 'live')
     .option('--rate <n>', 'invocations per second', number, 10)
-    .action(async (o: { endpoint: string; function: string; qualifier: string; rate: number }) => {
+    .action(async (o: { endpoint?: string; function: string; qualifier: string; rate: number }) => {
       const traffic = { functionName: o.function, qualifier: o.qualifier, ratePerSecond: o.rate };
       printJson(await control(o.endpoint, 'POST', 'traffic', traffic));
     });

@@ -1,8 +1,9 @@
-import type { HealthConfig } from '../domain/health-spec.ts';
+import type { HealthConfig } from './health-spec.ts';
 
 /**
- * The health-gate interface the release workflow calls between steps and before promotion.
- * The health-analysis module fills it with real checks; `alwaysHealthy` is the default with none configured.
+ * What a health gate is asked and what it answers: plain data that crosses Temporal (the workflow's
+ * `checkHealth` and `monitorHealth` activities), so it lives in the domain, below both health/ and
+ * activities/.
  */
 export interface HealthCheckInput {
   functionName: string;
@@ -32,13 +33,3 @@ export interface HealthVerdict {
   message: string;
   checks?: HealthCheck[];
 }
-
-export interface HealthGate {
-  check(input: HealthCheckInput): Promise<HealthVerdict>;
-}
-
-export const alwaysHealthy: HealthGate = {
-  async check() {
-    return { status: 'pass', message: 'no health checks configured' };
-  },
-};

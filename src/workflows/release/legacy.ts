@@ -1,10 +1,8 @@
 /**
- * One release of one function alias: update the code, wait, publish, shift traffic step by step with
- * bakes and health gates, then promote or roll back. Durable: every step survives worker crashes and
- * restarts, and a bake of days costs nothing while it sleeps.
- *
- * Control surface (queries and updates) is defined at the top, so the API and CLI import these very
- * definitions. Decisions live in src/domain (release-state.ts, strategies.ts); this file wires them.
+ * The release workflow as it ran before the release-safety patch (v1, and v2 with the health monitor),
+ * kept verbatim so that releases recorded before that patch replay and finish exactly as they began.
+ * New releases never run this code. Remove it with `deprecatePatch(releaseSafetyPatch)` once no release
+ * older than the patch can still be running (their retention has passed).
  */
 
 import {
@@ -13,8 +11,6 @@ import {
   ApplicationFailure,
   CancellationScope,
   condition,
-  defineQuery,
-  defineUpdate,
   isCancellation,
   patched,
   proxyActivities,
@@ -27,11 +23,11 @@ import type {
   HealthVerdict,
   MonitorResult,
   ReleaseActivities,
-} from '../activities/index.ts';
-import { FailureType, nonRetryableFailureTypes } from '../domain/failure-types.ts';
-import { type AliasState, describeAlias } from '../domain/lambda-state.ts';
-import { releaseIdOf } from '../domain/release-id.ts';
-import type { ReleaseInput } from '../domain/release-input.ts';
+} from '../../activities/index.ts';
+import { FailureType, nonRetryableFailureTypes } from '../../domain/failure-types.ts';
+import { type AliasState, describeAlias } from '../../domain/lambda-state.ts';
+import { releaseIdOf } from '../../domain/release-id.ts';
+import type { ReleaseInput } from '../../domain/release-input.ts';
 import {
   appendTimeline,
   type ControlAction,
@@ -39,30 +35,11 @@ import {
   controlProblem,
   initialStatus,
   outcomeForFailure,
-} from '../domain/release-state.ts';
-import type { ReleasePhase, ReleaseStatus } from '../domain/release-status.ts';
-import { rampOutcome, rampPhase } from '../domain/search-attributes.ts';
-import { describePlan, planSteps, promotionRequiresApproval } from '../domain/strategies.ts';
-
-export const statusQuery = defineQuery<ReleaseStatus>('status');
-export const pauseUpdate = defineUpdate<ReleaseStatus, [ControlRequest]>('pause');
-export const resumeUpdate = defineUpdate<ReleaseStatus, [ControlRequest]>('resume');
-export const approveUpdate = defineUpdate<ReleaseStatus, [ControlRequest]>('approve');
-export const promoteUpdate = defineUpdate<ReleaseStatus, [ControlRequest]>('promote');
-export const abortUpdate = defineUpdate<ReleaseStatus, [ControlRequest]>('abort');
-export const controlUpdates = {
-  pause: pauseUpdate,
-  resume: resumeUpdate,
-  approve: approveUpdate,
-  promote: promoteUpdate,
-  abort: abortUpdate,
-} as const satisfies Record<ControlAction, unknown>;
-
-/**
- * Patch ids, in the order they were introduced. Each guards a change that running releases recorded before
- * it must not see; the replay test covers histories from before and after.
- */
-export const healthMonitorPatch = 'ramp-health-monitor-v1';
+} from '../../domain/release-state.ts';
+import type { ReleasePhase, ReleaseStatus } from '../../domain/release-status.ts';
+import { rampOutcome, rampPhase } from '../../domain/search-attributes.ts';
+import { describePlan, planSteps, promotionRequiresApproval } from '../../domain/strategies.ts';
+import { controlUpdates, healthMonitorPatch, statusQuery } from './messages.ts';
 
 const retryUntilDeadline = {
   initialInterval: '1s',
@@ -137,7 +114,7 @@ function stop(type: FailureType, message: string, details?: Record<string, unkno
   return new ReleaseStop({ type, message, details, cause: undefined });
 }
 
-export async function release(input: ReleaseInput): Promise<ReleaseStatus> {
+export async function legacyRelease(input: ReleaseInput): Promise<ReleaseStatus> {
   const info = workflowInfo();
   const steps = planSteps(input.strategy);
   const ref = { functionName: input.functionName, region: input.region };

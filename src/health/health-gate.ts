@@ -1,0 +1,15 @@
+import type { HealthCheckInput, HealthVerdict } from '../domain/health-verdict.ts';
+
+/**
+ * The health gate the release's activities call between steps and before promotion.
+ * `createCloudWatchHealthGate` fills it with real checks; `alwaysHealthy` is the default with none configured.
+ */
+export interface HealthGate {
+  check(input: HealthCheckInput): Promise<HealthVerdict>;
+}
+
+export const alwaysHealthy: HealthGate = {
+  async check() {
+    return { status: 'pass', message: 'no health checks configured' };
+  },
+};

@@ -1,0 +1,50 @@
+/**
+ * The release workflow's public control surface: its query, its updates and its patch ids. The API and
+ * the CLI import only this file, so they use the very definitions the workflow handles. Names are
+ * recorded in histories: never rename one.
+ */
+import { defineQuery, defineUpdate } from '@temporalio/workflow';
+import type { ControlAction, ControlRequest } from '../../domain/release-state.ts';
+import type { ReleaseStatus } from '../../domain/release-status.ts';
+
+/**
+ * What a control update answers: that the request was taken, and the few fields it changed. The whole
+ * status (with its timeline) is the `status` query's job; releases started before the release-safety
+ * patch still answer with their whole status, which has these fields too.
+ */
+export interface ControlAck {
+  action?: ControlAction;
+  phase: ReleaseStatus['phase'];
+  isPaused: boolean;
+  awaitingApproval: boolean;
+  candidateWeightPercent: number;
+  stepIndex: number;
+}
+
+export const statusQuery = defineQuery<ReleaseStatus>('status');
+export const pauseUpdate = defineUpdate<ControlAck, [ControlRequest]>('pause');
+export const resumeUpdate = defineUpdate<ControlAck, [ControlRequest]>('resume');
+export const approveUpdate = defineUpdate<ControlAck, [ControlRequest]>('approve');
+export const promoteUpdate = defineUpdate<ControlAck, [ControlRequest]>('promote');
+export const abortUpdate = defineUpdate<ControlAck, [ControlRequest]>('abort');
+export const controlUpdates = {
+  pause: pauseUpdate,
+  resume: resumeUpdate,
+  approve: approveUpdate,
+  promote: promoteUpdate,
+  abort: abortUpdate,
+} as const satisfies Record<ControlAction, unknown>;
+
+/**
+ * Patch ids, in the order they were introduced. Each guards a change that running releases recorded
+ * before it must not see; the replay test covers histories from before and after each.
+ */
+/** v2: one long-running health monitor per bake instead of one check after it. */
+export const healthMonitorPatch = 'ramp-health-monitor-v1';
+/**
+ * v3, the release-safety restructure: preflight, a recorded plan, health watched whenever traffic is on
+ * the candidate, alias writes that are never abandoned, a rollback that re-reads, read-back before every
+ * success, bounded pauses and update waits, contradiction-free controls, promote to the next step.
+ * Releases recorded before it run the v1/v2 code in `legacy.ts`.
+ */
+export const releaseSafetyPatch = 'ramp-release-safety-v3';

@@ -1,0 +1,22 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { ConfigError, loadConfig } from '../../src/config.ts';
+
+test('the CLI finds the API at RAMP_API_URL, or on loopback at RAMP_API_PORT when that is unset', () => {
+  assert.equal(loadConfig({}).client.apiUrl, 'http://127.0.0.1:8080');
+  assert.equal(loadConfig({ RAMP_API_PORT: '9191' }).client.apiUrl, 'http://127.0.0.1:9191');
+  assert.equal(
+    loadConfig({ RAMP_API_PORT: '9191', RAMP_API_URL: 'https://ramp.example.com' }).client.apiUrl,
+    'https://ramp.example.com',
+  );
+  assert.equal(loadConfig({ RAMP_API_TOKEN: 'secret-token-123' }).client.token, 'secret-token-123');
+});
+
+test('AWS_ENDPOINT_URL_LAMBDA and RAMP_API_URL are read through config and must be URLs', () => {
+  assert.equal(
+    loadConfig({ AWS_ENDPOINT_URL_LAMBDA: 'http://127.0.0.1:4566' }).lambdaEndpoint,
+    'http://127.0.0.1:4566',
+  );
+  assert.equal(loadConfig({}).lambdaEndpoint, undefined);
+  assert.throws(() => loadConfig({ RAMP_API_URL: 'not a url' }), ConfigError);
+});
