@@ -5,6 +5,7 @@
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
+import { isDuration, parseDurationMs } from './domain/durations.ts';
 
 const port = z.coerce.number().int().min(0).max(65535);
 const optionalText = z
@@ -29,6 +30,11 @@ const configSchema = z.object({
   RAMP_API_URL: optionalText.pipe(z.url().optional()),
   RAMP_API_RATE_LIMIT: z.coerce.number().int().min(0).default(1200),
   RAMP_SIM_PORT: port.default(4566),
+  RAMP_SIM_METRIC_DELAY: z
+    .string()
+    .default('60s')
+    .refine(isDuration, 'a duration such as 0s, 10s or 60s')
+    .transform((value) => parseDurationMs(value)),
   RAMP_TEMPORAL_PORT: port.default(7233),
   RAMP_TEMPORAL_UI_PORT: port.default(8233),
   RAMP_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
@@ -61,7 +67,13 @@ export interface RampConfig {
   };
   /** Where the CLI finds the API: RAMP_API_URL, or the local API's port on loopback. */
   client: { apiUrl: string; token: string | undefined };
-  localStack: { simPort: number; temporalPort: number; temporalUiPort: number };
+  localStack: {
+    simPort: number;
+    /** How long invocations take to reach the simulator's CloudWatch (AWS: about a minute). */
+    simMetricDelayMs: number;
+    temporalPort: number;
+    temporalUiPort: number;
+  };
   /** The standard SDK setting; `ramp sim` control commands default to the simulator it points at. */
   lambdaEndpoint: string | undefined;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
@@ -102,6 +114,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): RampConfig {
     client: { apiUrl: c.RAMP_API_URL ?? `http://127.0.0.1:${c.RAMP_API_PORT}`, token: c.RAMP_API_TOKEN },
     localStack: {
       simPort: c.RAMP_SIM_PORT,
+      simMetricDelayMs: c.RAMP_SIM_METRIC_DELAY,
       temporalPort: c.RAMP_TEMPORAL_PORT,
       temporalUiPort: c.RAMP_TEMPORAL_UI_PORT,
     },

@@ -87,6 +87,7 @@ export async function startLocalStack(config: RampConfig, log: (line: string) =>
     port: config.localStack.simPort,
     region: config.region,
     persistPath: join(config.dataDir, 'simulator.json'),
+    metricDelayMs: config.localStack.simMetricDelayMs,
   });
   const credentials = sim.clientConfig.credentials;
   const lambda = new LambdaClient({ ...sim.clientConfig, maxAttempts: 3 });

@@ -3,6 +3,8 @@ import { withReleaseStack, zipBase64 } from '../../test/helpers/release-stack.ts
 import { closeTemporalEnvironment, uniqueName } from '../../test/helpers/temporal.ts';
 import { waitForEnd } from '../../test/helpers/wait-for.ts';
 
+const metricDelayMs = Number(process.env.RAMP_BENCH_METRIC_DELAY_MS ?? 0);
+
 export interface BadCanaryRun {
   shiftedAt: number;
   rolledBackAt: number;
@@ -20,7 +22,9 @@ export async function createReleaseClientStackRun(
   }) => Promise<void>,
 ): Promise<void> {
   try {
-    await withReleaseStack({ healthGate: 'cloudwatch' }, async (stack) =>
+    // Metric delay 0: this measures Ramp's own reaction once metrics show the fault. With CloudWatch's real
+    // delay (RAMP_BENCH_METRIC_DELAY_MS, default 0 here; 60 000 on AWS) a rollback takes that much longer.
+    await withReleaseStack({ healthGate: 'cloudwatch', metricDelayMs }, async (stack) =>
       body({
         async badCanary({ intervalSeconds, errorRate, ratePerSecond }) {
           const fn = uniqueName('bench');

@@ -1,70 +1,20 @@
-import type { MetricStore } from './metrics.ts';
+import { type AlarmDefinition, type AlarmInput, alarmInputSchema } from './control-schemas.ts';
+import { type MetricStore, storagePeriodMs } from './metrics.ts';
+import { RegionalMap } from './regional-map.ts';
 
 /**
- * CloudWatch metric alarms over the simulated metrics, evaluated as CloudWatch does: the statistic of each
- * of the last `evaluationPeriods` periods against the threshold; ALARM when all of them breach.
+ * CloudWatch metric alarms over the simulated metrics, evaluated as CloudWatch does: once per period, at
+ * the period's boundary, on the data visible then (metrics.ts holds back what has not landed yet). Each
+ * evaluation takes the latest `evaluationPeriods` datapoints within a range a little longer than that
+ * (late data still counts) and compares their statistic with the threshold: ALARM when all of them breach,
+ * OK when they do not, INSUFFICIENT_DATA when the range has none (TreatMissingData `missing`). A state set
+ * by hand (set-alarm-state) therefore holds until the next evaluation.
  */
-export interface AlarmDefinition {
-  name: string;
-  region?: string;
-  namespace?: string;
-  metricName: string;
-  dimensions: Record<string, string>;
-  statistic: string;
-  threshold: number;
-  comparison:
-    | 'GreaterThanThreshold'
-    | 'GreaterThanOrEqualToThreshold'
-    | 'LessThanThreshold'
-    | 'LessThanOrEqualToThreshold';
-  periodSeconds: number;
-  evaluationPeriods: number;
-}
+export type { AlarmDefinition, AlarmInput } from './control-schemas.ts';
 
-type Comparison = AlarmDefinition['comparison'];
-
-/**
- * What `sim.alarms.put` and `POST /_sim/alarms` accept: an AlarmDefinition, where `metric` may stand for
- * `metricName`, `periodSec` for `periodSeconds`, and `>`, `>=`, `<`, `<=` for the comparison operators.
- */
-export type AlarmInput = Omit<AlarmDefinition, 'metricName' | 'periodSeconds' | 'comparison'> & {
-  metricName?: string;
-  metric?: string;
-  periodSeconds?: number;
-  periodSec?: number;
-  comparison: Comparison | '>' | '>=' | '<' | '<=';
-};
-
-const comparisonBySymbol: Record<string, Comparison> = {
-  '>': 'GreaterThanThreshold',
-  '>=': 'GreaterThanOrEqualToThreshold',
-  '<': 'LessThanThreshold',
-  '<=': 'LessThanOrEqualToThreshold',
-};
-
-const comparisons = new Set<string>(Object.values(comparisonBySymbol));
-
-/** The one place an alarm input is checked, so the programmatic and HTTP surfaces refuse the same things. */
+/** The one place an alarm input is checked (throws a ZodError), so every surface refuses the same things. */
 export function alarmDefinitionOf(input: AlarmInput): AlarmDefinition {
-  const metricName = input.metricName ?? input.metric;
-  const periodSeconds = input.periodSeconds ?? input.periodSec;
-  const comparison = comparisonBySymbol[input.comparison] ?? input.comparison;
-  if (typeof input.name !== 'string' || input.name.length === 0) throw new Error('alarm name is required');
-  if (typeof metricName !== 'string') throw new Error('metric (or metricName) is required');
-  if (typeof periodSeconds !== 'number' || periodSeconds <= 0)
-    throw new Error('periodSec (or periodSeconds) must be a positive number of seconds');
-  if (!comparisons.has(comparison)) throw new Error(`unknown comparison ${input.comparison}`);
-  if (typeof input.threshold !== 'number') throw new Error('threshold must be a number');
-  if (!Number.isInteger(input.evaluationPeriods) || input.evaluationPeriods < 1)
-    throw new Error('evaluationPeriods must be a positive integer');
-  const { metric: _metric, periodSec: _periodSec, ...rest } = input;
-  return {
-    ...rest,
-    dimensions: input.dimensions ?? {},
-    metricName,
-    periodSeconds,
-    comparison: comparison as Comparison,
-  };
+  return alarmInputSchema.parse(input);
 }
 
 export interface AlarmRecord extends AlarmDefinition {
@@ -73,7 +23,12 @@ export interface AlarmRecord extends AlarmDefinition {
   stateReason: string;
   stateUpdatedAt: number;
   createdAt: number;
+  /** When the next evaluation runs: the next boundary of the alarm's period. */
+  nextEvaluationAt: number;
 }
+
+/** Periods searched beyond `evaluationPeriods`, so a datapoint that lands late is still evaluated. */
+const extraPeriodsInRange = 2;
 
 const breaches = (value: number, alarm: AlarmDefinition) => {
   switch (alarm.comparison) {
@@ -89,7 +44,7 @@ const breaches = (value: number, alarm: AlarmDefinition) => {
 };
 
 export class AlarmStore {
-  readonly alarms = new Map<string, AlarmRecord>();
+  private readonly alarms = new RegionalMap<AlarmRecord>();
   onChange: () => void = () => {};
 
   constructor(
@@ -101,34 +56,50 @@ export class AlarmStore {
   put(input: AlarmInput): AlarmRecord {
     const definition = alarmDefinitionOf(input);
     const region = definition.region ?? this.defaultRegion;
+    const now = this.clock();
     const record: AlarmRecord = {
       namespace: 'AWS/Lambda',
       ...definition,
       region,
       state: 'INSUFFICIENT_DATA',
       stateReason: 'Unchecked: Initial alarm creation',
-      stateUpdatedAt: this.clock(),
-      createdAt: this.clock(),
+      stateUpdatedAt: now,
+      createdAt: now,
+      nextEvaluationAt: this.boundaryAfter(definition.periodSeconds * 1000, now),
     };
-    this.alarms.set(`${region}/${definition.name}`, record);
-    this.evaluate(record);
+    this.alarms.set(region, definition.name, record);
+    // A new alarm is evaluated at once on the data already there, then on its period's boundaries.
+    this.evaluate(record, now);
     this.onChange();
     return record;
   }
 
   list(): AlarmRecord[] {
-    return [...this.alarms.values()];
+    return this.alarms.values();
+  }
+
+  get(region: string, name: string): AlarmRecord | undefined {
+    return this.alarms.get(region, name);
+  }
+
+  /** Alarms from the state file, as they were saved; they are evaluated at their next boundary. */
+  restore(records: readonly AlarmRecord[]): void {
+    const now = this.clock();
+    for (const record of records) {
+      const nextEvaluationAt = this.boundaryAfter(record.periodSeconds * 1000, now);
+      this.alarms.set(record.region, record.name, { ...record, nextEvaluationAt });
+    }
   }
 
   delete(region: string, name: string): boolean {
-    const isDeleted = this.alarms.delete(`${region}/${name}`);
+    const isDeleted = this.alarms.delete(region, name);
     this.onChange();
     return isDeleted;
   }
 
   /** Sets an alarm's state by hand, like `aws cloudwatch set-alarm-state`. */
   setState(region: string, name: string, state: AlarmRecord['state'], reason: string): void {
-    const alarm = this.alarms.get(`${region}/${name}`);
+    const alarm = this.alarms.get(region, name);
     if (!alarm) throw new Error(`no alarm ${name}`);
     this.transition(alarm, state, reason);
   }
@@ -140,23 +111,38 @@ export class AlarmStore {
     alarm.stateUpdatedAt = this.clock();
   }
 
-  evaluate(alarm: AlarmRecord): void {
+  /** The first boundary of a period after `ms`: alarms evaluate on period boundaries. */
+  private boundaryAfter(periodMs: number, ms: number): number {
+    return Math.floor(ms / periodMs) * periodMs + periodMs;
+  }
+
+  /** Runs every evaluation that is due by now, each as of its own boundary. */
+  evaluateDue(): void {
     const now = this.clock();
-    const periodMs = alarm.periodSeconds * 1000;
-    const values: number[] = [];
-    for (let i = alarm.evaluationPeriods; i >= 1; i--) {
-      const { values: points } = this.metrics.query({
-        region: alarm.region,
-        namespace: alarm.namespace ?? 'AWS/Lambda',
-        metricName: alarm.metricName,
-        dimensions: alarm.dimensions,
-        stat: alarm.statistic,
-        periodSeconds: alarm.periodSeconds,
-        startMs: now - i * periodMs,
-        endMs: now - (i - 1) * periodMs,
-      });
-      if (points[0] !== undefined) values.push(points[0]);
+    for (const alarm of this.alarms.values()) {
+      if (now < alarm.nextEvaluationAt) continue;
+      const periodMs = alarm.periodSeconds * 1000;
+      // Evaluations missed while nobody looked would each have seen less; the latest one decides the state.
+      const evaluatedAt = Math.floor(now / periodMs) * periodMs;
+      this.evaluate(alarm, evaluatedAt);
+      alarm.nextEvaluationAt = evaluatedAt + periodMs;
     }
+  }
+
+  private evaluate(alarm: AlarmRecord, evaluatedAt: number): void {
+    const dataPeriodMs = storagePeriodMs(alarm.periodSeconds);
+    const { values: newestFirst } = this.metrics.query({
+      region: alarm.region,
+      namespace: alarm.namespace ?? 'AWS/Lambda',
+      metricName: alarm.metricName,
+      dimensions: alarm.dimensions,
+      stat: alarm.statistic,
+      periodSeconds: alarm.periodSeconds,
+      startMs: evaluatedAt - (alarm.evaluationPeriods + extraPeriodsInRange) * dataPeriodMs,
+      endMs: evaluatedAt,
+      asOfMs: evaluatedAt,
+    });
+    const values = newestFirst.slice(0, alarm.evaluationPeriods).reverse();
     if (values.length < alarm.evaluationPeriods) {
       if (values.length === 0)
         this.transition(alarm, 'INSUFFICIENT_DATA', 'Insufficient Data: no datapoints were received');
@@ -165,9 +151,5 @@ export class AlarmStore {
     const isBreaching = values.every((value) => breaches(value, alarm));
     const reason = `Threshold Crossed: ${values.length} datapoint${values.length > 1 ? 's' : ''} [${values.join(', ')}] ${isBreaching ? 'breached' : 'did not breach'} the threshold (${alarm.threshold}).`;
     this.transition(alarm, isBreaching ? 'ALARM' : 'OK', reason);
-  }
-
-  evaluateAll(): void {
-    for (const alarm of this.alarms.values()) this.evaluate(alarm);
   }
 }

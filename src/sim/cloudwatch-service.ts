@@ -1,8 +1,9 @@
 import type { AlarmStore } from './alarms.ts';
+import { alarmStates } from './control-schemas.ts';
 import type { MetricStore } from './metrics.ts';
 
 /**
- * CloudWatch's GetMetricData and DescribeAlarms over the simulated AWS/Lambda metrics. Inputs and outputs
+ * CloudWatch's GetMetricData, DescribeAlarms and SetAlarmState over the simulated AWS/Lambda metrics. Inputs and outputs
  * are in the JSON 1.0 shape (timestamps as epoch seconds); cloudwatch-protocols.ts puts them on the wire.
  */
 export class CloudWatchError extends Error {
@@ -33,6 +34,7 @@ export class CloudWatchService {
   handle(operation: string, region: string, body: Body): Body {
     if (operation === 'GetMetricData') return this.getMetricData(region, body);
     if (operation === 'DescribeAlarms') return this.describeAlarms(region, body);
+    if (operation === 'SetAlarmState') return this.setAlarmState(region, body);
     throw new CloudWatchError('InvalidAction', `The action ${operation} is not valid for this web service.`);
   }
 
@@ -82,8 +84,24 @@ export class CloudWatchService {
     return { MetricDataResults: results, Messages: [] };
   }
 
+  /** Like `aws cloudwatch set-alarm-state`: the state holds until the alarm's next evaluation. */
+  private setAlarmState(region: string, body: Body): Body {
+    const name = typeof body.AlarmName === 'string' ? body.AlarmName : '';
+    const state = alarmStates.find((candidate) => candidate === body.StateValue);
+    if (!state)
+      throw new CloudWatchError(
+        'InvalidParameterValue',
+        `StateValue must be one of ${alarmStates.join(', ')}.`,
+      );
+    if (!this.alarms.get(region, name))
+      throw new CloudWatchError('ResourceNotFound', `Alarm ${name} does not exist.`, 404);
+    this.alarms.setState(region, name, state, typeof body.StateReason === 'string' ? body.StateReason : '');
+    return {};
+  }
+
   private describeAlarms(region: string, body: Body): Body {
-    this.alarms.evaluateAll();
+    // Evaluations that fell due since the last tick run now, so a moved test clock is seen at once.
+    this.alarms.evaluateDue();
     const names = (body.AlarmNames ?? []) as string[];
     const types = (body.AlarmTypes ?? []) as string[];
     // DescribeAlarms returns only metric alarms unless AlarmTypes asks for others; all alarms here are metric alarms.
@@ -94,7 +112,8 @@ export class CloudWatchService {
       throw new CloudWatchError('InvalidNextToken', 'The service returned an invalid next token.');
     const prefix = typeof body.AlarmNamePrefix === 'string' ? body.AlarmNamePrefix : undefined;
     const state = typeof body.StateValue === 'string' ? body.StateValue : undefined;
-    const alarms = [...this.alarms.alarms.values()]
+    const alarms = this.alarms
+      .list()
       .filter((alarm) => alarm.region === region)
       .filter((alarm) => names.length === 0 || names.includes(alarm.name))
       .filter((alarm) => !prefix || alarm.name.startsWith(prefix))

@@ -1,4 +1,15 @@
 import type { Behaviour } from './behaviour.ts';
+import type {
+  FailNextUpdateOptions,
+  LatencyOptions,
+  LoseResponseOptions,
+  OutsideChangeOptions,
+  ServiceErrorOptions,
+  ThrottleOptions,
+  VersionBehaviourOptions,
+} from './control-schemas.ts';
+
+export type { ThrottleOptions, VersionBehaviourOptions } from './control-schemas.ts';
 
 /**
  * Fault injection: rules that match calls by operation (and function) and fire by count, probability or
@@ -33,23 +44,6 @@ export interface FaultRule {
   /** For versionBehaviour: the version whose package behaviour is overridden (`$LATEST` or a number). */
   version?: string;
   behaviour?: Partial<Behaviour>;
-}
-
-/** A per-version override; `latencyMs` as one number means every invocation takes that long. */
-export interface VersionBehaviourOptions {
-  errorRate?: number;
-  latencyMs?: number | { p50: number; p99: number };
-  throttleRate?: number;
-}
-
-export interface ThrottleOptions {
-  operation?: string;
-  functionName?: string;
-  probability?: number;
-  count?: number;
-  forMs?: number;
-  retryAfterSeconds?: number;
-  reason?: string;
 }
 
 export class FaultController {
@@ -88,7 +82,7 @@ export class FaultController {
     });
   }
 
-  latency(options: { operation?: string; functionName?: string; ms: number; count?: number }) {
+  latency(options: LatencyOptions) {
     return this.add({
       kind: 'latency',
       latencyMs: options.ms,
@@ -96,9 +90,7 @@ export class FaultController {
     });
   }
 
-  serviceError(
-    options: { operation?: string; functionName?: string; count?: number; probability?: number } = {},
-  ) {
+  serviceError(options: ServiceErrorOptions = {}) {
     return this.add({
       kind: 'serviceError',
       ...pick(options, ['operation', 'functionName', 'count', 'probability']),
@@ -106,7 +98,7 @@ export class FaultController {
   }
 
   /** The call takes effect, then the connection drops before the response: the caller cannot know it landed. */
-  loseResponse(options: { operation: string; functionName?: string; count?: number }) {
+  loseResponse(options: LoseResponseOptions) {
     return this.add({
       kind: 'loseResponse',
       count: options.count ?? 1,
@@ -115,7 +107,7 @@ export class FaultController {
   }
 
   /** The next code or configuration update of the function ends with LastUpdateStatus Failed. */
-  failNextUpdate(options: { functionName: string; reasonCode: string; reason: string }) {
+  failNextUpdate(options: FailNextUpdateOptions) {
     return this.add({
       kind: 'failNextUpdate',
       count: 1,
@@ -126,13 +118,7 @@ export class FaultController {
   }
 
   /** Someone else changes the function's code or configuration, or an alias, right before or after a call. */
-  outsideChange(options: {
-    functionName: string;
-    when: { operation: string; phase: 'before' | 'after' };
-    change: 'code' | 'config' | 'alias';
-    alias?: string;
-    count?: number;
-  }) {
+  outsideChange(options: OutsideChangeOptions) {
     return this.add({
       kind: 'outsideChange',
       functionName: options.functionName,
@@ -197,8 +183,12 @@ export class FaultController {
   }
 }
 
-function pick<T extends object, K extends keyof T>(value: T, keys: K[]): Partial<Pick<T, K>> {
-  const out: Partial<Pick<T, K>> = {};
-  for (const key of keys) if (value[key] !== undefined) out[key] = value[key];
+/** The given keys that are set: a rule carries only what its caller said. */
+function pick<T extends object, K extends keyof T>(
+  value: T,
+  keys: K[],
+): { [P in K]?: Exclude<T[P], undefined> } {
+  const out: { [P in K]?: Exclude<T[P], undefined> } = {};
+  for (const key of keys) if (value[key] !== undefined) out[key] = value[key] as Exclude<T[K], undefined>;
   return out;
 }

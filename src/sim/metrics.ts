@@ -2,6 +2,12 @@
  * AWS/Lambda metrics from every invocation, whoever made it. Lambda publishes each datapoint under the
  * dimension sets {}, {FunctionName}, {FunctionName, Resource} and, for invocations through an alias,
  * {FunctionName, Resource, ExecutedVersion}; CloudWatch matches dimension sets exactly, and so does this.
+ *
+ * Time, as on AWS (docs/simulator.md, "CloudWatch time"): Lambda's metrics are standard resolution, so an
+ * invocation counts in the datapoint of the minute it ran in, and a query for a finer period still gets
+ * one datapoint per minute, stamped with the minute's start. An invocation reaches CloudWatch `delayMs`
+ * after it ran (AWS: about a minute); until then no query sees it, so the current minute's datapoint
+ * fills in as its invocations land.
  */
 export interface InvocationRecord {
   at: number;
@@ -25,7 +31,18 @@ export interface MetricQuery {
   periodSeconds: number;
   startMs: number;
   endMs: number;
+  /** What was visible at this time (default: now); an alarm evaluates as of its evaluation time. */
+  asOfMs?: number;
 }
+
+const minuteMs = 60_000;
+
+/** Standard resolution: datapoints are whole minutes, whatever finer period a query asks for. */
+export function storagePeriodMs(periodSeconds: number): number {
+  return Math.max(1, Math.ceil(periodSeconds / 60)) * minuteMs;
+}
+
+export const startOfMinute = (ms: number) => Math.floor(ms / minuteMs) * minuteMs;
 
 const maxRecords = 2_000_000;
 
@@ -93,22 +110,37 @@ export function statistic(values: number[], stat: string): number | undefined {
 export class MetricStore {
   private records: InvocationRecord[] = [];
 
+  constructor(private readonly options: { delayMs: number; clock: () => number }) {}
+
+  /** How long an invocation takes to reach CloudWatch. */
+  get delayMs(): number {
+    return this.options.delayMs;
+  }
+
   record(invocation: InvocationRecord): void {
     this.records.push(invocation);
     if (this.records.length > maxRecords) this.records.splice(0, this.records.length - maxRecords);
   }
 
-  /** Datapoints of one metric, one per period that has data, newest first (CloudWatch's default order). */
+  /**
+   * Datapoints of one metric, one per period that has visible data, newest first (CloudWatch's default
+   * order). As CloudWatch does for recent data, the start is rounded down to the minute, and a datapoint
+   * is returned when its timestamp falls in [start, end).
+   */
   query(q: MetricQuery): { timestamps: number[]; values: number[] } {
     if (q.namespace !== 'AWS/Lambda') return { timestamps: [], values: [] };
-    const periodMs = q.periodSeconds * 1000;
+    const periodMs = storagePeriodMs(q.periodSeconds);
+    const startMs = startOfMinute(q.startMs);
+    const visibleUntil = (q.asOfMs ?? this.options.clock()) - this.options.delayMs;
     const buckets = new Map<number, number[]>();
     for (const record of this.records) {
-      if (record.region !== q.region || record.at < q.startMs || record.at >= q.endMs) continue;
+      if (record.region !== q.region || record.at > visibleUntil) continue;
+      const minute = startOfMinute(record.at);
+      if (minute < startMs || minute >= q.endMs) continue;
       if (!matches(record, q.dimensions)) continue;
       const value = metricValueOf(record, q.metricName);
       if (value === undefined) continue;
-      const bucket = q.startMs + Math.floor((record.at - q.startMs) / periodMs) * periodMs;
+      const bucket = startMs + Math.floor((minute - startMs) / periodMs) * periodMs;
       const list = buckets.get(bucket) ?? [];
       list.push(value);
       buckets.set(bucket, list);

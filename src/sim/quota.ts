@@ -1,3 +1,5 @@
+import { RegionalMap } from './regional-map.ts';
+
 /**
  * Lambda's control-plane request quotas per account and region: GetFunction 100/s on its own; every other
  * control-plane call shares one 15/s bucket (GetFunctionConfiguration included). Invoke is not counted.
@@ -33,20 +35,20 @@ class TokenBucket {
 }
 
 export class ControlPlaneQuota {
-  private readonly buckets = new Map<string, TokenBucket>();
+  private readonly buckets = new RegionalMap<TokenBucket>();
 
   constructor(private readonly clock: () => number) {}
 
   take(region: string, operation: string): { isAllowed: true } | { isAllowed: false; waitMs: number } {
     const isGetFunction = operation === 'GetFunction';
-    const key = `${region}/${isGetFunction ? 'GetFunction' : 'shared'}`;
-    let bucket = this.buckets.get(key);
+    const name = isGetFunction ? 'GetFunction' : 'shared';
+    let bucket = this.buckets.get(region, name);
     if (!bucket) {
       bucket = new TokenBucket(
         isGetFunction ? controlPlaneRates.getFunctionPerSecond : controlPlaneRates.sharedPerSecond,
         this.clock,
       );
-      this.buckets.set(key, bucket);
+      this.buckets.set(region, name, bucket);
     }
     return bucket.take();
   }

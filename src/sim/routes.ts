@@ -57,9 +57,3 @@ export function matchLambdaRoute(method: string, path: string): LambdaRoute | un
   }
   return undefined;
 }
-
-/** The region a request is signed for (SigV4 credential scope), so one simulator serves every region. */
-export function regionOfRequest(authorization: string | undefined, fallback: string): string {
-  const match = /Credential=[^/]+\/\d{8}\/([a-z0-9-]+)\//.exec(authorization ?? '');
-  return match?.[1] ?? fallback;
-}

@@ -7,6 +7,8 @@ export interface TrafficOptions {
   qualifier?: string;
   ratePerSecond: number;
   region?: string;
+  /** The account whose function it is (default: the simulator's own). */
+  accountId?: string;
 }
 
 export interface TrafficHandle {

@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { type AuthConfig, loadAuthConfig } from '../../src/api/auth.ts';
 import { type ApiDeps, type AuditEntry, createApiServer } from '../../src/api/server.ts';
 import type { HealthGate } from '../../src/health/health-gate.ts';
+import { defaultMetricDelayMs } from '../../src/sim/index.ts';
 import { type ReleaseStack, withReleaseStack } from './release-stack.ts';
 
 export interface ApiStack {
@@ -25,10 +26,20 @@ export interface ApiStack {
 
 /** The real API in front of the real release stack (dev server, worker, simulator), driven over HTTP by inject. */
 export async function withApiStack<T>(
-  options: { auth?: AuthConfig; healthGate?: HealthGate | 'cloudwatch'; rateLimit?: ApiDeps['rateLimit'] },
+  options: {
+    auth?: AuthConfig;
+    healthGate?: HealthGate | 'cloudwatch';
+    rateLimit?: ApiDeps['rateLimit'];
+    metricDelayMs?: number;
+  },
   body: (api: ApiStack) => Promise<T>,
 ): Promise<T> {
-  return withReleaseStack(options.healthGate ? { healthGate: options.healthGate } : {}, async (stack) => {
+  const stackOptions = {
+    ...(options.healthGate ? { healthGate: options.healthGate } : {}),
+    // The API tests judge no metrics, so the simulator keeps AWS's delay unless a test needs speed.
+    metricDelayMs: options.metricDelayMs ?? defaultMetricDelayMs,
+  };
+  return withReleaseStack(stackOptions, async (stack) => {
     const audit: AuditEntry[] = [];
     let starts = 0;
     const app = await createApiServer({

@@ -22,7 +22,7 @@ import { validateReleaseSpec } from '../../src/domain/spec.ts';
 import { createCloudWatchHealthGate } from '../../src/health/cloudwatch-health-gate.ts';
 import { alwaysHealthy, type HealthGate } from '../../src/health/health-gate.ts';
 import { createReleaseClient, type ReleaseClient } from '../../src/releases/release-client.ts';
-import { type Simulator, startSimulator } from '../../src/sim/index.ts';
+import { defaultMetricDelayMs, type Simulator, startSimulator } from '../../src/sim/index.ts';
 import { uniqueName, type WorkerContext, withWorker } from './temporal.ts';
 
 export interface ReleaseStack extends WorkerContext {
@@ -64,7 +64,16 @@ export function zipBase64(behaviour: Behaviour = {}, marker?: string): string {
 }
 
 export async function withReleaseStack<T>(
-  options: { healthGate?: HealthGate | 'cloudwatch'; updateDelayMs?: number; quotas?: boolean },
+  options: {
+    healthGate?: HealthGate | 'cloudwatch';
+    updateDelayMs?: number;
+    quotas?: boolean;
+    /**
+     * How long invocations take to reach CloudWatch in the simulator. Default: AWS's 60 s, the simulator's
+     * own default, so only tests that read metrics and need speed opt out, and say why.
+     */
+    metricDelayMs?: number;
+  },
   body: (stack: ReleaseStack) => Promise<T>,
 ): Promise<T> {
   // Seeded, so routing by weight and fault probabilities make the same choices in every run.
@@ -72,6 +81,7 @@ export async function withReleaseStack<T>(
     updateDelayMs: options.updateDelayMs ?? 50,
     seed: 20261124,
     ...(options.quotas ? { quotas: true } : {}),
+    metricDelayMs: options.metricDelayMs ?? defaultMetricDelayMs,
   });
   const artifactDir = mkdtempSync(join(tmpdir(), 'ramp-artifacts-'));
   const artifacts = createFileArtifactStore(artifactDir);

@@ -16,17 +16,17 @@ const versionDimensions = (fn: string, version: string) => [
 ];
 
 describe('CloudWatch in the simulator', () => {
-  test('Duration statistics and percentiles come per period, finer than a minute, newest first', async () => {
-    await withSim({}, async (_sim, lambda, cloudWatch) => {
+  test('Duration statistics and percentiles come per minute datapoint (standard resolution) even for a 1 s period, newest first', async () => {
+    await withSim({}, async (sim, lambda, cloudWatch) => {
       await createCanary(lambda, 'lat', { latencyMs: { p50: 30, p99: 60 } }, 1);
-      const start = new Date(Date.now() - 1000);
+      const start = new Date(sim.clock.now() - 1000);
       for (let i = 0; i < 15; i++)
         await lambda.send(new InvokeCommand({ FunctionName: 'lat', Qualifier: 'live' }));
       const stats = ['Average', 'Maximum', 'SampleCount', 'p50', 'p90', 'p99'];
       const result = await cloudWatch.send(
         new GetMetricDataCommand({
           StartTime: start,
-          EndTime: new Date(Date.now() + 1000),
+          EndTime: new Date(sim.clock.now() + 1000),
           MetricDataQueries: stats.map((stat, index) => ({
             Id: `d${index}`,
             MetricStat: {
@@ -133,8 +133,8 @@ describe('CloudWatch in the simulator', () => {
         [`${q}.MetricStat.Metric.Dimensions.member.1.Value`]: 'old',
         [`${q}.MetricStat.Period`]: '300',
         [`${q}.MetricStat.Stat`]: 'Sum',
-        StartTime: new Date(Date.now() - 60_000).toISOString(),
-        EndTime: new Date(Date.now() + 60_000).toISOString(),
+        StartTime: new Date(sim.clock.now() - 60_000).toISOString(),
+        EndTime: new Date(sim.clock.now() + 60_000).toISOString(),
       });
       const xml = await metricData.text();
       assert.equal(metricData.status, 200);

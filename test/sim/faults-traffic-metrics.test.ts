@@ -18,7 +18,7 @@ import {
   waitUntilFunctionActiveV2,
   waitUntilFunctionUpdatedV2,
 } from '@aws-sdk/client-lambda';
-import { createCanary as canary, eventually, role, withSim, zipOf as zip } from './fixtures.ts';
+import { createCanary as canary, eventually, role, TestClock, withSim, zipOf as zip } from './fixtures.ts';
 
 describe('simulator traffic, metrics and alarms', () => {
   test('traffic through an alias with a bad candidate moves that version’s Errors metric and flips an alarm', async () => {
@@ -34,7 +34,7 @@ describe('simulator traffic, metrics and alarms', () => {
         periodSeconds: 10,
         evaluationPeriods: 1,
       });
-      const start = new Date(Date.now() - 1000);
+      const start = new Date(sim.clock.now() - 1000);
       const traffic = sim.traffic.start({ functionName: 'pay', qualifier: 'live', ratePerSecond: 100 });
       const alarm = await eventually(
         () => cloudWatch.send(new DescribeAlarmsCommand({ AlarmNames: ['pay-canary-errors'] })),
@@ -89,9 +89,9 @@ describe('simulator traffic, metrics and alarms', () => {
   });
 
   test('Invoke from any client is counted in the metrics of the version that ran it', async () => {
-    await withSim({}, async (_sim, lambda, cloudWatch) => {
+    await withSim({}, async (sim, lambda, cloudWatch) => {
       await canary(lambda, 'inv', {}, 0.5);
-      const start = new Date(Date.now() - 1000);
+      const start = new Date(sim.clock.now() - 1000);
       const versions: string[] = [];
       for (let i = 0; i < 20; i++)
         versions.push(
@@ -272,9 +272,13 @@ describe('simulator faults', () => {
 
 describe('simulator modes', () => {
   test('quota mode throttles the shared control-plane bucket past 15/s while GetFunction has 100/s', async () => {
-    await withSim({ quotas: true }, async (_sim, lambda) => {
+    const clock = new TestClock();
+    await withSim({ quotas: true, clock }, async (_sim, lambda) => {
       await canary(lambda, 'q', {}, 0.1);
-      await new Promise((resolve) => setTimeout(resolve, 1100));
+      // A second passes on the simulator's clock, so the buckets the setup spent are full again; then time
+      // stands still, so no token comes back during the burst however slowly the machine serves it.
+      clock.advance(1100);
+      clock.pause();
       const aliasReads = await Promise.all(
         Array.from({ length: 30 }, () =>
           lambda.send(new GetAliasCommand({ FunctionName: 'q', Name: 'live' })).then(

@@ -9,7 +9,7 @@ import {
   waitUntilFunctionUpdatedV2,
 } from '@aws-sdk/client-lambda';
 import { zipSync } from 'fflate';
-import { type Simulator, startSimulator } from '../../src/sim/index.ts';
+import { type SimClock, type Simulator, startSimulator } from '../../src/sim/index.ts';
 
 export const role = 'arn:aws:iam::123456789012:role/lambda-role';
 
@@ -20,11 +20,55 @@ export const zipOf = (behaviour: object = {}, marker = String(Math.random())) =>
     'simulate.json': new TextEncoder().encode(JSON.stringify(behaviour)),
   });
 
+/** The wall clock plus an offset a test moves forward, so the simulator's time passes without sleeping. */
+export const startOfMinute = (ms: number) => Math.floor(ms / 60_000) * 60_000;
+
+export class TestClock implements SimClock {
+  private offsetMs = 0;
+
+  constructor(startMs = Date.now()) {
+    this.offsetMs = startMs - Date.now();
+  }
+
+  private pausedAt: number | undefined;
+
+  now(): number {
+    return this.pausedAt ?? Date.now() + this.offsetMs;
+  }
+
+  advance(ms: number): void {
+    this.offsetMs += ms;
+    if (this.pausedAt !== undefined) this.pausedAt += ms;
+  }
+
+  /** Stops time, so what a burst of calls sees does not depend on how fast a loaded machine serves it. */
+  pause(): void {
+    this.pausedAt = this.now();
+  }
+
+  /** Time flows again from where it stood. */
+  resume(): void {
+    if (this.pausedAt === undefined) return;
+    this.offsetMs = this.pausedAt - Date.now();
+    this.pausedAt = undefined;
+  }
+}
+
 export async function withSim(
   options: Parameters<typeof startSimulator>[0],
   body: (sim: Simulator, lambda: LambdaClient, cloudWatch: CloudWatchClient) => Promise<void>,
 ): Promise<void> {
-  const sim = await startSimulator({ updateDelayMs: 50, seed: 7, ...options });
+  const sim = await startSimulator({
+    updateDelayMs: 50,
+    seed: 7,
+    // These tests are about what the metrics say, not when: they see each invocation at once. The
+    // CloudWatch-time conformance test sets its own delay.
+    metricDelayMs: 0,
+    // Time starts at the top of a minute, so a test's invocations share one minute's datapoint instead of
+    // straddling two when the wall clock crosses a minute mid-test.
+    clock: new TestClock(startOfMinute(Date.now()) + 1000),
+    ...options,
+  });
   const lambda = new LambdaClient({ ...sim.clientConfig, maxAttempts: 1 });
   const cloudWatch = new CloudWatchClient({ ...sim.clientConfig, maxAttempts: 1 });
   try {

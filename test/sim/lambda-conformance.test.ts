@@ -27,6 +27,7 @@ import {
 } from '@aws-sdk/client-lambda';
 import { zipSync } from 'fflate';
 import { startSimulator } from '../../src/sim/index.ts';
+import { TestClock } from './fixtures.ts';
 
 const role = 'arn:aws:iam::123456789012:role/lambda-role';
 const zip = (marker: string, behaviour?: object) =>
@@ -38,8 +39,9 @@ const zip = (marker: string, behaviour?: object) =>
 async function withLambda(
   body: (lambda: LambdaClient, sim: Awaited<ReturnType<typeof startSimulator>>) => Promise<void>,
   updateDelayMs = 50,
+  clock?: TestClock,
 ) {
-  const sim = await startSimulator({ updateDelayMs, seed: 7 });
+  const sim = await startSimulator({ updateDelayMs, seed: 7, ...(clock ? { clock } : {}) });
   const lambda = new LambdaClient({ ...sim.clientConfig, maxAttempts: 1 });
   try {
     await body(lambda, sim);
@@ -74,20 +76,22 @@ async function rejection<T extends LambdaServiceException>(promise: Promise<unkn
 describe('Lambda simulator through the real SDK', () => {
   test('a new function is Pending, then Active with a new RevisionId, and CodeSha256 is the base64 SHA-256 of the zip', async () => {
     await withLambda(async (lambda) => {
+      // One copy of the bytes: a zip stamps its entries with the time, so two zips a second apart differ.
+      const bytes = zip('v1');
       const created = await lambda.send(
         new CreateFunctionCommand({
           FunctionName: 'f',
           Role: role,
           Runtime: 'nodejs20.x',
           Handler: 'index.handler',
-          Code: { ZipFile: zip('v1') },
+          Code: { ZipFile: bytes },
         }),
       );
       assert.equal(created.State, 'Pending');
       assert.equal(created.StateReasonCode, 'Creating');
       assert.equal(created.LastUpdateStatus, undefined);
       const { createHash } = await import('node:crypto');
-      assert.equal(created.CodeSha256, createHash('sha256').update(zip('v1')).digest('base64'));
+      assert.equal(created.CodeSha256, createHash('sha256').update(bytes).digest('base64'));
       await waitUntilFunctionActiveV2(
         { client: lambda, maxWaitTime: 10, minDelay: 1 },
         { FunctionName: 'f' },
@@ -100,36 +104,44 @@ describe('Lambda simulator through the real SDK', () => {
   });
 
   test('an update is InProgress with a new RevisionId, blocks other updates with 409, and settles with yet another RevisionId', async () => {
-    await withLambda(async (lambda) => {
-      await createActive(lambda, 'f');
-      const before = await lambda.send(new GetFunctionConfigurationCommand({ FunctionName: 'f' }));
-      const updated = await lambda.send(
-        new UpdateFunctionCodeCommand({
-          FunctionName: 'f',
-          ZipFile: zip('v2'),
-          RevisionId: before.RevisionId,
-        }),
-      );
-      assert.equal(updated.LastUpdateStatus, 'InProgress');
-      assert.notEqual(updated.RevisionId, before.RevisionId);
-      const conflict = await rejection<ResourceConflictException>(
-        lambda.send(new UpdateFunctionConfigurationCommand({ FunctionName: 'f', Description: 'x' })),
-      );
-      assert.ok(conflict instanceof ResourceConflictException);
-      assert.equal(conflict.$metadata.httpStatusCode, 409);
-      assert.equal(
-        conflict.message,
-        'The operation cannot be performed at this time. An update is in progress for resource: arn:aws:lambda:us-east-1:123456789012:function:f',
-      );
-      await waitUntilFunctionUpdatedV2(
-        { client: lambda, maxWaitTime: 10, minDelay: 1 },
-        { FunctionName: 'f' },
-      );
-      const settled = await lambda.send(new GetFunctionConfigurationCommand({ FunctionName: 'f' }));
-      assert.equal(settled.LastUpdateStatus, 'Successful');
-      assert.notEqual(settled.RevisionId, updated.RevisionId);
-      assert.equal(settled.CodeSha256, updated.CodeSha256);
-    }, 300);
+    const clock = new TestClock();
+    await withLambda(
+      async (lambda) => {
+        await createActive(lambda, 'f');
+        const before = await lambda.send(new GetFunctionConfigurationCommand({ FunctionName: 'f' }));
+        // Time stands still while the update is in progress, so the second update meets it on any machine.
+        clock.pause();
+        const updated = await lambda.send(
+          new UpdateFunctionCodeCommand({
+            FunctionName: 'f',
+            ZipFile: zip('v2'),
+            RevisionId: before.RevisionId,
+          }),
+        );
+        assert.equal(updated.LastUpdateStatus, 'InProgress');
+        assert.notEqual(updated.RevisionId, before.RevisionId);
+        const conflict = await rejection<ResourceConflictException>(
+          lambda.send(new UpdateFunctionConfigurationCommand({ FunctionName: 'f', Description: 'x' })),
+        );
+        assert.ok(conflict instanceof ResourceConflictException);
+        assert.equal(conflict.$metadata.httpStatusCode, 409);
+        assert.equal(
+          conflict.message,
+          'The operation cannot be performed at this time. An update is in progress for resource: arn:aws:lambda:us-east-1:123456789012:function:f',
+        );
+        clock.resume();
+        await waitUntilFunctionUpdatedV2(
+          { client: lambda, maxWaitTime: 10, minDelay: 1 },
+          { FunctionName: 'f' },
+        );
+        const settled = await lambda.send(new GetFunctionConfigurationCommand({ FunctionName: 'f' }));
+        assert.equal(settled.LastUpdateStatus, 'Successful');
+        assert.notEqual(settled.RevisionId, updated.RevisionId);
+        assert.equal(settled.CodeSha256, updated.CodeSha256);
+      },
+      300,
+      clock,
+    );
   });
 
   test('a stale RevisionId is a 412 PreconditionFailedException with the AWS message', async () => {
@@ -371,66 +383,74 @@ describe('Lambda simulator through the real SDK', () => {
   });
 
   test('a Pending function refuses Invoke and updates with 409; DryRun changes nothing; an S3 source and UpdateFunctionConfiguration update like code', async () => {
-    await withLambda(async (lambda, sim) => {
-      await lambda.send(
-        new CreateFunctionCommand({
-          FunctionName: 'p',
-          Role: role,
-          Runtime: 'nodejs20.x',
-          Handler: 'index.handler',
-          Code: { ZipFile: zip('v1') },
-        }),
-      );
-      const pending = await rejection<ResourceConflictException>(
-        lambda.send(new InvokeCommand({ FunctionName: 'p' })),
-      );
-      assert.ok(pending instanceof ResourceConflictException);
-      assert.equal(
-        pending.message,
-        'The operation cannot be performed at this time. The function is currently in the following state: Pending',
-      );
-      await waitUntilFunctionActiveV2(
-        { client: lambda, maxWaitTime: 10, minDelay: 1 },
-        { FunctionName: 'p' },
-      );
-      const before = await lambda.send(new GetFunctionConfigurationCommand({ FunctionName: 'p' }));
-      const dryRun = await lambda.send(
-        new UpdateFunctionCodeCommand({ FunctionName: 'p', ZipFile: zip('v2'), DryRun: true }),
-      );
-      assert.equal(dryRun.CodeSha256, before.CodeSha256);
-      assert.equal(
-        (await lambda.send(new GetFunctionConfigurationCommand({ FunctionName: 'p' }))).RevisionId,
-        before.RevisionId,
-      );
-      const uploaded = sim.s3.putObject('builds', 'p/v2.zip', Buffer.from(zip('v2 from S3')));
-      const fromS3 = await lambda.send(
-        new UpdateFunctionCodeCommand({
-          FunctionName: 'p',
-          S3Bucket: 'builds',
-          S3Key: 'p/v2.zip',
-          S3ObjectVersion: uploaded.versionId,
-        }),
-      );
-      assert.equal(fromS3.LastUpdateStatus, 'InProgress');
-      assert.notEqual(fromS3.CodeSha256, before.CodeSha256);
-      await waitUntilFunctionUpdatedV2(
-        { client: lambda, maxWaitTime: 10, minDelay: 1 },
-        { FunctionName: 'p' },
-      );
-      const config = await lambda.send(
-        new UpdateFunctionConfigurationCommand({ FunctionName: 'p', Description: 'new config' }),
-      );
-      assert.equal(config.LastUpdateStatus, 'InProgress');
-      await waitUntilFunctionUpdatedV2(
-        { client: lambda, maxWaitTime: 10, minDelay: 1 },
-        { FunctionName: 'p' },
-      );
-      const published = await lambda.send(new PublishVersionCommand({ FunctionName: 'p' }));
-      assert.equal(
-        published.Description,
-        'new config',
-        'the version takes the function description by default',
-      );
-    });
+    const clock = new TestClock();
+    await withLambda(
+      async (lambda, sim) => {
+        // Time stands still while the function is Pending, so the Invoke meets it Pending on any machine.
+        clock.pause();
+        await lambda.send(
+          new CreateFunctionCommand({
+            FunctionName: 'p',
+            Role: role,
+            Runtime: 'nodejs20.x',
+            Handler: 'index.handler',
+            Code: { ZipFile: zip('v1') },
+          }),
+        );
+        const pending = await rejection<ResourceConflictException>(
+          lambda.send(new InvokeCommand({ FunctionName: 'p' })),
+        );
+        assert.ok(pending instanceof ResourceConflictException);
+        assert.equal(
+          pending.message,
+          'The operation cannot be performed at this time. The function is currently in the following state: Pending',
+        );
+        clock.resume();
+        await waitUntilFunctionActiveV2(
+          { client: lambda, maxWaitTime: 10, minDelay: 1 },
+          { FunctionName: 'p' },
+        );
+        const before = await lambda.send(new GetFunctionConfigurationCommand({ FunctionName: 'p' }));
+        const dryRun = await lambda.send(
+          new UpdateFunctionCodeCommand({ FunctionName: 'p', ZipFile: zip('v2'), DryRun: true }),
+        );
+        assert.equal(dryRun.CodeSha256, before.CodeSha256);
+        assert.equal(
+          (await lambda.send(new GetFunctionConfigurationCommand({ FunctionName: 'p' }))).RevisionId,
+          before.RevisionId,
+        );
+        const uploaded = sim.s3.putObject('builds', 'p/v2.zip', Buffer.from(zip('v2 from S3')));
+        const fromS3 = await lambda.send(
+          new UpdateFunctionCodeCommand({
+            FunctionName: 'p',
+            S3Bucket: 'builds',
+            S3Key: 'p/v2.zip',
+            S3ObjectVersion: uploaded.versionId,
+          }),
+        );
+        assert.equal(fromS3.LastUpdateStatus, 'InProgress');
+        assert.notEqual(fromS3.CodeSha256, before.CodeSha256);
+        await waitUntilFunctionUpdatedV2(
+          { client: lambda, maxWaitTime: 10, minDelay: 1 },
+          { FunctionName: 'p' },
+        );
+        const config = await lambda.send(
+          new UpdateFunctionConfigurationCommand({ FunctionName: 'p', Description: 'new config' }),
+        );
+        assert.equal(config.LastUpdateStatus, 'InProgress');
+        await waitUntilFunctionUpdatedV2(
+          { client: lambda, maxWaitTime: 10, minDelay: 1 },
+          { FunctionName: 'p' },
+        );
+        const published = await lambda.send(new PublishVersionCommand({ FunctionName: 'p' }));
+        assert.equal(
+          published.Description,
+          'new config',
+          'the version takes the function description by default',
+        );
+      },
+      50,
+      clock,
+    );
   });
 });

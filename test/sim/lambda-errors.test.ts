@@ -16,7 +16,9 @@ import {
   UpdateFunctionCodeCommand,
   waitUntilFunctionUpdatedV2,
 } from '@aws-sdk/client-lambda';
-import { createCanary, role, withSim, zipOf } from './fixtures.ts';
+import { createCanary, role, TestClock, withSim, zipOf } from './fixtures.ts';
+
+const clock = new TestClock();
 
 const arn = (suffix: string) => `arn:aws:lambda:us-east-1:123456789012:function:${suffix}`;
 const validation = (value: string, field: string, constraint: string) =>
@@ -226,10 +228,13 @@ const cases: Record<string, ErrorCase> = {
   },
   'PublishVersion during an update in progress is a conflict': {
     call: async (l) => {
+      // Time stands still while the update is in progress, so PublishVersion meets it on any machine.
+      clock.pause();
       await l.send(new UpdateFunctionCodeCommand({ FunctionName: 'f', ZipFile: zipOf() }));
       try {
         return await l.send(new PublishVersionCommand({ FunctionName: 'f' }));
       } finally {
+        clock.resume();
         await waitUntilFunctionUpdatedV2({ client: l, maxWaitTime: 10, minDelay: 1 }, { FunctionName: 'f' });
       }
     },
@@ -241,7 +246,7 @@ const cases: Record<string, ErrorCase> = {
 
 describe('Lambda errors as AWS records them, through the real SDK', () => {
   test('each recorded error answers with its exception class, HTTP status and message', async (t) => {
-    await withSim({}, async (_sim, lambda) => {
+    await withSim({ clock }, async (_sim, lambda) => {
       await createCanary(lambda, 'f', {}, 0.1);
       for (const [name, { call, expected, status, message }] of Object.entries(cases)) {
         await t.test(name, async () => {

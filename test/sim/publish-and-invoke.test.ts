@@ -11,11 +11,12 @@ import {
   waitUntilFunctionUpdatedV2,
   waitUntilPublishedVersionActive,
 } from '@aws-sdk/client-lambda';
-import { createCanary, role, withSim, zipOf } from './fixtures.ts';
+import { createCanary, role, TestClock, withSim, zipOf } from './fixtures.ts';
 
 describe('publishing with an update, and invocation types', () => {
   test('UpdateFunctionCode with Publish answers with the new version, Pending until the update settles', async () => {
-    await withSim({ updateDelayMs: 300 }, async (_sim, lambda) => {
+    const clock = new TestClock();
+    await withSim({ updateDelayMs: 300, clock }, async (_sim, lambda) => {
       await lambda.send(
         new CreateFunctionCommand({
           FunctionName: 'pub',
@@ -30,6 +31,8 @@ describe('publishing with an update, and invocation types', () => {
         { FunctionName: 'pub' },
       );
       const zip = zipOf({}, 'v1');
+      // Time stands still while the update is in progress, so its Pending version is seen on any machine.
+      clock.pause();
       const published = await lambda.send(
         new UpdateFunctionCodeCommand({ FunctionName: 'pub', ZipFile: zip, Publish: true }),
       );
@@ -40,6 +43,7 @@ describe('publishing with an update, and invocation types', () => {
       const latest = await lambda.send(new GetFunctionConfigurationCommand({ FunctionName: 'pub' }));
       assert.equal(latest.LastUpdateStatus, 'InProgress');
       assert.equal(latest.CodeSha256, published.CodeSha256);
+      clock.resume();
 
       await waitUntilPublishedVersionActive(
         { client: lambda, maxWaitTime: 10, minDelay: 1 },
@@ -81,8 +85,8 @@ describe('publishing with an update, and invocation types', () => {
           dimensions: { FunctionName: 'async' },
           stat: 'Sum',
           periodSeconds: 60,
-          startMs: Date.now() - 60_000,
-          endMs: Date.now() + 1000,
+          startMs: sim.clock.now() - 60_000,
+          endMs: sim.clock.now() + 1000,
         }).values[0],
         1,
       );
@@ -99,8 +103,8 @@ describe('publishing with an update, and invocation types', () => {
           dimensions: { FunctionName: 'async' },
           stat: 'Sum',
           periodSeconds: 60,
-          startMs: Date.now() - 60_000,
-          endMs: Date.now() + 1000,
+          startMs: sim.clock.now() - 60_000,
+          endMs: sim.clock.now() + 1000,
         }).values[0],
         1,
         'a DryRun is not an invocation',
