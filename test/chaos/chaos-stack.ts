@@ -142,7 +142,13 @@ export async function startChaosStack(options: {
   updateDelayMs?: number;
 }): Promise<ChaosStack> {
   const scratch = mkdtempSync(join(tmpdir(), 'ramp-chaos-'));
-  const sim = await startSimulator({ updateDelayMs: options.updateDelayMs ?? 50, seed: options.seed });
+  // The suite checks invariants under faults, not reaction time: CloudWatch's delay would only make its
+  // bad candidates take longer to roll back, so metrics are visible at once.
+  const sim = await startSimulator({
+    updateDelayMs: options.updateDelayMs ?? 50,
+    seed: options.seed,
+    metricDelayMs: 0,
+  });
   const gate = await startCallGate(sim.endpoint);
   const namespace = options.namespace ?? 'default';
   const artifactDir = join(scratch, 'artifacts');

@@ -10,6 +10,9 @@ import { withReleaseStack, zipBase64 } from '../helpers/release-stack.ts';
 import { uniqueName } from '../helpers/temporal.ts';
 import { waitForEnd, waitForStatus } from '../helpers/wait-for.ts';
 
+// These tests are about when Ramp watches, not about CloudWatch's delay: metrics are visible at once.
+const instantMetrics = { healthGate: 'cloudwatch', metricDelayMs: 0 } as const;
+
 const health = {
   interval: '1s',
   metrics: { minInvocations: 10, insufficientTraffic: 'pass', errorRate: { max: 0.1 } },
@@ -17,7 +20,7 @@ const health = {
 
 describe('health is watched whenever traffic is on the candidate', () => {
   test('a candidate that goes bad during an approval wait is rolled back without an approval', async () => {
-    await withReleaseStack({ healthGate: 'cloudwatch' }, async (stack) => {
+    await withReleaseStack(instantMetrics, async (stack) => {
       const fn = uniqueName('approvalwatch');
       const { stableVersion } = await stack.createFunctionWithAlias(fn, 'live');
       const traffic = stack.sim.traffic.start({ functionName: fn, qualifier: 'live', ratePerSecond: 40 });
@@ -50,7 +53,7 @@ describe('health is watched whenever traffic is on the candidate', () => {
   });
 
   test('a candidate that goes bad while the release is paused is rolled back: a pause holds the plan, not the net', async () => {
-    await withReleaseStack({ healthGate: 'cloudwatch' }, async (stack) => {
+    await withReleaseStack(instantMetrics, async (stack) => {
       const fn = uniqueName('pausewatch');
       const { stableVersion } = await stack.createFunctionWithAlias(fn, 'live');
       const traffic = stack.sim.traffic.start({ functionName: fn, qualifier: 'live', ratePerSecond: 40 });

@@ -58,7 +58,7 @@ test('the dashboard, in a real browser, follows and controls releases against th
   const errors: string[] = [];
   const contexts: BrowserContext[] = [];
   try {
-    await withApiStack({ auth, healthGate: 'cloudwatch' }, async (api) => {
+    await withApiStack({ auth, healthGate: 'cloudwatch', metricDelayMs: 0 }, async (api) => {
       await api.app.listen({ host: '127.0.0.1', port: 0 });
       const base = `http://127.0.0.1:${(api.app.server.address() as AddressInfo).port}`;
       const post = async (path: string, body: unknown) => {
