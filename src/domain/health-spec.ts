@@ -61,6 +61,9 @@ const hookSchema = z.union([
   }),
 ]);
 
+/** The practical threshold the sequential judge applies when a spec states none. */
+export const defaultTolerance = { ratioToStable: 1.2, minRateIncrease: 0.001 } as const;
+
 export const healthSpecSchema = z
   .strictObject({
     interval: durationSchema
@@ -102,6 +105,37 @@ export const healthSpecSchema = z
           .default('wait')
           .describe(
             'Too few invocations when a bake ends: keep watching (up to the bake again), pass, or roll back.',
+          ),
+        tolerance: z
+          .strictObject({
+            ratioToStable: z
+              .number()
+              .min(1)
+              .default(defaultTolerance.ratioToStable)
+              .describe(
+                "Sequential judge: a candidate rate up to this multiple of stable's is never a regression, when the " +
+                  'limit gives no maxRatioToStable of its own.',
+              ),
+            minRateIncrease: z
+              .number()
+              .min(0)
+              .max(1)
+              .default(defaultTolerance.minRateIncrease)
+              .describe(
+                "Sequential judge: an error or throttle rate above stable's by less than this fraction (0.001 = 0.1 " +
+                  'percentage point) never rolls back.',
+              ),
+          })
+          .default(defaultTolerance)
+          .describe('Practical threshold: regressions smaller than this never trigger a rollback.'),
+        latencyWindowMinutes: z
+          .number()
+          .int()
+          .min(3)
+          .max(60)
+          .default(10)
+          .describe(
+            'Sequential judge: per-minute latency datapoints are compared with a rank test once per window of this many minutes.',
           ),
         errorRate: ratioLimit.optional(),
         throttleRate: ratioLimit.optional(),
@@ -151,6 +185,9 @@ export interface HealthConfig {
     minInvocations: number;
     confidence: number;
     insufficientTraffic: 'wait' | 'pass' | 'fail';
+    /** Absent in configs recorded before the sequential judge existed: the judge uses defaultTolerance. */
+    tolerance?: { ratioToStable: number; minRateIncrease: number };
+    latencyWindowMinutes?: number;
     errorRate?: { max?: number; maxRatioToStable?: number };
     throttleRate?: { max?: number; maxRatioToStable?: number };
     p50Duration?: { maxMs?: number; maxRatioToStable?: number };

@@ -19,6 +19,12 @@ export interface HealthCheckInput {
   health?: HealthConfig;
   /** When the candidate first took traffic: metrics are measured from then, and alarms already in ALARM before it are pre-existing. */
   trafficMovedAt?: string;
+  /**
+   * Which statistics judge the metrics: 'sequential' (tests valid under continuous monitoring, with a
+   * practical threshold; docs/health.md) or 'fixed' (a fixed-confidence test per check). Absent means
+   * 'fixed', the judge releases started before the sequential one existed were promised.
+   */
+  judge?: 'fixed' | 'sequential';
 }
 
 export interface HealthCheck {

@@ -23,9 +23,12 @@ export interface AlarmReading {
   wasAlarmingBefore: boolean;
 }
 
-const percent = (value: number) => `${(value * 100).toFixed(2)}%`;
+export const percent = (value: number) => `${(value * 100).toFixed(2)}%`;
 
-function judgeAlarms(alarms: AlarmReading[], policy: HealthConfig['preexistingAlarms']): HealthCheck[] {
+export function judgeAlarms(
+  alarms: AlarmReading[],
+  policy: HealthConfig['preexistingAlarms'],
+): HealthCheck[] {
   return alarms.map((alarm): HealthCheck => {
     const name = `alarm ${alarm.name}`;
     if (alarm.state !== 'ALARM') return { name, status: 'pass', measured: alarm.state };
@@ -157,6 +160,11 @@ export function judge(input: {
       );
     }
   }
+  return verdictOf(checks);
+}
+
+/** Fail if any check fails, else inconclusive if any is, else pass; the message names the checks that decided. */
+export function verdictOf(checks: HealthCheck[]): HealthVerdict {
   const failing = checks.filter((check) => check.status === 'fail');
   const unsure = checks.filter((check) => check.status === 'inconclusive');
   const line = (check: HealthCheck) =>
