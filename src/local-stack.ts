@@ -20,6 +20,7 @@ import { classifyAwsError } from './aws/classify-error.ts';
 import { createAwsClients } from './aws/lambda-clients.ts';
 import type { RampConfig } from './config.ts';
 import { FailureType } from './domain/failure-types.ts';
+import type { Logger } from './observability/logger.ts';
 import { type Simulator, startSimulator } from './sim/index.ts';
 import { type DevServer, startDevServer } from './temporal/dev-server.ts';
 import { createReleaseWorker } from './worker.ts';
@@ -44,7 +45,7 @@ export function sampleZip(behaviour: Record<string, unknown> = {}, build = 'v1')
   });
 }
 
-async function ensureSampleFunction(lambda: LambdaClient, log: (line: string) => void): Promise<void> {
+async function ensureSampleFunction(lambda: LambdaClient, logger: Logger): Promise<void> {
   const { name, alias } = sampleFunction;
   try {
     await lambda.send(new GetAliasCommand({ FunctionName: name, Name: alias }));
@@ -70,18 +71,21 @@ async function ensureSampleFunction(lambda: LambdaClient, log: (line: string) =>
     });
   await waitUntilFunctionActiveV2({ client: lambda, maxWaitTime: 30, minDelay: 1 }, { FunctionName: name });
   await lambda.send(new CreateAliasCommand({ FunctionName: name, Name: alias, FunctionVersion: '1' }));
-  log(`created sample function ${name} with alias ${alias} on version 1`);
+  logger.info(
+    { function: name, alias, version: '1' },
+    `created sample function ${name}:${alias} on version 1`,
+  );
 }
 
-export async function startLocalStack(config: RampConfig, log: (line: string) => void): Promise<LocalStack> {
+export async function startLocalStack(config: RampConfig, logger: Logger): Promise<LocalStack> {
   mkdirSync(config.dataDir, { recursive: true });
-  log(`data directory: ${config.dataDir}`);
+  logger.info({ dataDir: config.dataDir }, 'local stack starting');
   const temporal = await startDevServer({
     port: config.localStack.temporalPort,
     uiPort: config.localStack.temporalUiPort,
     dbFilename: join(config.dataDir, 'temporal.sqlite'),
     namespace: config.temporal.namespace,
-    log,
+    log: (line) => logger.info({ component: 'temporal' }, line),
   });
   const sim = await startSimulator({
     port: config.localStack.simPort,
@@ -91,7 +95,7 @@ export async function startLocalStack(config: RampConfig, log: (line: string) =>
   });
   const credentials = sim.clientConfig.credentials;
   const lambda = new LambdaClient({ ...sim.clientConfig, maxAttempts: 3 });
-  await ensureSampleFunction(lambda, log);
+  await ensureSampleFunction(lambda, logger);
   const traffic = sim.traffic.start({
     functionName: sampleFunction.name,
     qualifier: sampleFunction.alias,
@@ -101,10 +105,10 @@ export async function startLocalStack(config: RampConfig, log: (line: string) =>
   const stackConfig: RampConfig = { ...config, temporal: { ...config.temporal, address: temporal.address } };
   const worker = await createReleaseWorker(stackConfig, {
     aws: createAwsClients({ endpoint: sim.endpoint, credentials }),
-    log: (line) => log(`worker: ${line}`),
+    logger: logger.child({ component: 'worker' }),
   });
   const running = worker.run();
-  const api = await startApi(stackConfig, { log: (line: string) => log(`api: ${line}`) });
+  const api = await startApi(stackConfig, { logger: logger.child({ component: 'api' }) });
   return {
     temporal,
     sim,

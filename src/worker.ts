@@ -4,13 +4,14 @@
  * these against the same Temporal namespace and task queue.
  */
 import { existsSync } from 'node:fs';
-import { bundleWorkflowCode, DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
+import { bundleWorkflowCode, NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import { createActivities } from './activities/index.ts';
 import { createArtifactStore } from './artifacts/create-artifact-store.ts';
 import { type AwsClients, createAwsClients } from './aws/lambda-clients.ts';
 import type { RampConfig } from './config.ts';
 import { createCloudWatchHealthGate } from './health/cloudwatch-health-gate.ts';
 import type { HealthGate } from './health/health-gate.ts';
+import { createLogger, type Logger, temporalLoggerOf } from './observability/logger.ts';
 import { bundlerLogger } from './temporal/bundler-logger.ts';
 import { connectClient, connectionOptions, ensureSearchAttributes } from './temporal/connect.ts';
 
@@ -18,25 +19,26 @@ import { connectClient, connectionOptions, ensureSearchAttributes } from './temp
  * Installs the Temporal runtime for a process that runs workers: the composition root (CLI command, local
  * stack) owns signal handling and shuts workers down itself, and logs at the configured level.
  */
-export function installWorkerRuntime(config: Pick<RampConfig, 'logLevel'>): void {
-  const level = ({ debug: 'DEBUG', info: 'INFO', warn: 'WARN', error: 'ERROR' } as const)[config.logLevel];
-  Runtime.install({ shutdownSignals: [], logger: new DefaultLogger(level) });
+export function installWorkerRuntime(logger: Logger): void {
+  // The SDK's own lines (workflow and activity failures among them) go through Ramp's pino logger, at its
+  // level; expected failures (typed ApplicationFailures) become one line each.
+  Runtime.install({ shutdownSignals: [], logger: temporalLoggerOf(logger) });
 }
 
 export interface WorkerOverrides {
   aws?: AwsClients;
   healthGate?: HealthGate;
   updatePollIntervalMs?: number;
-  log?: (line: string) => void;
+  logger?: Logger;
 }
 
 export async function createReleaseWorker(
   config: RampConfig,
   overrides: WorkerOverrides = {},
 ): Promise<Worker> {
-  const log = overrides.log ?? ((line: string) => console.log(`ramp worker: ${line}`));
+  const logger = overrides.logger ?? createLogger({ level: config.logLevel, name: 'ramp-worker' });
   const client = await connectClient(config.temporal);
-  await ensureSearchAttributes(client, log);
+  await ensureSearchAttributes(client, logger);
   await client.connection.close();
 
   const aws = overrides.aws ?? createAwsClients();

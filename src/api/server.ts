@@ -13,13 +13,13 @@ import {
 import type { z } from 'zod';
 import { parseReleaseId } from '../domain/release-id.ts';
 import { formatSpecProblems, maxZipBytes, problemsOf } from '../domain/spec.ts';
+import { createLogger, type Logger } from '../observability/logger.ts';
 import { apiRequestDuration, metricsRegistry } from '../observability/metrics.ts';
 import type { ReleaseClient } from '../releases/release-client.ts';
 import { apiErrors, type CountReleases, createReleaseCounts } from './api-metrics.ts';
 import { type AuditEntry, auditEntryOf } from './audit.ts';
 import { type AuthConfig, authenticate, authorize } from './auth.ts';
 import { ApiError, type ApiErrorBody, ApiErrorType, describeUnexpected, statusOf } from './error-status.ts';
-import { type ApiLogger, jsonLineLogger } from './logger.ts';
 import { tidyComponents } from './openapi-document.ts';
 import { registerReleaseRoutes } from './release-routes.ts';
 import { accessOf, contextOf, type ValidationPart } from './request-context.ts';
@@ -33,8 +33,8 @@ export interface ApiDeps {
   auth: AuthConfig;
   /** Temporal reachable? Answers /readyz; bounded by a timeout here. */
   isReady: () => Promise<boolean>;
-  /** Structured log for audit lines (unless `audit` is given) and for unexpected errors. JSON lines by default. */
-  logger?: ApiLogger;
+  /** Ramp's pino logger: audit lines (unless `audit` is given), refused requests, unexpected errors. */
+  logger?: Logger;
   /** Where audit entries go; by default `logger.info({ audit: true, ...entry }, 'audit')`. */
   audit?: (entry: AuditEntry) => void;
   /** Counts releases in Temporal's visibility, for the by-outcome figures on /metrics. */
@@ -94,7 +94,7 @@ export async function createApiServer(deps: ApiDeps): Promise<FastifyInstance> {
   }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
-  const logger = deps.logger ?? jsonLineLogger();
+  const logger = deps.logger ?? createLogger({ level: 'info' });
   const audit = deps.audit ?? ((entry: AuditEntry) => logger.info({ audit: true, ...entry }, 'audit'));
   const openStreams = new Set<() => void>();
 
@@ -156,8 +156,22 @@ export async function createApiServer(deps: ApiDeps): Promise<FastifyInstance> {
   app.setErrorHandler((error: FastifyError, request, reply) => {
     const answer = errorOf(error, request);
     contextOf(request).errorType = answer.type;
+    const status = statusOf(answer.type);
+    // Expected outcomes (a conflict, a bad zip, a refused token) are one line with their type and message.
+    if (status < 500) {
+      logger.info(
+        {
+          requestId: request.id,
+          route: request.routeOptions.url,
+          status,
+          type: answer.type,
+          message: answer.message,
+        },
+        'request refused',
+      );
+    }
     const body: ApiErrorBody = { error: { type: answer.type, message: answer.message, ...answer.details } };
-    return reply.code(statusOf(answer.type)).headers(answer.headers).type('application/json').send(body);
+    return reply.code(status).headers(answer.headers).type('application/json').send(body);
   });
   app.setNotFoundHandler((request) => {
     throw new ApiError(ApiErrorType.NotFound, `no route ${request.method} ${request.url.split('?')[0]}`);

@@ -2,12 +2,12 @@ import type { Client } from '@temporalio/client';
 import type { FastifyPluginAsync } from 'fastify';
 import { createArtifactStore } from '../artifacts/create-artifact-store.ts';
 import type { RampConfig } from '../config.ts';
+import { createLogger, type Logger } from '../observability/logger.ts';
 import { createReleaseClient } from '../releases/release-client.ts';
 import { releaseQuery } from '../releases/visibility.ts';
 import { connectClient } from '../temporal/connect.ts';
 import type { CountReleases } from './api-metrics.ts';
 import { loadAuthConfig } from './auth.ts';
-import { type ApiLogger, jsonLineLogger } from './logger.ts';
 import { type AuditEntry, createApiServer } from './server.ts';
 
 export interface StartedApi {
@@ -16,10 +16,8 @@ export interface StartedApi {
 }
 
 export interface StartApiOptions {
-  /** Human-readable lines (listening on…, warnings); stdout by default. */
-  log?: (line: string) => void;
-  /** Structured lines (audit, request failures); JSON lines on stdout by default. */
-  logger?: ApiLogger;
+  /** Ramp's pino logger (listening on…, the open-API warning, audit lines, failures); one at the configured level by default. */
+  logger?: Logger;
   audit?: (entry: AuditEntry) => void;
   /** More routes (the web dashboard), as Fastify plugins. */
   plugins?: FastifyPluginAsync[];
@@ -45,7 +43,7 @@ function visibilityCounter(client: Client): CountReleases {
  * configured it refuses any address but loopback and says loudly that it is open.
  */
 export async function startApi(config: RampConfig, options: StartApiOptions = {}): Promise<StartedApi> {
-  const log = options.log ?? ((line: string) => console.log(`ramp api: ${line}`));
+  const logger = options.logger ?? createLogger({ level: config.logLevel, name: 'ramp-api' });
   const auth = loadAuthConfig({ adminToken: config.api.adminToken, tokensFile: config.api.tokensFile });
   const host = config.api.host ?? '127.0.0.1';
   if (auth.isOpen && !isLoopbackHost(host)) {
@@ -67,7 +65,7 @@ export async function startApi(config: RampConfig, options: StartApiOptions = {}
       await client.workflowService.getSystemInfo({});
       return true;
     },
-    logger: options.logger ?? jsonLineLogger(),
+    logger,
     ...(options.audit ? { audit: options.audit } : {}),
     countReleases: visibilityCounter(client),
     rateLimit: { max: config.api.rateLimitPerMinute, windowMs: 60_000 },
@@ -93,9 +91,9 @@ export async function startApi(config: RampConfig, options: StartApiOptions = {}
       'It listens on loopback only; set a token before exposing it.',
       bar,
     ])
-      log(line);
+      logger.warn(line);
   }
-  log(`listening on ${url} (docs at ${url}/docs, OpenAPI at ${url}/openapi.json)`);
+  logger.info({ url }, `listening on ${url} (docs at ${url}/docs, OpenAPI at ${url}/openapi.json)`);
   return {
     url,
     async close() {

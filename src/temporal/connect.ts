@@ -2,6 +2,7 @@
 import { Client, Connection } from '@temporalio/client';
 import type { RampConfig } from '../config.ts';
 import { rampSearchAttributes } from '../domain/search-attributes.ts';
+import type { Logger } from '../observability/logger.ts';
 
 type TemporalConfig = RampConfig['temporal'];
 
@@ -23,7 +24,7 @@ export async function connectClient(config: TemporalConfig): Promise<Client> {
  * Registers Ramp's search attributes where they are missing (a fresh cluster, Temporal Cloud namespaces
  * need them created in the console instead). The dev server gets them at start; this covers the rest.
  */
-export async function ensureSearchAttributes(client: Client, log: (line: string) => void): Promise<void> {
+export async function ensureSearchAttributes(client: Client, logger: Pick<Logger, 'info'>): Promise<void> {
   const namespace = client.options.namespace;
   const existing = await client.connection.operatorService.listSearchAttributes({ namespace });
   const known = new Set([
@@ -37,5 +38,8 @@ export async function ensureSearchAttributes(client: Client, log: (line: string)
     // 2 = INDEXED_VALUE_TYPE_KEYWORD
     searchAttributes: Object.fromEntries(missing.map((key) => [key.name, 2])),
   });
-  log(`registered search attributes ${missing.map((key) => key.name).join(', ')} in ${namespace}`);
+  logger.info(
+    { searchAttributes: missing.map((key) => key.name), namespace },
+    'registered the search attributes Ramp lists releases by',
+  );
 }

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { startApi } from '../../src/api/start-api.ts';
 import { loadConfig } from '../../src/config.ts';
+import { captureLogger } from '../helpers/log-capture.ts';
 import { temporalEnvironment } from '../helpers/temporal.ts';
 
 // The composition root as `ramp api` and the local stack run it: real listening socket, real Temporal.
@@ -14,23 +15,19 @@ function configWith(env: Record<string, string>) {
 
 test('with no token configured it refuses to listen beyond loopback', async () => {
   await assert.rejects(
-    startApi(configWith({ RAMP_API_HOST: '0.0.0.0' }), { log: () => {} }),
+    startApi(configWith({ RAMP_API_HOST: '0.0.0.0' }), { logger: captureLogger().logger }),
     /refusing to listen on 0\.0\.0\.0 without a token/,
   );
 });
 
 test('with no token it listens on loopback, says loudly that it is open, and serves readiness, metrics and audit lines', async () => {
   const { client } = await temporalEnvironment();
-  const lines: string[] = [];
-  const logged: Record<string, unknown>[] = [];
-  const api = await startApi(configWith({}), {
-    client,
-    log: (line) => lines.push(line),
-    logger: { info: (fields) => logged.push(fields), error: (fields) => logged.push(fields) },
-  });
+  const { logger, lines: logged } = captureLogger();
+  const lines = () => logged().map((line) => String(line.msg));
+  const api = await startApi(configWith({}), { client, logger });
   try {
     assert.match(api.url, /^http:\/\/127\.0\.0\.1:\d+$/);
-    assert.ok(lines.some((line) => /the API at .* is OPEN/.test(line)));
+    assert.ok(lines().some((line) => /the API at .* is OPEN/.test(line)));
 
     const ready = await fetch(`${api.url}/readyz`);
     assert.equal(ready.status, 200);
@@ -43,7 +40,7 @@ test('with no token it listens on loopback, says loudly that it is open, and ser
     assert.match(metrics, /ramp_releases_by_outcome\{outcome="succeeded"\} \d+/);
     assert.match(metrics, /ramp_releases_running \d+/);
     assert.match(metrics, /ramp_api_errors_total\{type="ReleaseNotFound",status="404"\} [1-9]/);
-    const audit = logged.find((fields) => fields.audit === true);
+    const audit = logged().find((fields) => fields.audit === true);
     assert.equal(audit?.action, 'abort');
     assert.equal(audit?.releaseId, unknown);
     assert.equal(audit?.outcome, 'refused');
@@ -55,18 +52,14 @@ test('with no token it listens on loopback, says loudly that it is open, and ser
 
 test('with a token it may listen on every interface, and asks for the token', async () => {
   const { client } = await temporalEnvironment();
-  const lines: string[] = [];
+  const { logger, lines: logged } = captureLogger();
   const api = await startApi(
     configWith({ RAMP_API_HOST: '0.0.0.0', RAMP_API_TOKEN: 'admin-token-0123456789' }),
-    {
-      client,
-      log: (line) => lines.push(line),
-      logger: { info: () => {}, error: () => {} },
-    },
+    { client, logger },
   );
   try {
     const port = new URL(api.url).port;
-    assert.ok(!lines.some((line) => /OPEN/.test(line)));
+    assert.ok(!logged().some((line) => /OPEN/.test(String(line.msg))));
     const refused = await fetch(`http://127.0.0.1:${port}/v1/releases`);
     const allowed = await fetch(`http://127.0.0.1:${port}/v1/releases?pageSize=1`, {
       headers: { authorization: 'Bearer admin-token-0123456789' },

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { startApi } from '../../api/start-api.ts';
 import { loadConfig } from '../../config.ts';
+import { createLogger } from '../../observability/logger.ts';
 import { untilSignal } from '../run-until-signal.ts';
 
 export function registerApiCommand(program: Command): void {
@@ -10,9 +11,9 @@ export function registerApiCommand(program: Command): void {
       'Run the HTTP API (RAMP_API_HOST, RAMP_API_PORT, RAMP_API_TOKEN / RAMP_API_TOKENS_FILE) against TEMPORAL_ADDRESS',
     )
     .action(async () => {
-      const api = await startApi(loadConfig(), {
-        // Human lines on stderr, so stdout carries only the JSON log (audit lines) for collectors.
-        log: (line) => console.error(`ramp api: ${line}`),
+      const config = loadConfig();
+      const api = await startApi(config, {
+        logger: createLogger({ level: config.logLevel, name: 'ramp-api' }),
       });
       await untilSignal();
       await api.close();

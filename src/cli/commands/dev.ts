@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import { loadConfig } from '../../config.ts';
 import { sampleFunction, sampleZip, startLocalStack } from '../../local-stack.ts';
+import { createLogger } from '../../observability/logger.ts';
 import { installWorkerRuntime } from '../../worker.ts';
 import { untilSignal } from '../run-until-signal.ts';
 
@@ -40,9 +41,9 @@ export function registerDevCommand(program: Command): void {
     )
     .action(async () => {
       const config = loadConfig();
-      installWorkerRuntime(config);
-      const log = (line: string) => console.log(`ramp: ${line}`);
-      const stack = await startLocalStack(config, log);
+      const logger = createLogger({ level: config.logLevel, name: 'ramp-dev' });
+      installWorkerRuntime(logger);
+      const stack = await startLocalStack(config, logger);
       const samples = writeSamples(config.dataDir);
       const tokenLine = config.api.adminToken ? ' RAMP_API_TOKEN=<the token you set>' : '';
       console.log(
@@ -74,7 +75,7 @@ export function registerDevCommand(program: Command): void {
         ].join('\n'),
       );
       await untilSignal();
-      log('stopping…');
+      logger.info('stopping');
       await stack.stop();
     });
 }
