@@ -25,9 +25,11 @@ test('`ramp release start --idempotency-key` retried returns the first releaseâ€
       const specPath = join(dir, 'spec.json');
       writeFileSync(specPath, JSON.stringify({ strategy: { steps: [{ weight: 10, bake: '10m' }] } }));
       const env = { RAMP_API_URL: api.url };
-      const first = await runCli([...args, specPath, '--idempotency-key', 'ci-run-42'], { env });
+      // Keys are global in the namespace, as a CI system's are: each test uses its own.
+      const key = `ci-run-${name}`;
+      const first = await runCli([...args, specPath, '--idempotency-key', key], { env });
       assert.equal(first.status, 0, first.stderr);
-      const retry = await runCli([...args, specPath, '--idempotency-key', 'ci-run-42'], { env });
+      const retry = await runCli([...args, specPath, '--idempotency-key', key], { env });
       assert.equal(retry.status, 0, retry.stderr);
       const firstId = startedIdOf(first.stdout);
       assert.ok(firstId, first.stdout);
