@@ -1,6 +1,9 @@
 import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { releaseWarnings } from '../domain/health-checks.ts';
+import { healthConfigOf } from '../domain/health-spec.ts';
 import { parseFunctionRef } from '../domain/lambda-names.ts';
+import { planOf } from '../domain/release-plan.ts';
 import { controlActions } from '../domain/release-state.ts';
 import { releaseStatusSchema } from '../domain/release-status.ts';
 import { releaseSpecSchema } from '../domain/spec.ts';
@@ -101,7 +104,15 @@ export function registerReleaseRoutes(deps: ReleaseRouteDeps): FastifyPluginAsyn
         context.releaseId = started.releaseId;
         context.isReplay = started.isExisting;
         if (!started.isExisting) releasesStarted.inc();
-        const body = { id: started.releaseId, links: linksOf(request, started.releaseId) };
+        const warnings = releaseWarnings(
+          planOf(spec.strategy),
+          spec.health ? healthConfigOf(spec.health) : undefined,
+        );
+        const body = {
+          id: started.releaseId,
+          links: linksOf(request, started.releaseId),
+          ...(warnings.length > 0 ? { warnings } : {}),
+        };
         return reply
           .code(started.isExisting ? 200 : 202)
           .header('Location', body.links.self)
@@ -212,7 +223,10 @@ export function registerReleaseRoutes(deps: ReleaseRouteDeps): FastifyPluginAsyn
             scope: 'operate',
             action,
             invalidInput: {
-              body: { type: ApiErrorType.BadRequest, message: 'invalid body: send {} or {"reason": "..."}' },
+              body: {
+                type: ApiErrorType.BadRequest,
+                message: 'invalid body: send {} or {"reason": "..."} (promote also takes "full": true)',
+              },
             },
           } satisfies RouteAccess,
           schema: {
@@ -231,6 +245,7 @@ export function registerReleaseRoutes(deps: ReleaseRouteDeps): FastifyPluginAsyn
           deps.releases.control(releaseIdOf(request), action, {
             by: principalOf(request).name,
             ...(request.body?.reason ? { reason: request.body.reason } : {}),
+            ...(action === 'promote' && request.body?.full ? { full: true } : {}),
           }),
       );
     }

@@ -45,6 +45,12 @@ export const startedReleaseSchema = z.object({
     events: z.url(),
     ...Object.fromEntries(controlActions.map((action) => [action, z.url()])),
   }),
+  warnings: z
+    .array(z.string())
+    .optional()
+    .describe(
+      'What the release will do that a person should know, e.g. steps that move traffic with no health checks.',
+    ),
 });
 
 export const listQuerySchema = z.strictObject({
@@ -72,7 +78,17 @@ export const releasePageSchema = z.object({
 });
 
 /** `{}`, `{"reason": "…"}`, or no body at all (Fastify hands an absent body to validation as null). */
-export const controlBodySchema = z.strictObject({ reason: z.string().max(500).optional() }).nullish();
+export const controlBodySchema = z
+  .strictObject({
+    reason: z.string().max(500).optional(),
+    full: z
+      .boolean()
+      .optional()
+      .describe(
+        'promote only: skip every remaining step and go to 100 % (without it, promote moves to the next step)',
+      ),
+  })
+  .nullish();
 
 export const readinessSchema = z.object({
   ready: z.boolean(),

@@ -151,6 +151,8 @@ export class ControlEndpoint implements ServiceEndpoint {
         return { id: faults.loseResponse(request).id };
       case 'failNextUpdate':
         return { id: faults.failNextUpdate(request).id };
+      case 'slowNextUpdate':
+        return { id: faults.slowNextUpdate(request).id };
       case 'outsideChange':
         return { id: faults.outsideChange(request).id };
       case 'versionBehaviour':

@@ -51,6 +51,13 @@ export const failNextUpdateFaultSchema = z.strictObject({
   reason: name,
 });
 
+export const slowNextUpdateFaultSchema = z.strictObject({
+  kind: z.literal('slowNextUpdate'),
+  functionName: name,
+  /** How long the next code or configuration update stays InProgress (real updates can take minutes). */
+  ms: z.number().int().nonnegative().max(3_600_000),
+});
+
 export const outsideChangeFaultSchema = z.strictObject({
   kind: z.literal('outsideChange'),
   functionName: name,
@@ -78,6 +85,7 @@ export const faultRequestSchema = z.discriminatedUnion('kind', [
   serviceErrorFaultSchema,
   loseResponseFaultSchema,
   failNextUpdateFaultSchema,
+  slowNextUpdateFaultSchema,
   outsideChangeFaultSchema,
   versionBehaviourFaultSchema,
 ]);
@@ -92,6 +100,7 @@ export type LatencyOptions = OptionsOf<typeof latencyFaultSchema>;
 export type ServiceErrorOptions = OptionsOf<typeof serviceErrorFaultSchema>;
 export type LoseResponseOptions = OptionsOf<typeof loseResponseFaultSchema>;
 export type FailNextUpdateOptions = OptionsOf<typeof failNextUpdateFaultSchema>;
+export type SlowNextUpdateOptions = OptionsOf<typeof slowNextUpdateFaultSchema>;
 export type OutsideChangeOptions = OptionsOf<typeof outsideChangeFaultSchema>;
 export type VersionBehaviourOptions = Omit<
   OptionsOf<typeof versionBehaviourFaultSchema>,

@@ -5,6 +5,7 @@ import type {
   LoseResponseOptions,
   OutsideChangeOptions,
   ServiceErrorOptions,
+  SlowNextUpdateOptions,
   ThrottleOptions,
   VersionBehaviourOptions,
 } from './control-schemas.ts';
@@ -21,6 +22,7 @@ export type FaultKind =
   | 'serviceError'
   | 'loseResponse'
   | 'failNextUpdate'
+  | 'slowNextUpdate'
   | 'outsideChange'
   | 'versionBehaviour';
 
@@ -114,6 +116,16 @@ export class FaultController {
       functionName: options.functionName,
       reasonCode: options.reasonCode,
       reason: options.reason,
+    });
+  }
+
+  /** The next code or configuration update of the function stays InProgress for `ms`, not the usual delay. */
+  slowNextUpdate(options: SlowNextUpdateOptions) {
+    return this.add({
+      kind: 'slowNextUpdate',
+      count: 1,
+      functionName: options.functionName,
+      latencyMs: options.ms,
     });
   }
 

@@ -146,7 +146,7 @@ export class LambdaEndpoint implements ServiceEndpoint {
     sendJson(response, reply.status, reply.body, reply.headers);
   }
 
-  /** An injected failNextUpdate makes the update just accepted end Failed when it settles. */
+  /** An injected failNextUpdate makes the update just accepted end Failed when it settles; slowNextUpdate makes it settle late. */
   private armFailedUpdate(call: LambdaCall, functionName: string | undefined): void {
     const isUpdate =
       call.operation === 'UpdateFunctionCode' || call.operation === 'UpdateFunctionConfiguration';
@@ -160,6 +160,8 @@ export class LambdaEndpoint implements ServiceEndpoint {
         reasonCode: failure.reasonCode ?? 'InternalError',
       };
     }
+    const [slow] = this.deps.faults.fire('slowNextUpdate', { operation: 'any', functionName });
+    if (slow && fn) fn.latest.settlesAt = this.deps.clock() + (slow.latencyMs ?? 0);
   }
 
   private execute(context: Context, call: LambdaCall): Promise<Reply> | Reply {

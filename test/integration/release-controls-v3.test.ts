@@ -44,9 +44,10 @@ describe('controls after a decision', () => {
   });
 
   test('an abort during a slow code update ends the release within seconds, not after the update', async () => {
-    await withReleaseStack({ updateDelayMs: 60_000 }, async (stack) => {
+    await withReleaseStack({}, async (stack) => {
       const fn = uniqueName('abortupdate');
       await stack.createFunctionWithAlias(fn, 'live');
+      stack.sim.faults.slowNextUpdate({ functionName: fn, ms: 60_000 });
       const id = await stack.startRelease({ function: fn, alias: 'live', code: { zipFile: zipBase64() } });
       await waitForStatus(stack.releases, id, (s) => s.phase === 'updating_code', 30_000);
       const abortedAt = Date.now();

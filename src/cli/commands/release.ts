@@ -72,6 +72,7 @@ function readSpec(
   if (typeof options.zip === 'string')
     spec.code = { zipFile: readUserFile(options.zip, '--zip').toString('base64') };
   if (typeof options.image === 'string') spec.code = { imageUri: options.image };
+  if (options.createAlias === true) spec.createAlias = true;
   return spec;
 }
 
@@ -117,25 +118,36 @@ export function registerReleaseCommand(program: Command): void {
     .option('--description <text>', 'description of the published version')
     .option('--region <region>', 'AWS region')
     .option('--idempotency-key <key>', 'retrying with the same key (and spec) returns the same release')
+    .option(
+      '--create-alias',
+      'create the alias if it does not exist (a first release); otherwise a missing alias is refused',
+    )
     .option('--wait', 'follow the release until it ends; exit code tells the outcome')
     .option('--json', 'print JSON: the started release, and with --wait one status per change')
     .action(
       async (
         specPath: string | undefined,
-        options: Record<string, string | undefined> & { wait?: boolean; json?: boolean },
+        options: Record<string, string | undefined> & {
+          wait?: boolean;
+          json?: boolean;
+          createAlias?: boolean;
+        },
       ) => {
         const spec = readSpec(specPath, options);
         const client = api();
-        const started = await client.request<{ id: string; links: Record<string, string> }>(
-          'POST',
-          '/v1/releases',
-          {
-            body: spec,
-            ...(options.idempotencyKey ? { headers: { 'idempotency-key': options.idempotencyKey } } : {}),
-          },
-        );
+        const started = await client.request<{
+          id: string;
+          links: Record<string, string>;
+          warnings?: string[];
+        }>('POST', '/v1/releases', {
+          body: spec,
+          ...(options.idempotencyKey ? { headers: { 'idempotency-key': options.idempotencyKey } } : {}),
+        });
         if (options.json) console.log(JSON.stringify(started));
-        else console.log(`release ${started.id} started`);
+        else {
+          console.log(`release ${started.id} started`);
+          for (const warning of started.warnings ?? []) console.error(`warning: ${warning}`);
+        }
         if (options.wait) {
           const status = await follow(client, started.id, Boolean(options.json));
           if (!options.json)
@@ -223,21 +235,29 @@ export function registerReleaseCommand(program: Command): void {
     );
 
   for (const action of controlActions) {
-    release
+    const command = release
       .command(action)
-      .description(`${action[0]?.toUpperCase()}${action.slice(1)} a release, then show its state`)
+      .description(
+        action === 'promote'
+          ? 'Move a release on to its next step (--full: skip every remaining step), then show its state'
+          : `${action[0]?.toUpperCase()}${action.slice(1)} a release, then show its state`,
+      )
       .argument('<id>', 'release id')
       .option('--reason <text>', 'recorded in the timeline and audit log')
-      .option('--json', 'print the status object')
-      .action(async (id: string, options: { reason?: string; json?: boolean }) => {
-        const client = api();
-        await client.request<unknown>('POST', `${releasePath(id)}/${action}`, {
-          body: options.reason ? { reason: options.reason } : {},
-        });
-        // Read the status now rather than trusting the answer's shape: it shows the request's effect.
-        const status = await readStatus(client, id);
-        if (options.json) printJson(status);
-        else console.log(renderStatus(status));
+      .option('--json', 'print the status object');
+    if (action === 'promote') command.option('--full', 'skip every remaining step and go to 100% now');
+    command.action(async (id: string, options: { reason?: string; json?: boolean; full?: boolean }) => {
+      const client = api();
+      await client.request<unknown>('POST', `${releasePath(id)}/${action}`, {
+        body: {
+          ...(options.reason ? { reason: options.reason } : {}),
+          ...(options.full ? { full: true } : {}),
+        },
       });
+      // Read the status now rather than trusting the answer's shape: it shows the request's effect.
+      const status = await readStatus(client, id);
+      if (options.json) printJson(status);
+      else console.log(renderStatus(status));
+    });
   }
 }
