@@ -72,6 +72,39 @@ async function until(
 }
 
 describe('releases over HTTP against the whole stack', () => {
+  test('a canary with no health checks is warned about in the 202; promote moves one step, promote {full} goes to 100%', async () => {
+    await withApiStack({}, async (api) => {
+      const base = await listen(api);
+      const fn = uniqueName('promotehttp');
+      await api.stack.createFunctionWithAlias(fn, 'live');
+      const started = await post(base, '/v1/releases', {
+        function: fn,
+        alias: 'live',
+        code: { zipFile: zipBase64() },
+        strategy: {
+          steps: [
+            { weight: 10, bake: '1h' },
+            { weight: 30, bake: '1h' },
+            { weight: 60, bake: '1h' },
+          ],
+        },
+      });
+      assert.equal(started.status, 202);
+      assert.match(String((started.json.warnings as string[] | undefined)?.[0]), /no health checks/);
+      const id = String(started.json.id);
+
+      await until(base, id, (s) => s.phase === 'baking' && s.stepIndex === 0);
+      assert.equal((await post(base, `/v1/releases/${id}/promote`, {})).status, 200);
+      await until(base, id, (s) => s.phase === 'baking' && s.stepIndex === 1);
+      const full = await post(base, `/v1/releases/${id}/promote`, { full: true, reason: 'looks good' });
+      assert.equal(full.status, 200);
+      const done = await until(base, id, (s) => s.outcome !== null);
+      assert.equal(done.outcome, 'succeeded');
+      assert.ok(done.timeline.some((e) => e.event === 'promote_early'));
+      assert.equal((await post(base, `/v1/releases/${id}/promote`, { full: 'yes' })).status, 400);
+    });
+  });
+
   test('a release started over HTTP is followed over SSE to the end, and the alias serves the new version', async () => {
     await withApiStack({}, async (api) => {
       const base = await listen(api);
