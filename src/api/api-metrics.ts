@@ -10,7 +10,11 @@ export const apiErrors = new Counter({
   registers: [metricsRegistry],
 });
 
-export type CountReleases = (filter: { outcome?: string; isRunning?: boolean }) => Promise<number>;
+export type CountReleases = (filter: {
+  outcome?: string;
+  phase?: string;
+  isRunning?: boolean;
+}) => Promise<number>;
 
 const countCacheMs = 15_000;
 
@@ -33,16 +37,25 @@ export function createReleaseCounts(count: CountReleases): { metrics(): Promise<
     help: 'Releases running now, from Temporal visibility',
     registers: [registry],
   });
+  // A rollback that keeps failing (say IAM denies UpdateAlias) stays in this phase, retrying, until a person
+  // fixes the cause: alert on it. The reason is in the release's status and timeline.
+  const rollingBack = new Gauge({
+    name: 'ramp_releases_rolling_back',
+    help: 'Running releases that are rolling back now, from Temporal visibility',
+    registers: [registry],
+  });
   let refreshedAt = 0;
   return {
     async metrics() {
       if (Date.now() - refreshedAt >= countCacheMs) {
         try {
-          const [runningCount, ...counts] = await Promise.all([
+          const [runningCount, rollingBackCount, ...counts] = await Promise.all([
             count({ isRunning: true }),
+            count({ isRunning: true, phase: 'rolling_back' }),
             ...releaseOutcomes.map((outcome) => count({ outcome })),
           ]);
           running.set(runningCount);
+          rollingBack.set(rollingBackCount ?? 0);
           releaseOutcomes.forEach((outcome, i) => {
             byOutcome.set({ outcome }, counts[i] ?? 0);
           });

@@ -30,6 +30,8 @@ export interface ReleaseQuery {
   functionName?: string;
   alias?: string;
   outcome?: string;
+  /** A phase (RampPhase), e.g. `rolling_back`. */
+  phase?: string;
   isRunning?: boolean;
   idempotencyKey?: string;
 }
@@ -44,6 +46,7 @@ export function releaseQuery(filter: ReleaseQuery = {}): string {
   if (filter.functionName) clauses.push(`${rampFunction.name} = ${literal(filter.functionName)}`);
   if (filter.alias) clauses.push(`${rampAlias.name} = ${literal(filter.alias)}`);
   if (filter.outcome) clauses.push(`${rampOutcome.name} = ${literal(filter.outcome)}`);
+  if (filter.phase) clauses.push(`${rampPhase.name} = ${literal(filter.phase)}`);
   if (filter.idempotencyKey) clauses.push(`${rampIdempotencyKey.name} = ${literal(filter.idempotencyKey)}`);
   if (filter.isRunning !== undefined)
     clauses.push(`ExecutionStatus ${filter.isRunning ? '=' : '!='} 'Running'`);

@@ -39,6 +39,8 @@ test('with no token it listens on loopback, says loudly that it is open, and ser
 
     assert.match(metrics, /ramp_releases_by_outcome\{outcome="succeeded"\} \d+/);
     assert.match(metrics, /ramp_releases_running \d+/);
+    // Counted with a RampPhase query against the real dev server: a malformed query would drop these lines.
+    assert.match(metrics, /ramp_releases_rolling_back \d+/);
     assert.match(metrics, /ramp_api_errors_total\{type="ReleaseNotFound",status="404"\} [1-9]/);
     const audit = logged().find((fields) => fields.audit === true);
     assert.equal(audit?.action, 'abort');
