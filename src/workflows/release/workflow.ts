@@ -16,7 +16,6 @@ import {
   allHandlersFinished,
   CancellationScope,
   condition,
-  isCancellation,
   patched,
   proxyActivities,
   upsertSearchAttributes,
@@ -26,10 +25,9 @@ import type { ReleaseActivities } from '../../activities/index.ts';
 import { FailureType } from '../../domain/failure-types.ts';
 import { releaseWarnings } from '../../domain/health-checks.ts';
 import { describeAlias } from '../../domain/lambda-state.ts';
-import { outcomeAfterRollback, planEnding } from '../../domain/release-ending.ts';
 import { releaseIdOf } from '../../domain/release-id.ts';
 import type { ReleaseInput } from '../../domain/release-input.ts';
-import { plannedWeightsPercent, planOf, type ReleasePlan } from '../../domain/release-plan.ts';
+import { planOf, type ReleasePlan } from '../../domain/release-plan.ts';
 import { appendTimeline, describeRequest, initialStatus } from '../../domain/release-state.ts';
 import type { ReleaseOutcome, ReleasePhase, ReleaseStatus } from '../../domain/release-status.ts';
 import { rampOutcome, rampPhase } from '../../domain/search-attributes.ts';
@@ -37,7 +35,8 @@ import { describePlan } from '../../domain/strategies.ts';
 import { AliasWriter } from './alias-writer.ts';
 import { Waits } from './bake.ts';
 import { ReleaseControls } from './controls.ts';
-import { type Failure, failureOf, stop } from './failures.ts';
+import { endFailedRelease } from './ending.ts';
+import { stop } from './failures.ts';
 import { HealthWatch } from './health-watch.ts';
 import { legacyRelease } from './legacy.ts';
 import { releaseSafetyPatch } from './messages.ts';
@@ -318,82 +317,24 @@ class Release {
     upsertSearchAttributes({ [rampOutcome.name]: [outcome] });
   }
 
-  /**
-   * Ends a failed release as planEnding decides: roll back, or leave the alias as it is, and say why.
-   * Returns the failure the workflow ends with (its details carry the final status).
-   */
+  /** Ends a failed release (ending.ts decides how) and returns the failure the workflow ends with. */
   private async end(error: unknown): Promise<ApplicationFailure> {
-    const { status, writer } = this;
-    const failure: Failure = isCancellation(error)
-      ? stop(FailureType.Aborted, 'the release workflow was cancelled').failure
-      : failureOf(error);
-    const record = (type: string, message: string, details?: Record<string, unknown>) => {
-      status.lastError = { type, isRetryable: false, message, ...(details ? { details } : {}) };
-    };
-    record(failure.type, failure.message, failure.details);
-    this.note('error', failure.message, { type: failure.type });
-
-    const ending = planEnding({
-      failureType: failure.type,
-      guard: typeof failure.details?.guard === 'string' ? failure.details.guard : undefined,
-      mayHaveMovedTraffic: writer.mayHaveMovedTraffic,
-      hasStableVersion: status.stableVersion !== null,
-    });
-    let endType = failure.type;
-    let outcome: ReleaseOutcome;
-    if (ending.action === 'roll_back') {
-      const stableVersion = status.stableVersion ?? '';
-      this.enter('rolling_back');
-      const rollbackError = await writer.rollBack(
-        stableVersion,
-        status.candidateVersion ?? '',
-        plannedWeightsPercent(status.plan ?? { steps: [], promotionRequiresApproval: false }),
-        {
-          onRoundFailed: (roundFailure, round) => {
-            status.lastError = {
-              type: roundFailure.type,
-              isRetryable: true,
-              message: `rolling back to version ${stableVersion}, round ${round} failed (retrying): ${roundFailure.message}`,
-              details: { cause: failure.message },
-            };
-            this.note('rollback_retry', status.lastError.message, { type: roundFailure.type });
-          },
-        },
-      );
-      if (rollbackError) {
-        endType = FailureType.NeedsAttention;
-        const message = `rollback to version ${stableVersion} did not complete: ${rollbackError.message}`;
-        record(endType, message, { cause: failure.message, ...rollbackError.details });
-        this.note('needs_attention', message);
-      } else {
-        record(failure.type, failure.message, failure.details);
-        status.candidateWeightPercent = 0;
-        const found = writer.rollbackFoundStable;
-        this.note(
-          'rolled_back',
-          found
-            ? `alias ${this.input.alias} was already back on stable version ${stableVersion} with no routing (RevisionId ${found.revisionId}${found.isKnown ? '' : ': not a write Ramp saw answered, so its own lost write or someone else rolled it back'}); nothing more to write`
-            : `alias ${this.input.alias} is back on stable version ${stableVersion} with no routing`,
-        );
-      }
-      outcome = outcomeAfterRollback(failure.type, rollbackError === undefined);
-    } else {
-      outcome = ending.outcome;
-      if (ending.reason === 'alias_taken') {
-        this.note('alias_left_alone', 'the alias was changed by someone else; Ramp wrote nothing more to it');
-      } else if (ending.reason === 'no_stable_version') {
-        endType = FailureType.NeedsAttention;
-        const message = `${failure.message}; there is no earlier version to roll back to, so the alias stays on version ${status.candidateVersion}`;
-        record(endType, message);
-        this.note('needs_attention', message);
-      }
-    }
+    const { failure, endType, outcome } = await endFailedRelease(
+      {
+        status: this.status,
+        writer: this.writer,
+        alias: this.input.alias,
+        note: this.note,
+        enter: this.enter,
+      },
+      error,
+    );
     this.finish(outcome);
     return ApplicationFailure.create({
       type: endType,
-      message: `release ${outcome}: ${status.lastError?.message ?? failure.message}`,
+      message: `release ${outcome}: ${this.status.lastError?.message ?? failure.message}`,
       nonRetryable: true,
-      details: [status],
+      details: [this.status],
       ...(failure.cause ? { cause: failure.cause } : {}),
     });
   }
