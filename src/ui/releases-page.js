@@ -101,10 +101,12 @@ export function ReleasesPage({ search }) {
     const load = async () => {
       try {
         const answer = await loadPage(filters, pageSize, controller.signal);
-        const found = await readStatuses(answer.releases, statuses.current, controller.signal);
-        for (const [id, status] of found) statuses.current.set(id, status);
+        // The rows show at once from the listing; the statuses (weight, who) fill in as they come, so a
+        // release whose status is slow to read (its worker is down) never holds the whole list back.
         setPage(answer);
         setError(undefined);
+        const found = await readStatuses(answer.releases, statuses.current, controller.signal);
+        for (const [id, status] of found) statuses.current.set(id, status);
         setUpdatedAt(Date.now());
       } catch (caught) {
         if (controller.signal.aborted) return;

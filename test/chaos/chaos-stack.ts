@@ -14,6 +14,7 @@ import {
   ListVersionsByFunctionCommand,
   waitUntilFunctionActiveV2,
 } from '@aws-sdk/client-lambda';
+import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { Client, Connection } from '@temporalio/client';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { zipSync } from 'fflate';
@@ -102,21 +103,21 @@ export function zipOf(behaviour: { errorRate?: number }, marker: string): Uint8A
   );
 }
 
+const s3Bucket = 'chaos-artifacts';
+const s3KeyOf = (releaseCase: ReleaseCase) => `${releaseCase.functionName}/v2.zip`;
+const candidateZip = (releaseCase: ReleaseCase) =>
+  zipOf(releaseCase.isCandidateBad ? { errorRate: 1 } : {}, `${releaseCase.functionName}-v2`);
+
 function candidateCode(releaseCase: ReleaseCase): ReleaseSpecInput['code'] {
   const bad = releaseCase.isCandidateBad;
   switch (releaseCase.codeKind) {
     case 'zip':
       return {
-        zipFile: Buffer.from(zipOf(bad ? { errorRate: 1 } : {}, `${releaseCase.functionName}-v2`)).toString(
-          'base64',
-        ),
+        zipFile: Buffer.from(candidateZip(releaseCase)).toString('base64'),
       };
     case 's3':
-      // The simulator reads behaviour from the key, as it cannot read S3.
-      return {
-        s3Bucket: 'chaos-artifacts',
-        s3Key: `${releaseCase.functionName}/v2${bad ? '--errors-100' : ''}.zip`,
-      };
+      // Uploaded to the simulator's S3 by createFunction; Lambda reads the object's bytes.
+      return { s3Bucket: s3Bucket, s3Key: s3KeyOf(releaseCase) };
     case 'image':
       return { imageUri: `${imageRepo}:${releaseCase.functionName}-v2${bad ? '--errors-100' : ''}` };
   }
@@ -127,6 +128,8 @@ export function releaseSpecOf(releaseCase: ReleaseCase): ReleaseSpecInput {
     function: releaseCase.functionName,
     alias: aliasName,
     code: candidateCode(releaseCase),
+    // A release onto a function without the alias is its first one: it must ask to create the alias.
+    ...(releaseCase.hasAlias ? {} : { createAlias: true }),
     strategy: releaseCase.steps.length === 0 ? 'AllAtOnce' : { steps: releaseCase.steps },
     ...(releaseCase.hasAlias
       ? { health: { alarms: [`${releaseCase.functionName}-errors`], interval: '1s' } }
@@ -169,6 +172,7 @@ export async function startChaosStack(options: {
     defaultRegion: sim.region,
   });
   const lambda = new LambdaClient({ ...sim.clientConfig, maxAttempts: 3 });
+  const s3 = new S3Client({ ...sim.clientConfig, forcePathStyle: true, maxAttempts: 3 });
   await workers.start();
 
   async function createFunction(releaseCase: ReleaseCase): Promise<void> {
@@ -188,6 +192,16 @@ export async function startChaosStack(options: {
       }),
     );
     await waitUntilFunctionActiveV2({ client: lambda, maxWaitTime: 30, minDelay: 1 }, { FunctionName: name });
+    if (releaseCase.codeKind === 's3') {
+      await s3.send(new CreateBucketCommand({ Bucket: s3Bucket })).catch(() => undefined);
+      await s3.send(
+        new PutObjectCommand({
+          Bucket: s3Bucket,
+          Key: s3KeyOf(releaseCase),
+          Body: candidateZip(releaseCase),
+        }),
+      );
+    }
   }
 
   async function versionsOf(functionName: string) {

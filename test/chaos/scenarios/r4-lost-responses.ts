@@ -2,11 +2,13 @@
  * R4: the response of each mutating call is lost once (the call lands, the connection drops), for zip,
  * S3 and image code. Ramp's retry must recognise its own change: 0 false conflicts, 0 duplicate versions.
  */
+
 import {
   CreateFunctionCommand,
   UpdateFunctionCodeCommand,
   waitUntilFunctionActiveV2,
 } from '@aws-sdk/client-lambda';
+import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { type ChaosStack, type CodeKind, startChaosStack, zipOf } from '../chaos-stack.ts';
 import { driveReleases, type ScenarioResult, steppedCase, summarise } from '../drive.ts';
 import { seededRandom } from '../seeded-random.ts';
@@ -44,6 +46,12 @@ export async function simulatorTakesS3Code(stack: ChaosStack, name: string): Pro
       { client: stack.lambda, maxWaitTime: 10, minDelay: 1 },
       { FunctionName: name },
     );
+    const s3 = new S3Client({ ...stack.sim.clientConfig, forcePathStyle: true, maxAttempts: 3 });
+    await s3.send(new CreateBucketCommand({ Bucket: 'chaos-probe' })).catch(() => undefined);
+    await s3.send(
+      new PutObjectCommand({ Bucket: 'chaos-probe', Key: 'probe.zip', Body: zipOf({}, `${name}-probe`) }),
+    );
+    s3.destroy();
     const updated = await stack.lambda.send(
       new UpdateFunctionCodeCommand({ FunctionName: name, S3Bucket: 'chaos-probe', S3Key: 'probe.zip' }),
     );
