@@ -9,22 +9,24 @@ import { WeightMeter } from './weight-meter.js';
 const refreshMs = 3000;
 const pageSizes = [25, 50, 100];
 
-/** Reads each listed release's status (weight, who started it); an ended release's never changes again. */
-async function readStatuses(releases, known, signal) {
+/**
+ * Reads each listed release's status (weight, who started it), handing each to `onFound` as it arrives, so
+ * one slow read (a release whose worker is down) delays only its own row. An ended release's status never
+ * changes again, so it is read once.
+ */
+async function readStatuses(releases, known, signal, onFound) {
   const wanted = releases.filter((r) => r.isRunning || !known.has(r.releaseId));
-  const found = new Map();
   const queue = [...wanted];
   const worker = async () => {
     for (let next = queue.shift(); next; next = queue.shift()) {
       try {
-        found.set(next.releaseId, await releaseStatus(next.releaseId, signal));
+        onFound(next.releaseId, await releaseStatus(next.releaseId, signal));
       } catch {
         // One unreadable status leaves its row with the listing's fields; the next refresh tries again.
       }
     }
   };
   await Promise.all([worker(), worker(), worker(), worker()]);
-  return found;
 }
 
 /**
@@ -105,8 +107,10 @@ export function ReleasesPage({ search }) {
         // release whose status is slow to read (its worker is down) never holds the whole list back.
         setPage(answer);
         setError(undefined);
-        const found = await readStatuses(answer.releases, statuses.current, controller.signal);
-        for (const [id, status] of found) statuses.current.set(id, status);
+        await readStatuses(answer.releases, statuses.current, controller.signal, (id, status) => {
+          statuses.current.set(id, status);
+          if (!controller.signal.aborted) setUpdatedAt(Date.now());
+        });
         setUpdatedAt(Date.now());
       } catch (caught) {
         if (controller.signal.aborted) return;
