@@ -71,6 +71,26 @@ export class ApiError extends Error {
   }
 }
 
+/**
+ * A failed authentication as the API answers it, with the WWW-Authenticate challenge of RFC 6750 (an
+ * `invalid_token` error when a token was sent but is not known).
+ */
+export function unauthenticated(
+  failure: { type: ApiErrorType; message: string },
+  authorization: string | undefined,
+): ApiError {
+  return new ApiError(
+    failure.type,
+    failure.message,
+    {},
+    {
+      'WWW-Authenticate': authorization
+        ? 'Bearer realm="ramp", error="invalid_token"'
+        : 'Bearer realm="ramp"',
+    },
+  );
+}
+
 // gRPC status codes Temporal's frontend answers with (https://grpc.github.io/grpc/core/md_doc_statuscodes.html).
 const grpcInvalidArgument = 3;
 const grpcDeadlineExceeded = 4;

@@ -19,7 +19,14 @@ import type { ReleaseClient } from '../releases/release-client.ts';
 import { apiErrors, type CountReleases, createReleaseCounts } from './api-metrics.ts';
 import { type AuditEntry, auditEntryOf } from './audit.ts';
 import { type AuthConfig, authenticate, authorize } from './auth.ts';
-import { ApiError, type ApiErrorBody, ApiErrorType, describeUnexpected, statusOf } from './error-status.ts';
+import {
+  ApiError,
+  type ApiErrorBody,
+  ApiErrorType,
+  describeUnexpected,
+  statusOf,
+  unauthenticated,
+} from './error-status.ts';
 import { tidyComponents } from './openapi-document.ts';
 import { registerReleaseRoutes } from './release-routes.ts';
 import { accessOf, contextOf, type ValidationPart } from './request-context.ts';
@@ -193,16 +200,7 @@ export async function createApiServer(deps: ApiDeps): Promise<FastifyInstance> {
     }
     const authenticated = authenticate(deps.auth, request.headers.authorization);
     if (!authenticated.ok) {
-      throw new ApiError(
-        authenticated.type,
-        authenticated.message,
-        {},
-        {
-          'WWW-Authenticate': request.headers.authorization
-            ? 'Bearer realm="ramp", error="invalid_token"'
-            : 'Bearer realm="ramp"',
-        },
-      );
+      throw unauthenticated(authenticated, request.headers.authorization);
     }
     context.principal = authenticated.principal;
     const allowed = authorize(authenticated.principal, scope, parsed?.functionShortName);

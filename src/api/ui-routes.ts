@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { type AuthConfig, authenticate, hasScope } from './auth.ts';
-import { ApiError, ApiErrorType } from './error-status.ts';
+import { ApiError, ApiErrorType, unauthenticated } from './error-status.ts';
 
 /**
  * The dashboard at `/ui`: a few ES modules from src/ui and the vendor libraries' browser builds straight
@@ -155,16 +155,7 @@ export async function registerUiRoutes(app: FastifyInstance, options: UiRouteOpt
     async (request) => {
       const authenticated = authenticate(options.auth, request.headers.authorization);
       if (!authenticated.ok) {
-        throw new ApiError(
-          authenticated.type,
-          authenticated.message,
-          {},
-          {
-            'WWW-Authenticate': request.headers.authorization
-              ? 'Bearer realm="ramp", error="invalid_token"'
-              : 'Bearer realm="ramp"',
-          },
-        );
+        throw unauthenticated(authenticated, request.headers.authorization);
       }
       const { principal } = authenticated;
       return {
