@@ -299,6 +299,8 @@ test('the dashboard, in a real browser, follows and controls releases against th
         console.log(`dashboard screenshots: ${screenshotDir}`);
       } finally {
         for (const generator of traffic) generator.stop();
+        // The pages stop polling and streaming before the stack (and its Temporal connection) goes away.
+        for (const context of contexts.splice(0)) await context.close();
       }
     });
   } finally {
@@ -331,6 +333,8 @@ test('with no token configured (loopback only), the dashboard opens without a si
       assert.match(await page.locator('header').innerText(), /open API \(no token needed\)/);
       assert.match(await page.locator('.plan').innerText(), /20%[\s\S]*done[\s\S]*100%[\s\S]*done/);
       assert.deepEqual(errors, []);
+      // The page stops polling before the stack (and its Temporal connection) goes away.
+      await page.close();
     });
   } finally {
     await browser.close();
