@@ -17,7 +17,9 @@ export type CodeRef =
       sizeBytes: number;
     }
   | { kind: 's3'; bucket: string; key: string; objectVersion?: string }
-  | { kind: 'image'; imageUri: string };
+  | { kind: 'image'; imageUri: string }
+  /** An already-published version: no update and no publish, only the traffic shift (CodeDeploy's model). */
+  | { kind: 'version'; version: string };
 
 /** One input object, so fields can be added without breaking running releases. */
 export interface ReleaseInput {

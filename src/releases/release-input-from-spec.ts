@@ -17,7 +17,10 @@ export async function releaseInputFromSpec(
   const parsed = parseFunctionRef(spec.function);
   if (!parsed.ok) throw new RangeError(parsed.message);
   let code: CodeRef;
-  if ('zipFile' in spec.code) {
+  if (spec.version !== undefined || spec.code === undefined) {
+    if (spec.version === undefined) throw new RangeError('a release needs code or a version');
+    code = { kind: 'version', version: spec.version };
+  } else if ('zipFile' in spec.code) {
     const staged = await context.artifacts.put(Buffer.from(spec.code.zipFile, 'base64'));
     code = { kind: 'staged', ...staged };
   } else if ('s3Bucket' in spec.code) {

@@ -72,6 +72,10 @@ function readSpec(
   if (typeof options.zip === 'string')
     spec.code = { zipFile: readUserFile(options.zip, '--zip').toString('base64') };
   if (typeof options.image === 'string') spec.code = { imageUri: options.image };
+  if (typeof options.version === 'string') {
+    spec.version = options.version;
+    delete spec.code;
+  }
   if (options.createAlias === true) spec.createAlias = true;
   return spec;
 }
@@ -112,8 +116,14 @@ export function registerReleaseCommand(program: Command): void {
     .argument('[spec]', 'release spec file (JSON or YAML)')
     .option('--function <name>', 'function name or ARN')
     .option('--alias <name>', 'alias that takes traffic')
-    .addOption(new Option('--zip <path>', 'deployment package to upload').conflicts('image'))
-    .addOption(new Option('--image <uri>', 'container image URI').conflicts('zip'))
+    .addOption(new Option('--zip <path>', 'deployment package to upload').conflicts(['image', 'version']))
+    .addOption(new Option('--image <uri>', 'container image URI').conflicts(['zip', 'version']))
+    .addOption(
+      new Option('--version <n>', 'release an already-published version (no upload, no publish)').conflicts([
+        'zip',
+        'image',
+      ]),
+    )
     .option('--strategy <name>', 'e.g. Canary10Percent5Minutes, Linear10PercentEvery1Minute, AllAtOnce')
     .option('--description <text>', 'description of the published version')
     .option('--region <region>', 'AWS region')

@@ -6,8 +6,10 @@
 import { proxyActivities } from '@temporalio/workflow';
 import type { ReleaseActivities } from '../../activities/index.ts';
 import { FailureType } from '../../domain/failure-types.ts';
+import { describeAlias } from '../../domain/lambda-state.ts';
 import type { ReleaseInput } from '../../domain/release-input.ts';
 import type { ReleasePhase } from '../../domain/release-status.ts';
+import type { AliasWriter } from './alias-writer.ts';
 import type { ReleaseControls } from './controls.ts';
 import { stop } from './failures.ts';
 import type { Note } from './health-watch.ts';
@@ -46,13 +48,40 @@ export async function preflight({ input, note }: CandidateSteps): Promise<void> 
   }
 }
 
-/** Updates the code, waits for Lambda to settle it, and publishes it: the candidate version. */
+/**
+ * Reads the function and the alias the release starts from, and refuses an alias that is already split:
+ * another deployment is shifting it.
+ */
+export async function readStartingPoint({ input }: CandidateSteps, writer: AliasWriter) {
+  const target = await lambda.readTarget({ ...refOf(input), alias: input.alias });
+  writer.adopt(target.alias);
+  if (target.alias && Object.values(target.alias.additionalVersionWeights).some((w) => w > 0)) {
+    throw stop(
+      FailureType.Conflict,
+      `the alias is already shifting traffic (${describeAlias(target.alias)}): another deployment is in progress; Ramp touched nothing`,
+      { guard: 'aliasRevisionId', aliasNow: target.alias },
+    );
+  }
+  return target;
+}
+
+/**
+ * Updates the code, waits for Lambda to settle it, and publishes it: the candidate version. A release of
+ * an existing version (spec `version`) skips all three.
+ */
 export async function publishCandidate(
   steps: CandidateSteps,
   functionRevisionId: string,
 ): Promise<{ version: string; isExisting: boolean }> {
   const { input, controls, note, enter } = steps;
   const ref = refOf(input);
+  if (input.code.kind === 'version') {
+    // An existing version (checked by the preflight): nothing to update or publish.
+    note('version_chosen', `releasing existing version ${input.code.version}; no code update, no publish`, {
+      version: input.code.version,
+    });
+    return { version: input.code.version, isExisting: true };
+  }
   await steps.holdWhilePaused();
   controls.stopIfAborted();
   enter('updating_code');

@@ -17,14 +17,10 @@ import {
   CancellationScope,
   condition,
   patched,
-  proxyActivities,
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { ReleaseActivities } from '../../activities/index.ts';
-import { FailureType } from '../../domain/failure-types.ts';
 import { releaseWarnings } from '../../domain/health-checks.ts';
-import { describeAlias } from '../../domain/lambda-state.ts';
 import { releaseIdOf } from '../../domain/release-id.ts';
 import type { ReleaseInput } from '../../domain/release-input.ts';
 import { planOf, type ReleasePlan } from '../../domain/release-plan.ts';
@@ -34,17 +30,13 @@ import { rampPhase } from '../../domain/search-attributes.ts';
 import { describePlan } from '../../domain/strategies.ts';
 import { AliasWriter } from './alias-writer.ts';
 import { Waits } from './bake.ts';
-import { type CandidateSteps, preflight, publishCandidate } from './candidate.ts';
+import { type CandidateSteps, preflight, publishCandidate, readStartingPoint } from './candidate.ts';
 import { ReleaseControls } from './controls.ts';
 import { endRelease, finish } from './ending.ts';
-import { stop } from './failures.ts';
 import { HealthWatch } from './health-watch.ts';
 import { type HookStage, runHook } from './hooks.ts';
 import { legacyRelease } from './legacy.ts';
 import { releaseSafetyPatch } from './messages.ts';
-import { controlPlane } from './options.ts';
-
-const lambda = proxyActivities<ReleaseActivities>(controlPlane);
 
 export async function release(input: ReleaseInput): Promise<ReleaseStatus> {
   // Releases recorded before the restructure finish on the code they began with.
@@ -134,20 +126,8 @@ class Release {
     );
     for (const warning of releaseWarnings(plan, input.health)) this.note('warning', warning);
     await preflight(this.steps);
-    const target = await lambda.readTarget({
-      functionName: input.functionName,
-      region: input.region,
-      alias: input.alias,
-    });
-    writer.adopt(target.alias);
+    const target = await readStartingPoint(this.steps, writer);
     status.stableVersion = target.alias?.functionVersion ?? null;
-    if (target.alias && Object.values(target.alias.additionalVersionWeights).some((w) => w > 0)) {
-      throw stop(
-        FailureType.Conflict,
-        `the alias is already shifting traffic (${describeAlias(target.alias)}): another deployment is in progress; Ramp touched nothing`,
-        { guard: 'aliasRevisionId', aliasNow: target.alias },
-      );
-    }
     const candidate = (await publishCandidate(this.steps, target.revisionId)).version;
     status.candidateVersion = candidate;
 
