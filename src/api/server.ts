@@ -232,6 +232,13 @@ export async function createApiServer(deps: ApiDeps): Promise<FastifyInstance> {
   app.addHook('preClose', async () => {
     for (const stop of [...openStreams]) stop();
   });
+  // A request whose client went away still has its Temporal call running (a status query can take
+  // seconds); close waits for those calls, each bounded by its own deadline, so none outlives the API
+  // and meets a connection its owner is closing.
+  const releases = trackedReleaseCalls(deps.releases);
+  app.addHook('onClose', async () => {
+    await releases.drain();
+  });
 
   // Per token, not per address: many pipelines share a NAT, and one token's loop must not starve the others.
   // Counted after authentication (preHandler), so the token is known; health and metrics are not limited.
@@ -313,7 +320,7 @@ export async function createApiServer(deps: ApiDeps): Promise<FastifyInstance> {
 
   await app.register(
     registerReleaseRoutes({
-      releases: deps.releases,
+      releases: releases.client,
       ...(deps.publicUrl ? { publicUrl: deps.publicUrl } : {}),
       eventPollMs: deps.eventPollMs ?? 500,
       heartbeatMs: deps.heartbeatMs ?? 15_000,
@@ -323,4 +330,32 @@ export async function createApiServer(deps: ApiDeps): Promise<FastifyInstance> {
   await registerUiRoutes(app, { auth: deps.auth });
   for (const plugin of deps.plugins ?? []) await app.register(plugin);
   return app;
+}
+
+/** The release client's calls, each tracked until it settles, so closing can wait for the ones in flight. */
+function trackedReleaseCalls(releases: ApiDeps['releases']): {
+  client: ApiDeps['releases'];
+  drain: () => Promise<void>;
+} {
+  const inFlight = new Set<Promise<unknown>>();
+  const track =
+    <A extends unknown[], R>(call: (...args: A) => Promise<R>) =>
+    (...args: A): Promise<R> => {
+      const running = call(...args);
+      inFlight.add(running);
+      const settled = () => inFlight.delete(running);
+      running.then(settled, settled);
+      return running;
+    };
+  return {
+    client: {
+      start: track(releases.start.bind(releases)),
+      status: track(releases.status.bind(releases)),
+      control: track(releases.control.bind(releases)),
+      list: track(releases.list.bind(releases)),
+    },
+    drain: async () => {
+      await Promise.allSettled([...inFlight]);
+    },
+  };
 }
