@@ -338,21 +338,18 @@ function trackedReleaseCalls(releases: ApiDeps['releases']): {
   drain: () => Promise<void>;
 } {
   const inFlight = new Set<Promise<unknown>>();
-  const track =
-    <A extends unknown[], R>(call: (...args: A) => Promise<R>) =>
-    (...args: A): Promise<R> => {
-      const running = call(...args);
-      inFlight.add(running);
-      const settled = () => inFlight.delete(running);
-      running.then(settled, settled);
-      return running;
-    };
+  const track = <R>(running: Promise<R>): Promise<R> => {
+    inFlight.add(running);
+    const settled = () => inFlight.delete(running);
+    running.then(settled, settled);
+    return running;
+  };
   return {
     client: {
-      start: track(releases.start.bind(releases)),
-      status: track(releases.status.bind(releases)),
-      control: track(releases.control.bind(releases)),
-      list: track(releases.list.bind(releases)),
+      start: (...args) => track(releases.start(...args)),
+      status: (...args) => track(releases.status(...args)),
+      control: (...args) => track(releases.control(...args)),
+      list: (...args) => track(releases.list(...args)),
     },
     drain: async () => {
       await Promise.allSettled([...inFlight]);
