@@ -143,6 +143,26 @@ export function classifyAwsError(error: unknown): ClassifiedError {
   };
 }
 
+/**
+ * A webhook receiver's answer (release notifications). Retried: 5xx, 408 (the receiver timed out reading us)
+ * and 429 (throttled, honouring Retry-After). Any other 4xx is the receiver refusing this event for good
+ * (a revoked Slack webhook answers 404 or 410): retrying it for an hour would change nothing.
+ * A request that got no answer (refused, reset, timed out) is classified by classifyAwsError as Transient.
+ */
+export function classifyWebhookStatus(httpStatus: number, retryAfter: string | null = null): ClassifiedError {
+  const base = {
+    message: `the receiver answered HTTP ${httpStatus}`,
+    awsErrorName: undefined,
+    httpStatus,
+    retryAfterMs: undefined,
+    reason: undefined,
+  };
+  if (httpStatus === 429)
+    return { ...base, type: FailureType.Throttled, retryAfterMs: parseRetryAfterMs(retryAfter) };
+  if (httpStatus >= 500 || httpStatus === 408) return { ...base, type: FailureType.Transient };
+  return { ...base, type: FailureType.InvalidRequest };
+}
+
 /** The two values in a CodeSha256 mismatch message: what we asked for, and what `$LATEST` holds. */
 export function codeShaMismatchValues(message: string): { given: string; current: string } | undefined {
   const match = codeShaMismatch.exec(message);
