@@ -63,7 +63,8 @@ export function createDeliverNotification(deps: ActivityDeps) {
         method: 'POST',
         headers,
         body: input.body,
-        redirect: 'error',
+        // A redirect is answered like any other non-2xx: a refusal (the body must not follow it elsewhere).
+        redirect: 'manual',
         signal: AbortSignal.any([context.cancellationSignal, AbortSignal.timeout(deliveryAttemptTimeoutMs)]),
       });
       // The body is not ours to read, but an unread one keeps the connection busy.

@@ -75,6 +75,13 @@ const networkCodes = new Set([
   'EAI_AGAIN',
   'ENOTFOUND',
   'UND_ERR_SOCKET',
+  // Unreachable hosts and undici's own timeouts (fetch wraps them in a TypeError's cause).
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ECONNABORTED',
+  'UND_ERR_CONNECT_TIMEOUT',
+  'UND_ERR_HEADERS_TIMEOUT',
+  'UND_ERR_BODY_TIMEOUT',
 ]);
 const networkNames = new Set(['TimeoutError', 'RequestTimeout', 'AbortError']);
 
@@ -145,8 +152,9 @@ export function classifyAwsError(error: unknown): ClassifiedError {
 
 /**
  * A webhook receiver's answer (release notifications). Retried: 5xx, 408 (the receiver timed out reading us)
- * and 429 (throttled, honouring Retry-After). Any other 4xx is the receiver refusing this event for good
- * (a revoked Slack webhook answers 404 or 410): retrying it for an hour would change nothing.
+ * and 429 (throttled, honouring Retry-After). Any other 4xx, or a redirect (not followed), is the receiver
+ * refusing this event for good (a revoked Slack webhook answers 404 or 410): retrying it for an hour would
+ * change nothing.
  * A request that got no answer (refused, reset, timed out) is classified by classifyAwsError as Transient.
  */
 export function classifyWebhookStatus(httpStatus: number, retryAfter: string | null = null): ClassifiedError {

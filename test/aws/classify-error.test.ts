@@ -112,6 +112,15 @@ describe('classifying AWS errors', () => {
       cause: Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:9'), { code: 'ECONNREFUSED' }),
     });
     assert.equal(classifyAwsError(refused).type, 'Transient');
+    for (const code of [
+      'EHOSTUNREACH',
+      'ENETUNREACH',
+      'UND_ERR_CONNECT_TIMEOUT',
+      'UND_ERR_HEADERS_TIMEOUT',
+    ]) {
+      const error = new TypeError('fetch failed', { cause: Object.assign(new Error(code), { code }) });
+      assert.equal(classifyAwsError(error).type, 'Transient', code);
+    }
     assert.ok(isRetryable(classifyAwsError(refused).type));
   });
 
@@ -190,8 +199,8 @@ describe('classifying a webhook receiver’s answer (release notifications)', ()
     assert.equal(throttled.retryAfterMs, 7000);
   });
 
-  test('any other 4xx is the receiver refusing the event: InvalidRequest, given up', () => {
-    for (const status of [400, 401, 403, 404, 410, 413, 422]) {
+  test('any other 4xx (or a redirect) is the receiver refusing the event: InvalidRequest, given up', () => {
+    for (const status of [301, 302, 400, 401, 403, 404, 410, 413, 422]) {
       const classified = classifyWebhookStatus(status);
       assert.equal(classified.type, 'InvalidRequest', `HTTP ${status}`);
       assert.ok(!isRetryable(classified.type));
@@ -204,6 +213,15 @@ describe('classifying a webhook receiver’s answer (release notifications)', ()
       cause: Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:9'), { code: 'ECONNREFUSED' }),
     });
     assert.equal(classifyAwsError(refused).type, 'Transient');
+    for (const code of [
+      'EHOSTUNREACH',
+      'ENETUNREACH',
+      'UND_ERR_CONNECT_TIMEOUT',
+      'UND_ERR_HEADERS_TIMEOUT',
+    ]) {
+      const error = new TypeError('fetch failed', { cause: Object.assign(new Error(code), { code }) });
+      assert.equal(classifyAwsError(error).type, 'Transient', code);
+    }
     assert.equal(
       classifyAwsError(new DOMException('The operation timed out.', 'TimeoutError')).type,
       'Transient',
