@@ -104,6 +104,8 @@ export class Notifier {
     const isIdle = () =>
       this.receivers.every((receiver) => receiver.queue.length === 0 && !receiver.isSending);
     try {
+      // Nothing in flight (every ending event filtered out, all delivered): no timer to record.
+      if (isIdle()) return;
       const isDrained = await CancellationScope.nonCancellable(() => condition(isIdle, notificationDrainMs));
       if (!isDrained) {
         const left = this.receivers.reduce((total, receiver) => total + receiver.queue.length, 0);
