@@ -11,6 +11,7 @@ import {
   type ZodTypeProvider,
 } from 'fastify-type-provider-zod';
 import type { z } from 'zod';
+import type { NotifyTarget } from '../domain/notifications.ts';
 import { parseReleaseId } from '../domain/release-id.ts';
 import { formatSpecProblems, maxZipBytes, problemsOf } from '../domain/spec.ts';
 import { createLogger, type Logger } from '../observability/logger.ts';
@@ -48,6 +49,8 @@ export interface ApiDeps {
   countReleases?: CountReleases;
   /** The URL callers reach the API at (behind a proxy); links are built from the request's Host otherwise. */
   publicUrl?: string;
+  /** Notification targets every release started through this API is told about, after its own (`RAMP_NOTIFY_FILE`). */
+  notifyDefaults?: NotifyTarget[];
   /** How often the SSE stream polls a release's status. */
   eventPollMs?: number;
   /** How long an unchanged SSE stream waits before a heartbeat comment. */
@@ -322,6 +325,7 @@ export async function createApiServer(deps: ApiDeps): Promise<FastifyInstance> {
     registerReleaseRoutes({
       releases: releases.client,
       ...(deps.publicUrl ? { publicUrl: deps.publicUrl } : {}),
+      ...(deps.notifyDefaults ? { notifyDefaults: deps.notifyDefaults } : {}),
       eventPollMs: deps.eventPollMs ?? 500,
       heartbeatMs: deps.heartbeatMs ?? 15_000,
       openStreams,

@@ -1,4 +1,5 @@
 import type { HealthConfig } from './health-spec.ts';
+import type { NotifyConfig } from './notifications.ts';
 import type { ReleasePlan } from './release-plan.ts';
 import type { StrategyInput } from './strategies.ts';
 
@@ -50,4 +51,9 @@ export interface ReleaseInput {
   health?: HealthConfig;
   /** Who asked (API token name, CLI user), for the timeline and audit. */
   requestedBy?: string;
+  /**
+   * Where notifications go: the spec's targets and the server's defaults, merged at the edge, and the
+   * public URL for links. Never the signing secret: the worker holds that.
+   */
+  notify?: NotifyConfig;
 }

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { isDuration } from './durations.ts';
 import { healthSpecSchema } from './health-spec.ts';
 import { aliasNameRule, isValidAliasName, parseFunctionRef } from './lambda-names.ts';
+import { notifyListSchema } from './notify-spec.ts';
 import { customStepProblems, isKnownStrategyName, predefinedStrategyNames } from './strategies.ts';
 
 /**
@@ -147,6 +148,7 @@ export const releaseSpecSchema = z
       .describe(
         'Create the alias if it does not exist (a first release). Without it, a missing alias is refused before anything is written, so a typo in the alias name cannot create a new one.',
       ),
+    notify: notifyListSchema.optional(),
   })
   .superRefine((spec, ctx) => {
     if ((spec.code === undefined) === (spec.version === undefined)) {

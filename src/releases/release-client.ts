@@ -34,7 +34,7 @@ import {
   ReleaseClientError,
   releaseNotFound,
 } from './release-errors.ts';
-import { releaseInputFromSpec } from './release-input-from-spec.ts';
+import { type NotifyDefaults, releaseInputFromSpec } from './release-input-from-spec.ts';
 import { releaseMemo, releaseQuery, releaseSummaryOf } from './visibility.ts';
 
 export interface ReleaseClientDeps {
@@ -204,7 +204,10 @@ export function createReleaseClient(deps: ReleaseClientDeps) {
   }
 
   return {
-    async start(spec: ReleaseSpec, options: { idempotencyKey?: string; requestedBy?: string } = {}) {
+    async start(
+      spec: ReleaseSpec,
+      options: { idempotencyKey?: string; requestedBy?: string; notify?: NotifyDefaults } = {},
+    ) {
       // Fingerprinted before staging, so a retry with another body is refused before any work.
       const idempotency = options.idempotencyKey
         ? { key: options.idempotencyKey, fingerprint: requestFingerprint(spec) }
@@ -213,6 +216,7 @@ export function createReleaseClient(deps: ReleaseClientDeps) {
         artifacts: deps.artifacts,
         defaultRegion: deps.defaultRegion,
         ...(options.requestedBy ? { requestedBy: options.requestedBy } : {}),
+        ...(options.notify ? { notify: options.notify } : {}),
       });
       return startInput(input, idempotency);
     },

@@ -22,6 +22,7 @@ import { validateReleaseSpec } from '../../src/domain/spec.ts';
 import { createCloudWatchHealthGate } from '../../src/health/cloudwatch-health-gate.ts';
 import { alwaysHealthy, type HealthGate } from '../../src/health/health-gate.ts';
 import { createReleaseClient, type ReleaseClient } from '../../src/releases/release-client.ts';
+import type { NotifyDefaults } from '../../src/releases/release-input-from-spec.ts';
 import { defaultMetricDelayMs, type Simulator, startSimulator } from '../../src/sim/index.ts';
 import { uniqueName, type WorkerContext, withWorker } from './temporal.ts';
 
@@ -30,7 +31,10 @@ export interface ReleaseStack extends WorkerContext {
   lambda: LambdaClient;
   releases: ReleaseClient;
   /** Starts a release from a spec (validated like the API does) and returns its id. */
-  startRelease(spec: ReleaseSpecInput, options?: { idempotencyKey?: string }): Promise<string>;
+  startRelease(
+    spec: ReleaseSpecInput,
+    options?: { idempotencyKey?: string; notify?: NotifyDefaults },
+  ): Promise<string>;
   /** Creates a function with a first published version behind `alias`, as a team's existing service. */
   createFunctionWithAlias(
     name: string,
@@ -73,6 +77,8 @@ export async function withReleaseStack<T>(
      * own default, so only tests that read metrics and need speed opt out, and say why.
      */
     metricDelayMs?: number;
+    /** The worker's RAMP_NOTIFY_SECRET: notifications are signed with it. */
+    notifySecret?: string;
   },
   body: (stack: ReleaseStack) => Promise<T>,
 ): Promise<T> {
@@ -98,6 +104,7 @@ export async function withReleaseStack<T>(
               ? createCloudWatchHealthGate(aws)
               : (options.healthGate ?? alwaysHealthy),
           updatePollIntervalMs: 25,
+          ...(options.notifySecret ? { notify: { secret: options.notifySecret } } : {}),
         }),
       },
       async (context) => {

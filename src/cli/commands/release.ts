@@ -48,7 +48,7 @@ function readUserFile(path: string, what: string): Buffer {
 
 function readSpec(
   path: string | undefined,
-  options: Record<string, string | boolean | undefined>,
+  options: Record<string, string | string[] | boolean | undefined>,
 ): Record<string, unknown> {
   let spec: Record<string, unknown> = {};
   if (path) {
@@ -77,6 +77,11 @@ function readSpec(
     delete spec.code;
   }
   if (options.createAlias === true) spec.createAlias = true;
+  // --notify adds JSON webhooks to the spec file's own `notify` list; the API validates both alike.
+  if (Array.isArray(options.notify) && options.notify.length > 0) {
+    const fromFile = Array.isArray(spec.notify) ? spec.notify : [];
+    spec.notify = [...fromFile, ...options.notify.map((webhook) => ({ webhook }))];
+  }
   return spec;
 }
 
@@ -132,12 +137,18 @@ export function registerReleaseCommand(program: Command): void {
       '--create-alias',
       'create the alias if it does not exist (a first release); otherwise a missing alias is refused',
     )
+    .option(
+      '--notify <url>',
+      'POST the release events (JSON) to this webhook; repeatable (docs/notifications.md)',
+      (url: string, earlier: string[] = []) => [...earlier, url],
+    )
     .option('--wait', 'follow the release until it ends; exit code tells the outcome')
     .option('--json', 'print JSON: the started release, and with --wait one status per change')
     .action(
       async (
         specPath: string | undefined,
         options: Record<string, string | undefined> & {
+          notify?: string[];
           wait?: boolean;
           json?: boolean;
           createAlias?: boolean;

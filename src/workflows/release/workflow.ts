@@ -37,6 +37,7 @@ import { HealthWatch } from './health-watch.ts';
 import { type HookStage, runHook } from './hooks.ts';
 import { legacyRelease } from './legacy.ts';
 import { releaseSafetyPatch } from './messages.ts';
+import { Notifier } from './notifier.ts';
 
 export async function release(input: ReleaseInput): Promise<ReleaseStatus> {
   // Releases recorded before the restructure finish on the code they began with.
@@ -51,6 +52,7 @@ class Release {
   readonly health: HealthWatch;
   private readonly waits: Waits;
   private readonly steps: CandidateSteps;
+  private readonly notifier: Notifier;
 
   constructor(readonly input: ReleaseInput) {
     const info = workflowInfo();
@@ -62,6 +64,7 @@ class Release {
       stepCount: input.plan?.steps.length ?? 0,
       startedAt: this.now(),
     });
+    this.notifier = new Notifier(input, this.status);
     this.controls = new ReleaseControls(this.status, this.note);
     this.controls.register();
     this.writer = new AliasWriter({
@@ -83,8 +86,11 @@ class Release {
   // Date.now() in a workflow is the workflow clock (the sandbox replaces it), so replay sees the same time.
   readonly now = () => new Date(Date.now()).toISOString();
 
-  readonly note = (event: string, message: string, details?: Record<string, unknown>) =>
-    appendTimeline(this.status, { at: this.now(), event, message, ...(details ? { details } : {}) });
+  readonly note = (event: string, message: string, details?: Record<string, unknown>) => {
+    const entry = { at: this.now(), event, message, ...(details ? { details } : {}) };
+    appendTimeline(this.status, entry);
+    this.notifier.hear(entry);
+  };
 
   readonly enter = (phase: ReleasePhase) => {
     if (this.status.phase === phase) return;
@@ -108,6 +114,7 @@ class Release {
     } catch (error) {
       failure = await endRelease(this, error);
     }
+    await this.notifier.drain();
     // Non-cancellable: a cancelled release still ends with its outcome, not as a bare cancellation.
     await CancellationScope.nonCancellable(() => condition(allHandlersFinished));
     if (failure) throw failure;
