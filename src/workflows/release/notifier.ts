@@ -22,6 +22,7 @@ import {
   ParentClosePolicy,
   patched,
   startChild,
+  workflowInfo,
 } from '@temporalio/workflow';
 import {
   buildNotification,
@@ -36,6 +37,7 @@ import {
   type QueuedNotification,
   wantsEvent,
 } from '../../domain/notifications.ts';
+import { releaseIdOf, releaseWorkflowId } from '../../domain/release-id.ts';
 import type { ReleaseInput } from '../../domain/release-input.ts';
 import { appendTimeline } from '../../domain/release-state.ts';
 import type { ReleaseStatus, TimelineEntry } from '../../domain/release-status.ts';
@@ -119,14 +121,17 @@ export class Notifier {
       .filter((receiver) => receiver.queue.length > 0)
       .map((receiver) => ({ webhook: receiver.target.webhook, queue: [...receiver.queue] }));
     const left = receivers.reduce((total, receiver) => total + receiver.queue.length, 0);
-    const workflowId = notificationOutboxWorkflowId(this.status.releaseId);
+    // The release id as the API names the workflow (from the input, not workflowInfo().workflowId): the same
+    // as status.releaseId on a worker, and still the recorded child id when a replay runs under another name.
+    const releaseId = releaseIdOf(releaseWorkflowId(this.input), workflowInfo().runId);
+    const workflowId = notificationOutboxWorkflowId(releaseId);
     try {
       await startChild(notificationOutbox, {
         workflowId,
-        args: [{ releaseId: this.status.releaseId, receivers }],
+        args: [{ releaseId, receivers }],
         parentClosePolicy: ParentClosePolicy.ABANDON,
         cancellationType: ChildWorkflowCancellationType.ABANDON,
-        staticSummary: `notifications of ${this.status.functionName}:${this.status.alias} (${this.status.releaseId})`,
+        staticSummary: `notifications of ${this.status.functionName}:${this.status.alias} (${releaseId})`,
       });
       appendTimeline(this.status, {
         at: new Date(Date.now()).toISOString(),
