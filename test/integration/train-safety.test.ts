@@ -208,3 +208,38 @@ describe('release trains under trouble', () => {
     });
   });
 });
+
+describe('a train cancelled in Temporal', () => {
+  test('aborts its running releases and rolls back what it promoted, as an abort would', async () => {
+    await withTrains({}, async (stack, kit) => {
+      const [a, b] = [uniqueName('a'), uniqueName('b')];
+      await kit.createFunctionIn('us-east-1', a);
+      await kit.createFunctionIn('eu-west-1', b);
+      const id = await kit.startTrain({
+        name: 'cancelled',
+        defaults: { alias: 'live' },
+        waves: [
+          { name: 'one', targets: [target(a, 'us-east-1', { strategy: 'AllAtOnce' })] },
+          {
+            name: 'two',
+            targets: [target(b, 'eu-west-1', { strategy: { steps: [{ weight: 10, bake: '1h' }] } })],
+          },
+        ],
+      });
+      await kit.waitForTrain(id, (s) => s.waves[1]?.targets[0]?.phase === 'baking');
+      await stack.client.workflow.getHandle(id).cancel();
+      const status = await kit.waitForTrain(id, (s) => s.outcome !== null);
+
+      assert.equal(status.outcome, 'rolled_back');
+      assert.deepEqual(
+        status.waves.flatMap((w) => w.targets.map((t) => t.outcome)),
+        ['rolled_back', 'rolled_back'],
+      );
+      assert.equal((await kit.aliasIn('us-east-1', a)).version, '1');
+      assert.equal((await kit.aliasIn('eu-west-1', b)).version, '1');
+      assert.ok(
+        status.timeline.some((e) => e.event === 'ended' && e.message.includes('cancelled in Temporal')),
+      );
+    });
+  });
+});

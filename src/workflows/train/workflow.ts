@@ -97,8 +97,13 @@ class Train {
       'started',
       `train ${input.name}: ${targetCount} targets in ${waveCount} waves, on failure ${input.onFailure}${input.requestedBy ? `, requested by ${input.requestedBy}` : ''}`,
     );
-    void this.relayPauses();
-    void this.relayStop();
+    // The relays and each target run outside the train's cancellation: a train cancelled in Temporal
+    // becomes an abort (children aborted, promotions reverted), never an abandoned child or promotion.
+    CancellationScope.current().cancelRequested.catch(() => {
+      this.controls.abort ??= { reason: 'the train was cancelled in Temporal' };
+    });
+    void CancellationScope.nonCancellable(() => this.relayPauses());
+    void CancellationScope.nonCancellable(() => this.relayStop());
     try {
       for (const [index, wave] of input.waves.entries()) {
         if (this.isStopping) break;
@@ -147,7 +152,7 @@ class Train {
     for (const targetIndex of wave.targets.keys()) {
       await condition(() => this.isStopping || (!this.status.isPaused && this.active < maxParallel));
       if (this.isStopping) break;
-      runs.push(this.runTarget(index, targetIndex));
+      runs.push(CancellationScope.nonCancellable(() => this.runTarget(index, targetIndex)));
     }
     await Promise.all(runs);
   }
