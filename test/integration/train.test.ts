@@ -182,4 +182,34 @@ describe('release trains', () => {
       });
     });
   }
+
+  test('a release inside a train can be aborted on its own, and the train reacts to its outcome', async () => {
+    await withTrains(async (stack, kit) => {
+      const [a, b] = [uniqueName('a'), uniqueName('b')];
+      await kit.createFunctionIn('us-east-1', a);
+      await kit.createFunctionIn('eu-west-1', b);
+      const id = await kit.startTrain({
+        name: 'one aborted',
+        defaults: { alias: 'live' },
+        waves: [
+          {
+            name: 'one',
+            targets: [target(a, 'us-east-1', { strategy: { steps: [{ weight: 10, bake: '1h' }] } })],
+          },
+          { name: 'two', targets: [target(b, 'eu-west-1', { strategy: 'AllAtOnce' })] },
+        ],
+      });
+      const baking = await kit.waitForTrain(id, (s) => s.waves[0]?.targets[0]?.phase === 'baking');
+      await stack.releases.control(baking.waves[0]?.targets[0]?.releaseId ?? '', 'abort', { by: 'carol' });
+      const status = await kit.waitForTrain(id, (s) => s.outcome !== null);
+
+      assert.equal(status.outcome, 'rolled_back');
+      assert.deepEqual(outcomesOf(status), [
+        [`${a}@us-east-1: rolled_back`],
+        [`${b}@eu-west-1: not_started`],
+      ]);
+      assert.equal(status.waves[1]?.state, 'skipped');
+      assert.equal((await kit.aliasIn('eu-west-1', b)).version, '1');
+    });
+  });
 });
