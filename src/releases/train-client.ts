@@ -13,7 +13,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { ArtifactStore } from '../artifacts/artifact-store.ts';
 import { parseDurationMs } from '../domain/durations.ts';
 import { FailureType } from '../domain/failure-types.ts';
-import { releaseIdOf, releaseWorkflowId } from '../domain/release-id.ts';
+import { parseReleaseId, releaseIdOf, releaseWorkflowId } from '../domain/release-id.ts';
 import type { ControlRequest } from '../domain/release-state.ts';
 import type { ReleaseStatus } from '../domain/release-status.ts';
 import { rampIdempotencyKey, rampOutcome, rampPhase, rampTrain } from '../domain/search-attributes.ts';
@@ -23,6 +23,7 @@ import type { TrainControlAction } from '../domain/train-state.ts';
 import type { TrainStatus, TrainSummary } from '../domain/train-status.ts';
 import { statusQuery } from '../workflows/release/messages.ts';
 import { trainControlUpdates, trainStatusQuery } from '../workflows/train/messages.ts';
+import { canonicalJson } from './release-client.ts';
 import { idempotencyKeyReused, ReleaseClientError } from './release-errors.ts';
 import { releaseInputFromSpec } from './release-input-from-spec.ts';
 
@@ -41,17 +42,6 @@ export interface StartedTrain {
 
 const memo = { name: 'rampTrainName', requestSha256: 'rampRequestSha256' } as const;
 const trainIdPattern = /^train-[0-9a-f-]{16,36}$/;
-
-function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  if (value !== null && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>)
-      .filter(([, v]) => v !== undefined)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
-  }
-  return JSON.stringify(value);
-}
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 
@@ -171,13 +161,11 @@ export function createTrainClient(deps: TrainClientDeps) {
     );
     await Promise.all(
       live.map(async (target) => {
-        const [region, fn, alias, runId] = (target.releaseId ?? '').split('.');
+        const parsed = parseReleaseId(target.releaseId ?? '');
+        if (!parsed) return;
         try {
           const release: ReleaseStatus = await client.workflow
-            .getHandle(
-              releaseWorkflowId({ region: region ?? '', functionShortName: fn ?? '', alias: alias ?? '' }),
-              runId,
-            )
+            .getHandle(parsed.workflowId, parsed.runId)
             .query(statusQuery);
           target.phase = release.phase;
           target.candidateWeightPercent = release.candidateWeightPercent;

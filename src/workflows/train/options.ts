@@ -18,9 +18,13 @@ export const trainCall = {
   retry: retryUntilDeadline,
 } satisfies ActivityOptions;
 
-/** Putting a promoted target back: retried without limit except on a proven outside change or a bug. */
+/**
+ * Putting a promoted target back: retried for a day (a person can fix IAM meanwhile) except on a proven
+ * outside change or a bug; then the target needs attention.
+ */
 export const trainRollback = {
   startToCloseTimeout: '30s',
+  scheduleToCloseTimeout: '24h',
   retry: {
     initialInterval: '1s',
     backoffCoefficient: 2,
