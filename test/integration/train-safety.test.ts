@@ -209,6 +209,43 @@ describe('release trains under trouble', () => {
   });
 });
 
+describe('an alias that becomes busy while the train runs', () => {
+  test('makes that target a conflict; the train starts no second release there and rolls back the rest', async () => {
+    await withTrains({}, async (stack, kit) => {
+      const [a, b] = [uniqueName('a'), uniqueName('b')];
+      await kit.createFunctionIn('us-east-1', a);
+      await kit.createFunctionIn('us-east-1', b);
+      const id = await kit.startTrain({
+        name: 'raced',
+        defaults: { alias: 'live', strategy: 'AllAtOnce' },
+        waves: [
+          { name: 'one', targets: [target(a, 'us-east-1')] },
+          { name: 'two', approval: true, targets: [target(b, 'us-east-1')] },
+        ],
+      });
+      await kit.waitForTrain(id, (s) => s.awaitingApproval);
+      const single = await stack.startRelease({
+        function: b,
+        alias: 'live',
+        code: { zipFile: zipBase64() },
+        strategy: { steps: [{ weight: 10, bake: '1h' }] },
+      });
+      await kit.trains.control(id, 'approve', {});
+      const status = await kit.waitForTrain(id, (s) => s.outcome !== null);
+
+      assert.equal(status.outcome, 'conflict');
+      const bTarget = status.waves[1]?.targets[0];
+      assert.equal(bTarget?.outcome, 'conflict');
+      assert.equal(bTarget?.releaseId, null);
+      assert.match(bTarget?.message ?? '', /a release is already running/);
+      assert.equal(status.waves[0]?.targets[0]?.outcome, 'rolled_back');
+      const other = await stack.releases.status(single);
+      assert.equal(other.outcome, null, 'the single release runs on untouched');
+      await stack.releases.control(single, 'abort', {});
+    });
+  });
+});
+
 describe('a train cancelled in Temporal', () => {
   test('aborts its running releases and rolls back what it promoted, as an abort would', async () => {
     await withTrains({}, async (stack, kit) => {
