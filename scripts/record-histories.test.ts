@@ -221,3 +221,57 @@ test('record: a first release whose after-traffic hook fails (needs attention)',
     server.close();
   }
 });
+
+test('record: a canary with notifications (pause, approval, a receiver that fails once, one that refuses)', async () => {
+  let failedOnce = false;
+  const server = createServer((request, response) => {
+    request.resume();
+    request.on('end', () => {
+      if (request.url === '/gone') return response.writeHead(410).end();
+      if (!failedOnce) {
+        failedOnce = true;
+        return response.writeHead(503).end();
+      }
+      response.writeHead(200).end('ok');
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  try {
+    await withReleaseStack({ notifySecret: 'recorder' }, async (stack) => {
+      const fn = uniqueName('rec');
+      await stack.createFunctionWithAlias(fn, 'live');
+      const id = await stack.startRelease(
+        {
+          function: fn,
+          alias: 'live',
+          code: { zipFile: zipBase64() },
+          strategy: {
+            steps: [
+              { weight: 10, bake: '2s' },
+              { weight: 50, bake: '50ms', approval: true },
+            ],
+          },
+          notify: [
+            { webhook: `http://127.0.0.1:${port}/json` },
+            { webhook: `http://127.0.0.1:${port}/slack`, format: 'slack', events: ['awaiting_approval'] },
+            { webhook: `http://127.0.0.1:${port}/gone`, events: ['started'] },
+          ],
+        },
+        { notify: { targets: [], publicUrl: 'https://ramp.example.com' } },
+      );
+      await waitForStatus(stack.releases, id, (s) => s.phase === 'baking');
+      await stack.releases.control(id, 'pause', { by: 'recorder' });
+      await stack.releases.control(id, 'resume', { by: 'recorder' });
+      await waitForStatus(stack.releases, id, (s) => s.awaitingApproval);
+      await stack.releases.control(id, 'approve', { by: 'recorder' });
+      const parsed = parseReleaseId(id);
+      if (!parsed) throw new Error(`bad id ${id}`);
+      // The workflow closes once its notifications are delivered: record the whole history.
+      await stack.client.workflow.getHandle(parsed.workflowId, parsed.runId).result();
+      await save(stack, id, 'notifications');
+    });
+  } finally {
+    server.close();
+  }
+});

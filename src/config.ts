@@ -2,10 +2,14 @@
  * Environment → typed config, parsed once, here. Every variable Ramp reads is listed in `configVariables`
  * (the README's table and the docker-compose test are checked against it).
  */
+import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
 import { isDuration, parseDurationMs } from './domain/durations.ts';
+import type { NotifyTarget } from './domain/notifications.ts';
+import { notifyListSchema } from './domain/notify-spec.ts';
+import { formatSpecProblems, problemsOf } from './domain/spec.ts';
 
 const port = z.coerce.number().int().min(0).max(65535);
 const optionalText = z
@@ -28,6 +32,8 @@ const configSchema = z.object({
   RAMP_API_TOKENS_FILE: optionalText,
   RAMP_API_PUBLIC_URL: optionalText,
   RAMP_API_URL: optionalText.pipe(z.url().optional()),
+  RAMP_NOTIFY_FILE: optionalText,
+  RAMP_NOTIFY_SECRET: optionalText,
   RAMP_API_RATE_LIMIT: z.coerce.number().int().min(0).default(1200),
   RAMP_SIM_PORT: port.default(4566),
   RAMP_SIM_METRIC_DELAY: z
@@ -64,6 +70,12 @@ export interface RampConfig {
     publicUrl: string | undefined;
     /** Requests per token per minute; 0 turns the limit off. */
     rateLimitPerMinute: number;
+  };
+  notify: {
+    /** Targets every release started through this API is told about (`RAMP_NOTIFY_FILE`), after its own. */
+    defaultTargets: NotifyTarget[];
+    /** The HMAC-SHA256 key deliveries are signed with; only the worker reads it, never a workflow. */
+    secret: string | undefined;
   };
   /** Where the CLI finds the API: RAMP_API_URL, or the local API's port on loopback. */
   client: { apiUrl: string; token: string | undefined };
@@ -111,6 +123,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): RampConfig {
       publicUrl: c.RAMP_API_PUBLIC_URL,
       rateLimitPerMinute: c.RAMP_API_RATE_LIMIT,
     },
+    notify: { defaultTargets: readNotifyFile(c.RAMP_NOTIFY_FILE), secret: c.RAMP_NOTIFY_SECRET },
     client: { apiUrl: c.RAMP_API_URL ?? `http://127.0.0.1:${c.RAMP_API_PORT}`, token: c.RAMP_API_TOKEN },
     localStack: {
       simPort: c.RAMP_SIM_PORT,
@@ -122,4 +135,32 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): RampConfig {
     logLevel: c.RAMP_LOG_LEVEL,
     region: c.AWS_REGION,
   };
+}
+
+/** `RAMP_NOTIFY_FILE`: a JSON array of targets, the shape of a release spec's `notify`. */
+function readNotifyFile(path: string | undefined): NotifyTarget[] {
+  if (!path) return [];
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new ConfigError(`RAMP_NOTIFY_FILE: cannot read ${path}: ${(error as Error).message}`);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    throw new ConfigError(`RAMP_NOTIFY_FILE: ${path} is not JSON: ${(error as Error).message}`);
+  }
+  const parsed = notifyListSchema.safeParse(json);
+  if (!parsed.success) {
+    throw new ConfigError(
+      `RAMP_NOTIFY_FILE: ${path}: ${formatSpecProblems(problemsOf(parsed.error.issues))} (expected [{ "webhook": "https://…", "events"?: [...], "format"?: "json" | "slack" }])`,
+    );
+  }
+  return parsed.data.map((target) => ({
+    webhook: target.webhook,
+    format: target.format,
+    ...(target.events ? { events: target.events } : {}),
+  }));
 }

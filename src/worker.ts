@@ -42,6 +42,12 @@ export async function createReleaseWorker(
   await ensureSearchAttributes(client, logger);
   // Kept open for the worker's life: the train's activities send control updates to child releases.
 
+  const notifySecret = config.notify.secret;
+  if (!notifySecret) {
+    logger.warn(
+      'RAMP_NOTIFY_SECRET is not set: release notifications are sent unsigned (no X-Ramp-Signature); set it so receivers can check that a notification comes from Ramp',
+    );
+  }
   const aws = overrides.aws ?? createAwsClients();
   const bundlePath = config.workflowBundlePath;
   // Production workers load the pre-built bundle; elsewhere bundle now, without webpack's chatter.
@@ -67,6 +73,7 @@ export async function createReleaseWorker(
         artifacts: createArtifactStore(config),
         healthGate: overrides.healthGate ?? createCloudWatchHealthGate(aws),
         ...(overrides.updatePollIntervalMs ? { updatePollIntervalMs: overrides.updatePollIntervalMs } : {}),
+        notify: notifySecret ? { secret: notifySecret } : {},
       }),
       ...createTrainActivities({ aws, temporal: client }),
     },

@@ -53,6 +53,16 @@ export function activityFailure(
   if (error instanceof ApplicationFailure) return error;
   const classified = classify(error);
   lambdaApiErrors.inc({ type: classified.type, aws_error: classified.awsErrorName ?? 'none' });
+  return classifiedFailure(operation, classified, details, error instanceof Error ? error : undefined);
+}
+
+/** The Temporal shape of a classified failure: its type decides the retry, a throttle its delay. */
+export function classifiedFailure(
+  operation: string,
+  classified: ClassifiedError,
+  details?: Record<string, unknown>,
+  cause?: Error,
+): ApplicationFailure {
   const what = classified.awsErrorName
     ? `${classified.awsErrorName}: ${classified.message}`
     : classified.message;
@@ -72,7 +82,7 @@ export function activityFailure(
     ...(classified.type === FailureType.Throttled
       ? { nextRetryDelay: throttleDelayMs(currentAttempt(), classified.retryAfterMs) }
       : {}),
-    ...(error instanceof Error ? { cause: error } : {}),
+    ...(cause ? { cause } : {}),
   });
 }
 

@@ -9,4 +9,6 @@ export interface ActivityDeps {
   healthGate: HealthGate;
   /** How often to poll GetFunction while an update settles. GetFunction has its own 100/s quota. */
   updatePollIntervalMs?: number;
+  /** Release notifications: the HMAC secret (`RAMP_NOTIFY_SECRET`); without one, deliveries are unsigned. */
+  notify?: { secret?: string };
 }

@@ -23,7 +23,7 @@ export async function expectedCodeSha256Of(
 ): Promise<ExpectedCode> {
   const { code } = input;
   if (code.kind === 'staged') return { codeSha256: code.codeSha256 };
-  if (code.kind === 'image') return { codeSha256: null };
+  if (code.kind === 'image' || code.kind === 'version') return { codeSha256: null };
   try {
     const object = await s3ObjectSha256(deps.aws.s3(input.region), {
       bucket: code.bucket,

@@ -1,4 +1,5 @@
 import type { HealthCheckInput, HealthVerdict } from '../domain/health-verdict.ts';
+import { createDeliverNotification } from './deliver-notification.ts';
 import type { ActivityDeps } from './deps.ts';
 import { createExpectedCodeSha256 } from './expected-code-sha256.ts';
 import { createListVersions } from './list-versions.ts';
@@ -30,12 +31,14 @@ export function createActivities(deps: ActivityDeps) {
     listVersions: createListVersions(deps),
     expectedCodeSha256: createExpectedCodeSha256(deps),
     preflight: createPreflight(deps),
+    deliverNotification: createDeliverNotification(deps),
   };
 }
 
 export type ReleaseActivities = ReturnType<typeof createActivities>;
 // The workflow imports these types from here (src/workflows is restructured separately).
 export type { HealthCheckInput, HealthVerdict } from '../domain/health-verdict.ts';
+export type { DeliveredNotification, DeliverNotificationInput } from './deliver-notification.ts';
 export type { ActivityDeps } from './deps.ts';
 export type { ExpectedCode, ExpectedCodeInput } from './expected-code-sha256.ts';
 export type { PublishedVersion } from './list-versions.ts';

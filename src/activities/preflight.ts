@@ -4,6 +4,7 @@ import {
   type GetAliasCommandOutput,
   GetFunctionCommand,
   type GetFunctionCommandOutput,
+  GetFunctionConfigurationCommand,
   type LambdaClient,
   ListAliasesCommand,
 } from '@aws-sdk/client-lambda';
@@ -23,7 +24,14 @@ export interface PreflightInput {
   health?: HealthConfig;
 }
 
-export type PreflightCheck = 'function' | 'packageType' | 'alias' | 'aliasTarget' | 'alarms' | 'hooks';
+export type PreflightCheck =
+  | 'function'
+  | 'packageType'
+  | 'version'
+  | 'alias'
+  | 'aliasTarget'
+  | 'alarms'
+  | 'hooks';
 
 export interface PreflightProblem {
   check: PreflightCheck;
@@ -109,7 +117,20 @@ export function createPreflight(deps: ActivityDeps) {
     } else {
       const packageType = fn.Configuration?.PackageType ?? 'Zip';
       const codeType = input.code.kind === 'image' ? 'Image' : 'Zip';
-      if (packageType !== codeType) {
+      if (input.code.kind === 'version') {
+        const { version } = input.code;
+        const published = await readOrNotFound('GetFunctionConfiguration', () =>
+          lambda.send(
+            new GetFunctionConfigurationCommand({ FunctionName: input.functionName, Qualifier: version }),
+          ),
+        );
+        if (!published) {
+          problems.push({
+            check: 'version',
+            message: `version ${version} of ${input.functionName} does not exist in ${input.region}: release an existing version (aws lambda list-versions-by-function), or give code to publish a new one`,
+          });
+        }
+      } else if (packageType !== codeType) {
         problems.push({
           check: 'packageType',
           message:

@@ -47,7 +47,9 @@ export function createUpdateFunctionCode(deps: ActivityDeps) {
         ...(code.objectVersion ? { S3ObjectVersion: code.objectVersion } : {}),
       };
     }
-    return { ImageUri: code.imageUri };
+    if (code.kind === 'image') return { ImageUri: code.imageUri };
+    // The workflow never updates the code of a release of an existing version; reaching here is a bug.
+    throw new TypeError(`UpdateFunctionCode has no package to send for code of kind ${code.kind}`);
   }
 
   /**

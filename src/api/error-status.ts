@@ -1,7 +1,7 @@
-import { isGrpcServiceError, ServiceError } from '@temporalio/client';
 import { FailureType } from '../domain/failure-types.ts';
 import type { SpecProblem } from '../domain/spec.ts';
 import { ReleaseClientError } from '../releases/release-errors.ts';
+import { GrpcStatus, grpcCodeOf } from '../temporal/grpc-status.ts';
 
 /** Every error type the API answers with: the release failure types it passes on, and its own. */
 export const ApiErrorType = {
@@ -91,18 +91,6 @@ export function unauthenticated(
   );
 }
 
-// gRPC status codes Temporal's frontend answers with (https://grpc.github.io/grpc/core/md_doc_statuscodes.html).
-const grpcInvalidArgument = 3;
-const grpcDeadlineExceeded = 4;
-const grpcResourceExhausted = 8;
-const grpcUnavailable = 14;
-
-function grpcCodeOf(error: unknown): number | undefined {
-  if (isGrpcServiceError(error)) return error.code;
-  if (error instanceof ServiceError) return grpcCodeOf(error.cause);
-  return undefined;
-}
-
 /** Classifies an error a handler did not expect, so it still gets the right status and a safe message. */
 export function describeUnexpected(error: unknown): {
   type: string;
@@ -114,9 +102,13 @@ export function describeUnexpected(error: unknown): {
     return { type: error.type, message: error.message, details: error.details };
   }
   const code = grpcCodeOf(error);
-  if (code === grpcInvalidArgument)
+  if (code === GrpcStatus.InvalidArgument)
     return { type: ApiErrorType.BadRequest, message: 'Temporal refused the request' };
-  if (code === grpcUnavailable || code === grpcDeadlineExceeded || code === grpcResourceExhausted) {
+  if (
+    code === GrpcStatus.Unavailable ||
+    code === GrpcStatus.DeadlineExceeded ||
+    code === GrpcStatus.ResourceExhausted
+  ) {
     return {
       type: ApiErrorType.Unavailable,
       message: 'Temporal is not reachable or overloaded; retry later',

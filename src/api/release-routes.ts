@@ -3,6 +3,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { releaseWarnings } from '../domain/health-checks.ts';
 import { healthConfigOf } from '../domain/health-spec.ts';
 import { parseFunctionRef } from '../domain/lambda-names.ts';
+import type { NotifyTarget } from '../domain/notifications.ts';
 import { planOf } from '../domain/release-plan.ts';
 import { controlActions } from '../domain/release-state.ts';
 import { releaseStatusSchema } from '../domain/release-status.ts';
@@ -27,6 +28,8 @@ import {
 export interface ReleaseRouteDeps {
   releases: Pick<ReleaseClient, 'start' | 'status' | 'control' | 'list'>;
   publicUrl?: string;
+  /** Notification targets added to every release started here (`RAMP_NOTIFY_FILE`). */
+  notifyDefaults?: NotifyTarget[];
   eventPollMs: number;
   heartbeatMs: number;
   openStreams: Set<() => void>;
@@ -100,6 +103,8 @@ export function registerReleaseRoutes(deps: ReleaseRouteDeps): FastifyPluginAsyn
         const started = await deps.releases.start(spec, {
           requestedBy: principal.name,
           ...(idempotencyKey ? { idempotencyKey } : {}),
+          // Merged here, at the edge, so the release's input records exactly whom it tells, and where links point.
+          notify: { targets: deps.notifyDefaults ?? [], publicUrl: base(request) },
         });
         context.releaseId = started.releaseId;
         context.isReplay = started.isExisting;

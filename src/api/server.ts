@@ -11,6 +11,7 @@ import {
   type ZodTypeProvider,
 } from 'fastify-type-provider-zod';
 import type { z } from 'zod';
+import type { NotifyTarget } from '../domain/notifications.ts';
 import { parseReleaseId } from '../domain/release-id.ts';
 import { formatSpecProblems, maxZipBytes, problemsOf } from '../domain/spec.ts';
 import { createLogger, type Logger } from '../observability/logger.ts';
@@ -51,6 +52,8 @@ export interface ApiDeps {
   countReleases?: CountReleases;
   /** The URL callers reach the API at (behind a proxy); links are built from the request's Host otherwise. */
   publicUrl?: string;
+  /** Notification targets every release started through this API is told about, after its own (`RAMP_NOTIFY_FILE`). */
+  notifyDefaults?: NotifyTarget[];
   /** How often the SSE stream polls a release's status. */
   eventPollMs?: number;
   /** How long an unchanged SSE stream waits before a heartbeat comment. */
@@ -235,6 +238,13 @@ export async function createApiServer(deps: ApiDeps): Promise<FastifyInstance> {
   app.addHook('preClose', async () => {
     for (const stop of [...openStreams]) stop();
   });
+  // A request whose client went away still has its Temporal call running (a status query can take
+  // seconds); close waits for those calls, each bounded by its own deadline, so none outlives the API
+  // and meets a connection its owner is closing.
+  const releases = trackedReleaseCalls(deps.releases);
+  app.addHook('onClose', async () => {
+    await releases.drain();
+  });
 
   // Per token, not per address: many pipelines share a NAT, and one token's loop must not starve the others.
   // Counted after authentication (preHandler), so the token is known; health and metrics are not limited.
@@ -316,8 +326,9 @@ export async function createApiServer(deps: ApiDeps): Promise<FastifyInstance> {
 
   await app.register(
     registerReleaseRoutes({
-      releases: deps.releases,
+      releases: releases.client,
       ...(deps.publicUrl ? { publicUrl: deps.publicUrl } : {}),
+      ...(deps.notifyDefaults ? { notifyDefaults: deps.notifyDefaults } : {}),
       eventPollMs: deps.eventPollMs ?? 500,
       heartbeatMs: deps.heartbeatMs ?? 15_000,
       openStreams,
@@ -331,10 +342,36 @@ export async function createApiServer(deps: ApiDeps): Promise<FastifyInstance> {
         eventPollMs: deps.eventPollMs ?? 500,
         heartbeatMs: deps.heartbeatMs ?? 15_000,
         openStreams,
+        ...(deps.notifyDefaults ? { notifyDefaults: deps.notifyDefaults } : {}),
       }),
     );
   }
   await registerUiRoutes(app, { auth: deps.auth });
   for (const plugin of deps.plugins ?? []) await app.register(plugin);
   return app;
+}
+
+/** The release client's calls, each tracked until it settles, so closing can wait for the ones in flight. */
+function trackedReleaseCalls(releases: ApiDeps['releases']): {
+  client: ApiDeps['releases'];
+  drain: () => Promise<void>;
+} {
+  const inFlight = new Set<Promise<unknown>>();
+  const track = <R>(running: Promise<R>): Promise<R> => {
+    inFlight.add(running);
+    const settled = () => inFlight.delete(running);
+    running.then(settled, settled);
+    return running;
+  };
+  return {
+    client: {
+      start: (...args) => track(releases.start(...args)),
+      status: (...args) => track(releases.status(...args)),
+      control: (...args) => track(releases.control(...args)),
+      list: (...args) => track(releases.list(...args)),
+    },
+    drain: async () => {
+      await Promise.allSettled([...inFlight]);
+    },
+  };
 }

@@ -74,6 +74,7 @@ export async function startApi(config: RampConfig, options: StartApiOptions = {}
     rateLimit: { max: config.api.rateLimitPerMinute, windowMs: 60_000 },
     ...(options.plugins ? { plugins: options.plugins } : {}),
     ...(config.api.publicUrl ? { publicUrl: config.api.publicUrl } : {}),
+    notifyDefaults: config.notify.defaultTargets,
   });
   try {
     await app.listen({ host, port: config.api.port });

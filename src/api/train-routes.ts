@@ -1,6 +1,7 @@
 import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import type { NotifyTarget } from '../domain/notifications.ts';
 import { targetFunctionNames, trainSpecSchema } from '../domain/train-spec.ts';
 import { trainControlActions } from '../domain/train-state.ts';
 import { type TrainStatus, trainStatusSchema, trainSummarySchema } from '../domain/train-status.ts';
@@ -17,6 +18,8 @@ export interface TrainRouteDeps {
   eventPollMs: number;
   heartbeatMs: number;
   openStreams: Set<() => void>;
+  /** Where every target's release notifies besides its own `notify` (RAMP_NOTIFY_FILE), as for single releases. */
+  notifyDefaults?: NotifyTarget[];
 }
 
 export const trainIdParamsSchema = z.object({
@@ -115,6 +118,7 @@ export function registerTrainRoutes(deps: TrainRouteDeps): FastifyPluginAsyncZod
         const started = await deps.trains.start(request.body, {
           requestedBy: principal.name,
           ...(idempotencyKey ? { idempotencyKey } : {}),
+          notify: { targets: deps.notifyDefaults ?? [], publicUrl: base(request) },
         });
         contextOf(request).isReplay = started.isExisting;
         const body = { id: started.trainId, links: linksOf(request, started.trainId) };

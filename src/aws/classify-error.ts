@@ -75,6 +75,13 @@ const networkCodes = new Set([
   'EAI_AGAIN',
   'ENOTFOUND',
   'UND_ERR_SOCKET',
+  // Unreachable hosts and undici's own timeouts (fetch wraps them in a TypeError's cause).
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ECONNABORTED',
+  'UND_ERR_CONNECT_TIMEOUT',
+  'UND_ERR_HEADERS_TIMEOUT',
+  'UND_ERR_BODY_TIMEOUT',
 ]);
 const networkNames = new Set(['TimeoutError', 'RequestTimeout', 'AbortError']);
 
@@ -141,6 +148,27 @@ export function classifyAwsError(error: unknown): ClassifiedError {
     ...as(FailureType.Internal),
     message: `a bug in Ramp, not an AWS or network error (please report it): ${name ?? 'Error'}: ${message}`,
   };
+}
+
+/**
+ * A webhook receiver's answer (release notifications). Retried: 5xx, 408 (the receiver timed out reading us)
+ * and 429 (throttled, honouring Retry-After). Any other 4xx, or a redirect (not followed), is the receiver
+ * refusing this event for good (a revoked Slack webhook answers 404 or 410): retrying it for an hour would
+ * change nothing.
+ * A request that got no answer (refused, reset, timed out) is classified by classifyAwsError as Transient.
+ */
+export function classifyWebhookStatus(httpStatus: number, retryAfter: string | null = null): ClassifiedError {
+  const base = {
+    message: `the receiver answered HTTP ${httpStatus}`,
+    awsErrorName: undefined,
+    httpStatus,
+    retryAfterMs: undefined,
+    reason: undefined,
+  };
+  if (httpStatus === 429)
+    return { ...base, type: FailureType.Throttled, retryAfterMs: parseRetryAfterMs(retryAfter) };
+  if (httpStatus >= 500 || httpStatus === 408) return { ...base, type: FailureType.Transient };
+  return { ...base, type: FailureType.InvalidRequest };
 }
 
 /** The two values in a CodeSha256 mismatch message: what we asked for, and what `$LATEST` holds. */

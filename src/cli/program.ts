@@ -12,6 +12,9 @@ export function buildProgram(): Command {
   const program = new Command('ramp')
     .description('Durable release orchestrator for AWS Lambda, on Temporal')
     .version('0.1.0')
+    // Program options only before the subcommand: `ramp --version` prints Ramp's version, while
+    // `ramp release start --version 7` names the function version to release.
+    .enablePositionalOptions()
     // Bad usage exits 2, as docs/cli.md promises; main.ts turns commander's exits into exit codes. Set before
     // the subcommands are added, so they inherit it.
     .exitOverride()

@@ -1,4 +1,5 @@
 import type { HealthConfig } from './health-spec.ts';
+import type { NotifyConfig } from './notifications.ts';
 import type { ReleasePlan } from './release-plan.ts';
 import type { StrategyInput } from './strategies.ts';
 
@@ -17,7 +18,9 @@ export type CodeRef =
       sizeBytes: number;
     }
   | { kind: 's3'; bucket: string; key: string; objectVersion?: string }
-  | { kind: 'image'; imageUri: string };
+  | { kind: 'image'; imageUri: string }
+  /** An already-published version: no update and no publish, only the traffic shift (CodeDeploy's model). */
+  | { kind: 'version'; version: string };
 
 /** One input object, so fields can be added without breaking running releases. */
 export interface ReleaseInput {
@@ -48,4 +51,9 @@ export interface ReleaseInput {
   health?: HealthConfig;
   /** Who asked (API token name, CLI user), for the timeline and audit. */
   requestedBy?: string;
+  /**
+   * Where notifications go: the spec's targets and the server's defaults, merged at the edge, and the
+   * public URL for links. Never the signing secret: the worker holds that.
+   */
+  notify?: NotifyConfig;
 }

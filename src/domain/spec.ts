@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { isDuration } from './durations.ts';
 import { healthSpecSchema } from './health-spec.ts';
 import { aliasNameRule, isValidAliasName, parseFunctionRef } from './lambda-names.ts';
+import { notifyListSchema } from './notify-spec.ts';
 import { customStepProblems, isKnownStrategyName, predefinedStrategyNames } from './strategies.ts';
 
 /**
@@ -107,7 +108,14 @@ export const releaseSpecSchema = z
       .string()
       .refine(isValidAliasName, { message: aliasNameRule })
       .describe('The alias that takes traffic; created on the first release.'),
-    code: codeSchema,
+    code: codeSchema.optional(),
+    version: z
+      .string()
+      .regex(/^[1-9][0-9]{0,9}$/, 'a published version number such as "7" ($LATEST is not a version)')
+      .optional()
+      .describe(
+        'Release an already-published version instead of new code: no update and no publish, only the traffic shift, under the same guards, health checks and controls. Give either code or version.',
+      ),
     expectedRevisionId: z
       .string()
       .regex(/^[A-Za-z0-9-]{1,64}$/, 'not a Lambda RevisionId (a UUID, as GetFunction returns it)')
@@ -140,8 +148,27 @@ export const releaseSpecSchema = z
       .describe(
         'Create the alias if it does not exist (a first release). Without it, a missing alias is refused before anything is written, so a typo in the alias name cannot create a new one.',
       ),
+    notify: notifyListSchema.optional(),
   })
   .superRefine((spec, ctx) => {
+    if ((spec.code === undefined) === (spec.version === undefined)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: [spec.code === undefined ? 'code' : 'version'],
+        message:
+          spec.code === undefined
+            ? 'give the new code ({ zipFile }, { s3Bucket, s3Key } or { imageUri }) or an existing version to release'
+            : 'give either code or version, not both',
+      });
+    }
+    if (spec.version !== undefined && spec.expectedRevisionId !== undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['expectedRevisionId'],
+        message:
+          'expectedRevisionId guards the code update, and a release of an existing version updates no code',
+      });
+    }
     const parsed = parseFunctionRef(spec.function);
     if (parsed.ok && parsed.value.region && spec.region && parsed.value.region !== spec.region) {
       ctx.addIssue({

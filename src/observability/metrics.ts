@@ -43,3 +43,10 @@ export const stepDuration = new Histogram({
   buckets: [1, 5, 30, 60, 300, 900, 1800, 3600, 14_400, 86_400],
   registers: [metricsRegistry],
 });
+
+export const notificationDeliveries = new Counter({
+  name: 'ramp_notification_deliveries_total',
+  help: 'Release notification attempts by the worker, by result (delivered, retried, refused)',
+  labelNames: ['result'],
+  registers: [metricsRegistry],
+});

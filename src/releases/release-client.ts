@@ -26,6 +26,7 @@ import {
   rampRegion,
 } from '../domain/search-attributes.ts';
 import type { ReleaseSpec } from '../domain/spec.ts';
+import { GrpcStatus, grpcCodeOf } from '../temporal/grpc-status.ts';
 import { controlUpdates, statusQuery } from '../workflows/release/messages.ts';
 import {
   alreadyRunning,
@@ -33,7 +34,7 @@ import {
   ReleaseClientError,
   releaseNotFound,
 } from './release-errors.ts';
-import { releaseInputFromSpec } from './release-input-from-spec.ts';
+import { type NotifyDefaults, releaseInputFromSpec } from './release-input-from-spec.ts';
 import { releaseMemo, releaseQuery, releaseSummaryOf } from './visibility.ts';
 
 export interface ReleaseClientDeps {
@@ -61,6 +62,11 @@ export interface ListFilter {
 }
 
 const listDeadlineMs = 10_000;
+/**
+ * A running release answers its status from its worker. Without one (all workers gone, or overloaded)
+ * Temporal would hold the query for long; a status read answers or fails in seconds, saying why.
+ */
+const statusQueryDeadlineMs = 5_000;
 
 const fingerprintMemo = releaseMemo.requestSha256;
 const descriptionMemo = releaseMemo.description;
@@ -171,7 +177,17 @@ export function createReleaseClient(deps: ReleaseClientDeps) {
       if (error instanceof WorkflowNotFoundError) throw releaseNotFound(releaseId);
       throw error;
     }
-    if (description.status.name === 'RUNNING') return handle.query(statusQuery);
+    if (description.status.name === 'RUNNING') {
+      try {
+        return await client.withDeadline(Date.now() + statusQueryDeadlineMs, () => handle.query(statusQuery));
+      } catch (error) {
+        if (grpcCodeOf(error) !== GrpcStatus.DeadlineExceeded) throw error;
+        throw new ReleaseClientError(
+          FailureType.Transient,
+          `release ${releaseId} is running but did not answer within ${statusQueryDeadlineMs / 1000} s: no Ramp worker polls its task queue ${description.taskQueue}, or the worker is overloaded`,
+        );
+      }
+    }
     // A closed release answers from its history (result or failure details), so no worker is needed.
     try {
       return (await handle.result()) as ReleaseStatus;
@@ -188,7 +204,10 @@ export function createReleaseClient(deps: ReleaseClientDeps) {
   }
 
   return {
-    async start(spec: ReleaseSpec, options: { idempotencyKey?: string; requestedBy?: string } = {}) {
+    async start(
+      spec: ReleaseSpec,
+      options: { idempotencyKey?: string; requestedBy?: string; notify?: NotifyDefaults } = {},
+    ) {
       // Fingerprinted before staging, so a retry with another body is refused before any work.
       const idempotency = options.idempotencyKey
         ? { key: options.idempotencyKey, fingerprint: requestFingerprint(spec) }
@@ -197,6 +216,7 @@ export function createReleaseClient(deps: ReleaseClientDeps) {
         artifacts: deps.artifacts,
         defaultRegion: deps.defaultRegion,
         ...(options.requestedBy ? { requestedBy: options.requestedBy } : {}),
+        ...(options.notify ? { notify: options.notify } : {}),
       });
       return startInput(input, idempotency);
     },

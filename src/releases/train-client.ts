@@ -25,7 +25,7 @@ import { statusQuery } from '../workflows/release/messages.ts';
 import { trainControlUpdates, trainStatusQuery } from '../workflows/train/messages.ts';
 import { canonicalJson } from './release-client.ts';
 import { idempotencyKeyReused, ReleaseClientError } from './release-errors.ts';
-import { releaseInputFromSpec } from './release-input-from-spec.ts';
+import { type NotifyDefaults, releaseInputFromSpec } from './release-input-from-spec.ts';
 
 export interface TrainClientDeps {
   client: Client;
@@ -57,7 +57,11 @@ export function createTrainClient(deps: TrainClientDeps) {
     return client.workflow.getHandle(trainId);
   }
 
-  async function inputOf(spec: TrainSpec, requestedBy: string | undefined): Promise<TrainInput> {
+  async function inputOf(
+    spec: TrainSpec,
+    requestedBy: string | undefined,
+    notify: NotifyDefaults | undefined,
+  ): Promise<TrainInput> {
     const by = `${requestedBy ? `${requestedBy}, ` : ''}train ${spec.name}`;
     const waves = await Promise.all(
       wavesOf(spec).map(async (wave) => ({
@@ -70,6 +74,7 @@ export function createTrainClient(deps: TrainClientDeps) {
               artifacts: deps.artifacts,
               defaultRegion: deps.defaultRegion,
               requestedBy: by,
+              ...(notify ? { notify } : {}),
             }),
           ),
         ),
@@ -203,7 +208,7 @@ export function createTrainClient(deps: TrainClientDeps) {
   return {
     async start(
       spec: TrainSpec,
-      options: { idempotencyKey?: string; requestedBy?: string } = {},
+      options: { idempotencyKey?: string; requestedBy?: string; notify?: NotifyDefaults } = {},
     ): Promise<StartedTrain> {
       const fingerprint = sha256(canonicalJson(spec));
       const key = options.idempotencyKey;
@@ -213,7 +218,7 @@ export function createTrainClient(deps: TrainClientDeps) {
         const earlier = await existing(trainId, fingerprint, key);
         if (earlier) return earlier;
       }
-      const input = await inputOf(spec, options.requestedBy);
+      const input = await inputOf(spec, options.requestedBy, options.notify);
       checkDistinctTargets(input);
       await checkNoneBusy(input);
       try {

@@ -149,6 +149,8 @@ export class ControlEndpoint implements ServiceEndpoint {
         return { id: faults.serviceError(request).id };
       case 'loseResponse':
         return { id: faults.loseResponse(request).id };
+      case 'accessDenied':
+        return { id: faults.accessDenied(request).id };
       case 'failNextUpdate':
         return { id: faults.failNextUpdate(request).id };
       case 'slowNextUpdate':

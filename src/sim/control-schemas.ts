@@ -44,6 +44,14 @@ export const loseResponseFaultSchema = z.strictObject({
   count: count.optional(),
 });
 
+/** Permission taken away mid-release (an IAM change): the call is refused with 403 AccessDeniedException. */
+export const accessDeniedFaultSchema = z.strictObject({
+  kind: z.literal('accessDenied'),
+  operation: name,
+  functionName: name.optional(),
+  count: count.optional(),
+});
+
 export const failNextUpdateFaultSchema = z.strictObject({
   kind: z.literal('failNextUpdate'),
   functionName: name,
@@ -84,6 +92,7 @@ export const faultRequestSchema = z.discriminatedUnion('kind', [
   latencyFaultSchema,
   serviceErrorFaultSchema,
   loseResponseFaultSchema,
+  accessDeniedFaultSchema,
   failNextUpdateFaultSchema,
   slowNextUpdateFaultSchema,
   outsideChangeFaultSchema,
@@ -99,6 +108,7 @@ export type ThrottleOptions = OptionsOf<typeof throttleFaultSchema>;
 export type LatencyOptions = OptionsOf<typeof latencyFaultSchema>;
 export type ServiceErrorOptions = OptionsOf<typeof serviceErrorFaultSchema>;
 export type LoseResponseOptions = OptionsOf<typeof loseResponseFaultSchema>;
+export type AccessDeniedOptions = OptionsOf<typeof accessDeniedFaultSchema>;
 export type FailNextUpdateOptions = OptionsOf<typeof failNextUpdateFaultSchema>;
 export type SlowNextUpdateOptions = OptionsOf<typeof slowNextUpdateFaultSchema>;
 export type OutsideChangeOptions = OptionsOf<typeof outsideChangeFaultSchema>;

@@ -2,7 +2,7 @@ import type { FaultController, FaultRule } from './faults.ts';
 
 /**
  * The faults that answer a call in the service's place, in the order a caller would meet them: added
- * latency first, then a throttle, then a 5xx. Each service words its own errors.
+ * latency first, then a throttle, then a 5xx, then a refusal (403). Each service words its own errors.
  */
 export interface CallMatch {
   operation: string;
@@ -16,12 +16,13 @@ export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve
 export async function injectFaults(
   faults: FaultController,
   match: CallMatch,
-  errors: { throttled(rule: FaultRule): Error; serviceError(): Error },
+  errors: { throttled(rule: FaultRule): Error; serviceError(): Error; accessDenied?(): Error },
 ): Promise<void> {
   for (const rule of faults.fire('latency', match)) await sleep(rule.latencyMs ?? 0);
   const [throttle] = faults.fire('throttle', match);
   if (throttle) throw errors.throttled(throttle);
   if (faults.fire('serviceError', match).length > 0) throw errors.serviceError();
+  if (errors.accessDenied && faults.fire('accessDenied', match).length > 0) throw errors.accessDenied();
 }
 
 /** The call took effect, and its answer is to be lost: the caller sees a dropped connection. */

@@ -1,5 +1,6 @@
 import type { Behaviour } from './behaviour.ts';
 import type {
+  AccessDeniedOptions,
   FailNextUpdateOptions,
   LatencyOptions,
   LoseResponseOptions,
@@ -21,6 +22,7 @@ export type FaultKind =
   | 'latency'
   | 'serviceError'
   | 'loseResponse'
+  | 'accessDenied'
   | 'failNextUpdate'
   | 'slowNextUpdate'
   | 'outsideChange'
@@ -97,6 +99,11 @@ export class FaultController {
       kind: 'serviceError',
       ...pick(options, ['operation', 'functionName', 'count', 'probability']),
     });
+  }
+
+  /** The call is refused as if the caller's permission had been taken away (403 AccessDeniedException). */
+  accessDenied(options: AccessDeniedOptions) {
+    return this.add({ kind: 'accessDenied', ...pick(options, ['operation', 'functionName', 'count']) });
   }
 
   /** The call takes effect, then the connection drops before the response: the caller cannot know it landed. */

@@ -3,7 +3,7 @@ import type { SimAccount } from './account.ts';
 import type { CallLog, SimCall } from './call-log.ts';
 import { type CallMatch, injectFaults, isResponseLost } from './fault-pipeline.ts';
 import type { FaultController } from './faults.ts';
-import { resolveFunctionName } from './function-names.ts';
+import { functionArn, resolveFunctionName } from './function-names.ts';
 import type { Context } from './function-registry.ts';
 import {
   readBody,
@@ -121,6 +121,14 @@ export class LambdaEndpoint implements ServiceEndpoint {
       await injectFaults(faults, match, {
         throttled: (rule) => throttled(rule.retryAfterSeconds ?? 1, rule.reason),
         serviceError,
+        // As IAM words it for an assumed role whose policy no longer allows the action.
+        accessDenied: () =>
+          new SimError(
+            403,
+            'AccessDeniedException',
+            `User: arn:aws:sts::${context.accountId}:assumed-role/ramp-worker/ramp is not authorized to perform: lambda:${call.operation} on resource: ${functionArn(context, functionName ?? '*')} because no identity-based policy allows the lambda:${call.operation} action`,
+            { messageKey: 'Message' },
+          ),
       });
       for (const rule of faults.fire('outsideChange', match, 'before'))
         applyOutsideChange(changeDeps, context, rule);

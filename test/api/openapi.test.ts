@@ -69,8 +69,18 @@ test('the request body schema is the release spec schema: its fields, required o
   const spec = document.components.schemas.ReleaseSpec;
   assert.equal(document.openapi, '3.1.0');
   assert.deepEqual(document.servers, [{ url: 'https://ramp.example.com' }]);
-  assert.deepEqual([...spec.required].sort(), ['alias', 'code', 'function']);
-  for (const field of ['function', 'alias', 'code', 'strategy', 'health', 'approvalTimeout', 'region'])
+  // `code` or `version` (exactly one, checked by the schema's refinement): neither is required alone.
+  assert.deepEqual([...spec.required].sort(), ['alias', 'function']);
+  for (const field of [
+    'function',
+    'alias',
+    'code',
+    'version',
+    'strategy',
+    'health',
+    'approvalTimeout',
+    'region',
+  ])
     assert.ok(field in spec.properties, field);
   assert.equal(spec.additionalProperties, false);
   await app.close();

@@ -9,7 +9,11 @@ import {
   ServiceException,
   TooManyRequestsException,
 } from '@aws-sdk/client-lambda';
-import { classifyAwsError, codeShaMismatchValues } from '../../src/aws/classify-error.ts';
+import {
+  classifyAwsError,
+  classifyWebhookStatus,
+  codeShaMismatchValues,
+} from '../../src/aws/classify-error.ts';
 import { isRetryable } from '../../src/domain/failure-types.ts';
 
 const meta = (httpStatusCode: number) => ({ $metadata: { httpStatusCode } });
@@ -108,6 +112,15 @@ describe('classifying AWS errors', () => {
       cause: Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:9'), { code: 'ECONNREFUSED' }),
     });
     assert.equal(classifyAwsError(refused).type, 'Transient');
+    for (const code of [
+      'EHOSTUNREACH',
+      'ENETUNREACH',
+      'UND_ERR_CONNECT_TIMEOUT',
+      'UND_ERR_HEADERS_TIMEOUT',
+    ]) {
+      const error = new TypeError('fetch failed', { cause: Object.assign(new Error(code), { code }) });
+      assert.equal(classifyAwsError(error).type, 'Transient', code);
+    }
     assert.ok(isRetryable(classifyAwsError(refused).type));
   });
 
@@ -170,6 +183,48 @@ describe('classifying AWS errors', () => {
       classifyAwsError(new ResourceNotFoundException({ message: 'Function not found: arn', ...meta(404) }))
         .type,
       'NotFound',
+    );
+  });
+});
+
+describe('classifying a webhook receiver’s answer (release notifications)', () => {
+  test('5xx and 408 are Transient and 429 is Throttled with its Retry-After: all retried', () => {
+    for (const status of [500, 502, 503, 504, 408]) {
+      const classified = classifyWebhookStatus(status);
+      assert.equal(classified.type, 'Transient', `HTTP ${status}`);
+      assert.ok(isRetryable(classified.type));
+    }
+    const throttled = classifyWebhookStatus(429, '7');
+    assert.equal(throttled.type, 'Throttled');
+    assert.equal(throttled.retryAfterMs, 7000);
+  });
+
+  test('any other 4xx (or a redirect) is the receiver refusing the event: InvalidRequest, given up', () => {
+    for (const status of [301, 302, 400, 401, 403, 404, 410, 413, 422]) {
+      const classified = classifyWebhookStatus(status);
+      assert.equal(classified.type, 'InvalidRequest', `HTTP ${status}`);
+      assert.ok(!isRetryable(classified.type));
+      assert.match(classified.message, new RegExp(`HTTP ${status}`));
+    }
+  });
+
+  test('a request that got no answer (refused, timed out) is Transient', () => {
+    const refused = new TypeError('fetch failed', {
+      cause: Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:9'), { code: 'ECONNREFUSED' }),
+    });
+    assert.equal(classifyAwsError(refused).type, 'Transient');
+    for (const code of [
+      'EHOSTUNREACH',
+      'ENETUNREACH',
+      'UND_ERR_CONNECT_TIMEOUT',
+      'UND_ERR_HEADERS_TIMEOUT',
+    ]) {
+      const error = new TypeError('fetch failed', { cause: Object.assign(new Error(code), { code }) });
+      assert.equal(classifyAwsError(error).type, 'Transient', code);
+    }
+    assert.equal(
+      classifyAwsError(new DOMException('The operation timed out.', 'TimeoutError')).type,
+      'Transient',
     );
   });
 });

@@ -66,6 +66,7 @@ test('bad input gets one line saying what is wrong and exit code 2, never a stac
       ],
       ['unknown flag', [...start, '--colour', 'red'], /unknown option '--colour'/],
       ['--zip with --image', [...start, '--zip', 'a.zip', '--image', 'x'], /cannot be used with option/],
+      ['--version with --zip', [...start, '--version', '7', '--zip', 'a.zip'], /cannot be used with option/],
       ['a bad --limit', ['release', 'list', '--limit', 'lots'], /--limit must be a whole number/],
     ];
     for (const [name, args, message] of cases) {
@@ -184,5 +185,40 @@ test('`ramp release list | head` ends quietly when the reader closes the pipe', 
     const status = await new Promise<number | null>((resolve) => child.on('close', resolve));
     assert.equal(stderr, '');
     assert.equal(status, 0);
+  });
+});
+
+test('`ramp release start --version N --wait` goes back to a published version, and `ramp --version` still prints Ramp’s', async () => {
+  await withListeningApi({}, async (api) => {
+    const name = uniqueName('cli-version');
+    const { stableVersion } = await api.stack.createFunctionWithAlias(name, 'live');
+    const upgrade = await api.stack.startRelease({
+      function: name,
+      alias: 'live',
+      code: { zipFile: Buffer.from(zipWith({}, `${name}-v2`)).toString('base64') },
+      strategy: 'AllAtOnce',
+    });
+    assert.equal((await waitForEnd(api.stack.releases, upgrade)).outcome, 'succeeded');
+    const env = { RAMP_API_URL: api.url };
+    const back = await runCli(
+      [
+        'release',
+        'start',
+        '--function',
+        name,
+        '--alias',
+        'live',
+        '--version',
+        stableVersion,
+        '--strategy',
+        'AllAtOnce',
+        '--wait',
+      ],
+      { env },
+    );
+    assert.equal(back.status, 0, back.stderr);
+    assert.match(back.stdout, new RegExp(`releasing existing version ${stableVersion}`));
+    const own = await runCli(['--version'], { env });
+    assert.equal(own.stdout.trim(), '0.1.0');
   });
 });

@@ -43,6 +43,31 @@ describe('the release spec', () => {
     assert.match(steps, /weights must increase/);
   });
 
+  test('a release names new code or an existing version: exactly one of them', () => {
+    const base = { function: 'f', alias: 'live' };
+    const version = validateReleaseSpec({ ...base, version: '7' });
+    assert.ok(version.ok);
+    assert.equal(version.spec.version, '7');
+    const neither = validateReleaseSpec(base);
+    assert.ok(!neither.ok);
+    assert.deepEqual(
+      neither.problems.map((p) => p.field),
+      ['code'],
+    );
+    assert.match(neither.problems[0]?.message ?? '', /existing version/);
+    const both = validateReleaseSpec({ ...base, version: '7', code: { imageUri: 'x' } });
+    assert.ok(!both.ok);
+    assert.ok(both.problems.some((p) => p.field === 'version' && /not both/.test(p.message)));
+    for (const bad of ['$LATEST', '0', 'v7', '']) {
+      const result = validateReleaseSpec({ ...base, version: bad });
+      assert.ok(!result.ok, bad);
+      assert.equal(result.problems[0]?.field, 'version');
+    }
+    const guarded = validateReleaseSpec({ ...base, version: '7', expectedRevisionId: 'abc' });
+    assert.ok(!guarded.ok);
+    assert.equal(guarded.problems[0]?.field, 'expectedRevisionId');
+  });
+
   test('a zip that is not base64 is refused', () => {
     assert.match(
       problemsOf({ function: 'f', alias: 'live', code: { zipFile: 'not base64!' } }).join(),

@@ -23,6 +23,7 @@ import { validateReleaseSpec } from '../../src/domain/spec.ts';
 import { createCloudWatchHealthGate } from '../../src/health/cloudwatch-health-gate.ts';
 import { alwaysHealthy, type HealthGate } from '../../src/health/health-gate.ts';
 import { createReleaseClient, type ReleaseClient } from '../../src/releases/release-client.ts';
+import type { NotifyDefaults } from '../../src/releases/release-input-from-spec.ts';
 import { createTrainClient, type TrainClient } from '../../src/releases/train-client.ts';
 import { defaultMetricDelayMs, type Simulator, startSimulator } from '../../src/sim/index.ts';
 import { temporalEnvironment, uniqueName, type WorkerContext, withWorker } from './temporal.ts';
@@ -34,7 +35,10 @@ export interface ReleaseStack extends WorkerContext {
   /** Trains over the same worker and artifact store. */
   trains: TrainClient;
   /** Starts a release from a spec (validated like the API does) and returns its id. */
-  startRelease(spec: ReleaseSpecInput, options?: { idempotencyKey?: string }): Promise<string>;
+  startRelease(
+    spec: ReleaseSpecInput,
+    options?: { idempotencyKey?: string; notify?: NotifyDefaults },
+  ): Promise<string>;
   /** Creates a function with a first published version behind `alias`, as a team's existing service. */
   createFunctionWithAlias(
     name: string,
@@ -77,6 +81,8 @@ export async function withReleaseStack<T>(
      * own default, so only tests that read metrics and need speed opt out, and say why.
      */
     metricDelayMs?: number;
+    /** The worker's RAMP_NOTIFY_SECRET: notifications are signed with it. */
+    notifySecret?: string;
   },
   body: (stack: ReleaseStack) => Promise<T>,
 ): Promise<T> {
@@ -106,6 +112,7 @@ export async function withReleaseStack<T>(
                 ? createCloudWatchHealthGate(aws)
                 : (options.healthGate ?? alwaysHealthy),
             updatePollIntervalMs: 25,
+            ...(options.notifySecret ? { notify: { secret: options.notifySecret } } : {}),
           }),
         },
       },

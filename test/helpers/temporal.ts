@@ -16,10 +16,6 @@ const teardowns: (() => Promise<void>)[] = [];
 
 /** Stops what this process started (connections, a dev server of its own). Benchmarks call it at the end. */
 export async function closeTemporalEnvironment(): Promise<void> {
-  // Work a file's last test left in flight (a closing API's stream poll, a worker's last completion) gets a
-  // moment to finish before the channel closes: the dashboard file met an uncaught 'Channel has been shut
-  // down' there in 2 of 4 CI runs. A mitigation, not a diagnosis: see the closing note.
-  if (teardowns.length > 0) await new Promise((resolve) => setTimeout(resolve, 2_000));
   for (const teardown of teardowns.splice(0).reverse()) await teardown();
 }
 

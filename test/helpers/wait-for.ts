@@ -31,3 +31,21 @@ export function waitForEnd(
 ): Promise<ReleaseStatus> {
   return waitForStatus(releases, releaseId, (status) => status.outcome !== null, timeoutMs);
 }
+
+/**
+ * Polls `read` until `isDone` holds of its value, or the time is up; returns the last value either way, so
+ * the caller's assertion says what was seen. The one polling helper for conditions that are not a status.
+ */
+export async function eventually<T>(
+  read: () => T | Promise<T>,
+  isDone: (value: T) => boolean,
+  timeoutMs = 15_000,
+  intervalMs = 50,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await read();
+    if (isDone(value) || Date.now() > deadline) return value;
+    await new Promise((resolve) => setTimeout(resolve, intervalMs));
+  }
+}

@@ -8,7 +8,7 @@ import { GetAliasCommand, UpdateAliasCommand } from '@aws-sdk/client-lambda';
 import { parseReleaseId } from '../../src/domain/release-id.ts';
 import { withReleaseStack, zipBase64 } from '../helpers/release-stack.ts';
 import { uniqueName } from '../helpers/temporal.ts';
-import { waitForEnd, waitForStatus } from '../helpers/wait-for.ts';
+import { eventually, waitForEnd, waitForStatus } from '../helpers/wait-for.ts';
 
 // These tests are about when Ramp watches, not about CloudWatch's delay: metrics are visible at once.
 const instantMetrics = { healthGate: 'cloudwatch', metricDelayMs: 0 } as const;
@@ -185,6 +185,44 @@ describe('alias writes are never abandoned half-way', () => {
       const last = stack.sim.aliasHistory(fn, 'live').at(-1);
       assert.equal(last?.functionVersion, stableVersion);
       assert.deepEqual(last?.additionalVersionWeights, {});
+    });
+  });
+  test('a shift whose answer is lost and whose retry is then refused for good rolls back: no split is left', async () => {
+    await withReleaseStack({}, async (stack) => {
+      const fn = uniqueName('lostdenied');
+      const { stableVersion } = await stack.createFunctionWithAlias(fn, 'live');
+      // The first shift lands but its answer is lost; the retry meets an AccessDenied (someone took the
+      // permission away), which no retry fixes: the shift fails for good with traffic already moved.
+      stack.sim.faults.loseResponse({ operation: 'UpdateAlias', functionName: fn, count: 1 });
+      const id = await stack.startRelease({
+        function: fn,
+        alias: 'live',
+        code: { zipFile: zipBase64() },
+        strategy: { steps: [{ weight: 10, bake: '1h' }] },
+      });
+      // Refusals are decided before a call runs, so the refusal is armed once the lost shift has landed
+      // (the retry follows a second later, after Temporal's first retry interval).
+      const landed = await eventually(
+        () => stack.sim.calls().some((c) => c.operation === 'UpdateAlias' && c.functionName === fn),
+        Boolean,
+        20_000,
+        10,
+      );
+      assert.ok(landed, 'the first shift reached the simulator');
+      stack.sim.faults.accessDenied({ operation: 'UpdateAlias', functionName: fn, count: 1 });
+      const status = await waitForEnd(stack.releases, id);
+      assert.equal(status.outcome, 'rolled_back', JSON.stringify(status.lastError));
+      assert.equal(status.lastError?.type, 'AccessDenied');
+      const history = stack.sim.aliasHistory(fn, 'live');
+      assert.ok(
+        history.some((state) => state.additionalVersionWeights[status.candidateVersion ?? ''] === 0.1),
+        'the lost shift did land, so there was a split to undo',
+      );
+      const last = history.at(-1);
+      assert.equal(last?.functionVersion, stableVersion);
+      assert.deepEqual(last?.additionalVersionWeights, {});
+      const refused = stack.sim.calls().filter((call) => call.errorType === 'AccessDeniedException');
+      assert.equal(refused.length, 1);
     });
   });
 });

@@ -4,6 +4,7 @@ import {
   GetAliasCommand,
   GetFunctionCommand,
   InvokeCommand,
+  LambdaServiceException,
   TooManyRequestsException,
 } from '@aws-sdk/client-lambda';
 import { createCanary, eventually, TestClock, withSim } from './fixtures.ts';
@@ -116,6 +117,30 @@ describe('fault kinds', () => {
       assert.equal((await control(sim.endpoint, 'DELETE', `faults/${String(fault.body?.id)}`)).status, 204);
       const healed = await lambda.send(new InvokeCommand({ FunctionName: 'ctl', Qualifier: '2' }));
       assert.equal(healed.FunctionError, undefined);
+    });
+  });
+
+  test('an accessDenied fault refuses the matching call as IAM words it (403), then is spent', async () => {
+    await withSim({}, async (sim, lambda) => {
+      await createCanary(lambda, 'denied', {}, 0.1);
+      const added = await control(sim.endpoint, 'POST', 'faults', {
+        kind: 'accessDenied',
+        operation: 'GetAlias',
+        count: 1,
+      });
+      assert.equal(added.status, 201, JSON.stringify(added.body));
+      const refused = await lambda
+        .send(new GetAliasCommand({ FunctionName: 'denied', Name: 'live' }))
+        .catch((e: unknown) => e);
+      assert.ok(refused instanceof LambdaServiceException, String(refused));
+      assert.equal(refused.name, 'AccessDeniedException');
+      assert.equal(refused.$metadata.httpStatusCode, 403);
+      assert.match(
+        refused.message,
+        /is not authorized to perform: lambda:GetAlias on resource: arn:aws:lambda:/,
+      );
+      const after = await lambda.send(new GetAliasCommand({ FunctionName: 'denied', Name: 'live' }));
+      assert.equal(after.Name, 'live');
     });
   });
 });

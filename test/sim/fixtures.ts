@@ -112,15 +112,4 @@ export async function createCanary(
 }
 
 /** Polls until `isDone` or the deadline; returns the last reading either way, for the assertion to judge. */
-export async function eventually<T>(
-  read: () => Promise<T>,
-  isDone: (value: T) => boolean,
-  timeoutMs = 15_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (isDone(value) || Date.now() > deadline) return value;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
+export { eventually } from '../helpers/wait-for.ts';

@@ -48,7 +48,7 @@ function readUserFile(path: string, what: string): Buffer {
 
 function readSpec(
   path: string | undefined,
-  options: Record<string, string | boolean | undefined>,
+  options: Record<string, string | string[] | boolean | undefined>,
 ): Record<string, unknown> {
   let spec: Record<string, unknown> = {};
   if (path) {
@@ -72,7 +72,16 @@ function readSpec(
   if (typeof options.zip === 'string')
     spec.code = { zipFile: readUserFile(options.zip, '--zip').toString('base64') };
   if (typeof options.image === 'string') spec.code = { imageUri: options.image };
+  if (typeof options.version === 'string') {
+    spec.version = options.version;
+    delete spec.code;
+  }
   if (options.createAlias === true) spec.createAlias = true;
+  // --notify adds JSON webhooks to the spec file's own `notify` list; the API validates both alike.
+  if (Array.isArray(options.notify) && options.notify.length > 0) {
+    const fromFile = Array.isArray(spec.notify) ? spec.notify : [];
+    spec.notify = [...fromFile, ...options.notify.map((webhook) => ({ webhook }))];
+  }
   return spec;
 }
 
@@ -112,8 +121,14 @@ export function registerReleaseCommand(program: Command): void {
     .argument('[spec]', 'release spec file (JSON or YAML)')
     .option('--function <name>', 'function name or ARN')
     .option('--alias <name>', 'alias that takes traffic')
-    .addOption(new Option('--zip <path>', 'deployment package to upload').conflicts('image'))
-    .addOption(new Option('--image <uri>', 'container image URI').conflicts('zip'))
+    .addOption(new Option('--zip <path>', 'deployment package to upload').conflicts(['image', 'version']))
+    .addOption(new Option('--image <uri>', 'container image URI').conflicts(['zip', 'version']))
+    .addOption(
+      new Option('--version <n>', 'release an already-published version (no upload, no publish)').conflicts([
+        'zip',
+        'image',
+      ]),
+    )
     .option('--strategy <name>', 'e.g. Canary10Percent5Minutes, Linear10PercentEvery1Minute, AllAtOnce')
     .option('--description <text>', 'description of the published version')
     .option('--region <region>', 'AWS region')
@@ -122,12 +137,18 @@ export function registerReleaseCommand(program: Command): void {
       '--create-alias',
       'create the alias if it does not exist (a first release); otherwise a missing alias is refused',
     )
+    .option(
+      '--notify <url>',
+      'POST the release events (JSON) to this webhook; repeatable (docs/notifications.md)',
+      (url: string, earlier: string[] = []) => [...earlier, url],
+    )
     .option('--wait', 'follow the release until it ends; exit code tells the outcome')
     .option('--json', 'print JSON: the started release, and with --wait one status per change')
     .action(
       async (
         specPath: string | undefined,
         options: Record<string, string | undefined> & {
+          notify?: string[];
           wait?: boolean;
           json?: boolean;
           createAlias?: boolean;

@@ -134,9 +134,14 @@ export function registerSimCommand(program: Command): void {
         });
       },
     );
-  for (const kind of ['serviceError', 'loseResponse'] as const) {
+  const commandOf = {
+    serviceError: 'service-error',
+    loseResponse: 'lose-response',
+    accessDenied: 'access-denied',
+  } as const;
+  for (const kind of ['serviceError', 'loseResponse', 'accessDenied'] as const) {
     fault
-      .command(kind === 'serviceError' ? 'service-error' : 'lose-response')
+      .command(commandOf[kind])
       .option(...endpointOption)
       .requiredOption('--operation <name>')
       .option('--count <n>', 'how many calls', number, 1)

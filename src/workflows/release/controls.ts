@@ -4,7 +4,7 @@
  * the reason), recorded in the timeline, and answered with a small acknowledgement. The orchestration
  * reads the resulting state; it never reads the handlers.
  */
-import { ApplicationFailure, condition, setHandler } from '@temporalio/workflow';
+import { ApplicationFailure, CancellationScope, condition, setHandler } from '@temporalio/workflow';
 import { FailureType } from '../../domain/failure-types.ts';
 import {
   type ControlAction,
@@ -14,6 +14,7 @@ import {
   describeRequest,
 } from '../../domain/release-state.ts';
 import type { ReleaseStatus } from '../../domain/release-status.ts';
+import { stop } from './failures.ts';
 import { type ControlAck, controlUpdates, statusQuery } from './messages.ts';
 
 export class ReleaseControls {
@@ -45,6 +46,34 @@ export class ReleaseControls {
   /** Resolves as soon as an abort arrives; used to stop long activities within about a second. */
   whenAborted(): Promise<void> {
     return condition(() => this.abort !== undefined);
+  }
+
+  /** Ends the release here if an abort has arrived. */
+  stopIfAborted(): void {
+    if (this.abort) throw stop(FailureType.Aborted, `aborted${describeRequest(this.abort)}`);
+  }
+
+  /** Runs a long step that changes no traffic (update wait, publish), giving it up within a second of an abort. */
+  async abortable<T>(work: () => Promise<T>): Promise<T> {
+    const scope = new CancellationScope();
+    const running = scope.run(work);
+    const aborted = Symbol('aborted');
+    const first = await Promise.race([running, this.whenAborted().then(() => aborted)]);
+    if (first === aborted) {
+      scope.cancel();
+      await running.catch(() => undefined);
+      this.stopIfAborted();
+    }
+    return first as T;
+  }
+
+  /** A promotion to the next step ends the wait it arrived in; it is spent once it has. */
+  takeStepPromotion(): boolean {
+    const request = this.promote;
+    if (!request || request.full) return false;
+    this.promote = undefined;
+    this.note('promote_step', `moving on to the next step as requested${describeRequest(request)}`);
+    return true;
   }
 
   register(): void {

@@ -3,11 +3,12 @@
  * rolls back or leaves the alias alone, records why in the status and timeline, and says which outcome
  * and failure type the release ends with.
  */
-import { isCancellation } from '@temporalio/workflow';
+import { ApplicationFailure, isCancellation, upsertSearchAttributes } from '@temporalio/workflow';
 import { FailureType } from '../../domain/failure-types.ts';
 import { outcomeAfterRollback, planEnding } from '../../domain/release-ending.ts';
 import { plannedWeightsPercent } from '../../domain/release-plan.ts';
 import type { ReleaseOutcome, ReleasePhase, ReleaseStatus } from '../../domain/release-status.ts';
+import { rampOutcome } from '../../domain/search-attributes.ts';
 import type { AliasWriter } from './alias-writer.ts';
 import { type Failure, failureOf, stop } from './failures.ts';
 import type { Note } from './health-watch.ts';
@@ -18,6 +19,8 @@ export interface EndingRelease {
   alias: string;
   note: Note;
   enter: (phase: ReleasePhase) => void;
+  /** The workflow clock as an ISO timestamp. */
+  now: () => string;
 }
 
 export interface Ended {
@@ -98,4 +101,34 @@ export async function endFailedRelease(release: EndingRelease, error: unknown): 
     }
   }
   return { failure, endType, outcome };
+}
+
+/** Records the outcome: nothing is pending any more, and Temporal's visibility can find it. */
+export function finish(
+  release: Omit<EndingRelease, 'writer' | 'alias' | 'note'>,
+  outcome: ReleaseOutcome,
+): void {
+  const { status } = release;
+  status.outcome = outcome;
+  status.awaitingApproval = false;
+  status.isPaused = false;
+  status.bakeEndsAt = null;
+  status.approvalEndsAt = null;
+  status.pauseEndsAt = null;
+  status.endedAt = release.now();
+  release.enter('completed');
+  upsertSearchAttributes({ [rampOutcome.name]: [outcome] });
+}
+
+/** Ends a failed release (endFailedRelease decides how) and returns the failure the workflow ends with. */
+export async function endRelease(release: EndingRelease, error: unknown): Promise<ApplicationFailure> {
+  const { failure, endType, outcome } = await endFailedRelease(release, error);
+  finish(release, outcome);
+  return ApplicationFailure.create({
+    type: endType,
+    message: `release ${outcome}: ${release.status.lastError?.message ?? failure.message}`,
+    nonRetryable: true,
+    details: [release.status],
+    ...(failure.cause ? { cause: failure.cause } : {}),
+  });
 }

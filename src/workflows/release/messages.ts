@@ -48,3 +48,8 @@ export const healthMonitorPatch = 'ramp-health-monitor-v1';
  * Releases recorded before it run the v1/v2 code in `legacy.ts`.
  */
 export const releaseSafetyPatch = 'ramp-release-safety-v3';
+/**
+ * v3n: notifications (src/workflows/release/notifier.ts). Asked only by releases whose input has notify
+ * targets, so releases without any record no marker and run exactly as before.
+ */
+export const notificationsPatch = 'ramp-notifications-v1';

@@ -12,38 +12,32 @@
  * The decisions are pure functions in src/domain; this file orders the steps.
  */
 import {
-  ApplicationFailure,
+  type ApplicationFailure,
   allHandlersFinished,
   CancellationScope,
   condition,
   patched,
-  proxyActivities,
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { ReleaseActivities } from '../../activities/index.ts';
-import { FailureType } from '../../domain/failure-types.ts';
 import { releaseWarnings } from '../../domain/health-checks.ts';
-import { describeAlias } from '../../domain/lambda-state.ts';
 import { releaseIdOf } from '../../domain/release-id.ts';
 import type { ReleaseInput } from '../../domain/release-input.ts';
 import { planOf, type ReleasePlan } from '../../domain/release-plan.ts';
-import { appendTimeline, describeRequest, initialStatus } from '../../domain/release-state.ts';
-import type { ReleaseOutcome, ReleasePhase, ReleaseStatus } from '../../domain/release-status.ts';
-import { rampOutcome, rampPhase } from '../../domain/search-attributes.ts';
+import { appendTimeline, initialStatus } from '../../domain/release-state.ts';
+import type { ReleasePhase, ReleaseStatus } from '../../domain/release-status.ts';
+import { rampPhase } from '../../domain/search-attributes.ts';
 import { describePlan } from '../../domain/strategies.ts';
 import { AliasWriter } from './alias-writer.ts';
 import { Waits } from './bake.ts';
+import { type CandidateSteps, preflight, publishCandidate, readStartingPoint } from './candidate.ts';
 import { ReleaseControls } from './controls.ts';
-import { endFailedRelease } from './ending.ts';
-import { stop } from './failures.ts';
+import { endRelease, finish } from './ending.ts';
 import { HealthWatch } from './health-watch.ts';
+import { type HookStage, runHook } from './hooks.ts';
 import { legacyRelease } from './legacy.ts';
 import { releaseSafetyPatch } from './messages.ts';
-import { controlPlane, hookCall, polling } from './options.ts';
-
-const lambda = proxyActivities<ReleaseActivities>(controlPlane);
-const defaultUpdateTimeoutMs = 15 * 60_000;
+import { Notifier } from './notifier.ts';
 
 export async function release(input: ReleaseInput): Promise<ReleaseStatus> {
   // Releases recorded before the restructure finish on the code they began with.
@@ -52,16 +46,16 @@ export async function release(input: ReleaseInput): Promise<ReleaseStatus> {
 }
 
 class Release {
-  private readonly status: ReleaseStatus;
+  readonly status: ReleaseStatus;
   private readonly controls: ReleaseControls;
-  private readonly writer: AliasWriter;
-  private readonly health: HealthWatch;
+  readonly writer: AliasWriter;
+  readonly health: HealthWatch;
   private readonly waits: Waits;
-  private readonly ref: { functionName: string; region: string };
+  private readonly steps: CandidateSteps;
+  private readonly notifier: Notifier;
 
-  constructor(private readonly input: ReleaseInput) {
+  constructor(readonly input: ReleaseInput) {
     const info = workflowInfo();
-    this.ref = { functionName: input.functionName, region: input.region };
     this.status = initialStatus({
       releaseId: releaseIdOf(info.workflowId, info.runId),
       functionName: input.functionShortName,
@@ -70,24 +64,43 @@ class Release {
       stepCount: input.plan?.steps.length ?? 0,
       startedAt: this.now(),
     });
+    this.notifier = new Notifier(input, this.status);
     this.controls = new ReleaseControls(this.status, this.note);
     this.controls.register();
-    this.writer = new AliasWriter({ ...this.ref, alias: input.alias });
+    this.writer = new AliasWriter({
+      functionName: input.functionName,
+      region: input.region,
+      alias: input.alias,
+    });
     this.health = new HealthWatch(input, this.status, this.note);
     this.waits = new Waits(input, this.status, this.controls, this.health, this.note, this.enter);
+    this.steps = {
+      input,
+      controls: this.controls,
+      note: this.note,
+      enter: this.enter,
+      holdWhilePaused: this.hold,
+    };
   }
 
   // Date.now() in a workflow is the workflow clock (the sandbox replaces it), so replay sees the same time.
-  private now = () => new Date(Date.now()).toISOString();
+  readonly now = () => new Date(Date.now()).toISOString();
 
-  private note = (event: string, message: string, details?: Record<string, unknown>) =>
-    appendTimeline(this.status, { at: this.now(), event, message, ...(details ? { details } : {}) });
+  readonly note = (event: string, message: string, details?: Record<string, unknown>) => {
+    const entry = { at: this.now(), event, message, ...(details ? { details } : {}) };
+    appendTimeline(this.status, entry);
+    this.notifier.hear(entry);
+  };
 
-  private enter = (phase: ReleasePhase) => {
+  readonly enter = (phase: ReleasePhase) => {
     if (this.status.phase === phase) return;
     this.status.phase = phase;
     upsertSearchAttributes({ [rampPhase.name]: [phase] });
   };
+
+  private hold = () => this.waits.holdWhilePaused();
+
+  private hook = (stage: HookStage) => runHook(this, stage);
 
   async run(): Promise<ReleaseStatus> {
     let failure: ApplicationFailure | undefined;
@@ -97,84 +110,36 @@ class Release {
       this.status.plan = plan;
       this.status.stepCount = plan.steps.length;
       await this.deliver(plan);
-      this.finish('succeeded');
+      finish(this, 'succeeded');
     } catch (error) {
-      failure = await this.end(error);
+      failure = await endRelease(this, error);
     }
+    await this.notifier.drain();
     // Non-cancellable: a cancelled release still ends with its outcome, not as a bare cancellation.
     await CancellationScope.nonCancellable(() => condition(allHandlersFinished));
     if (failure) throw failure;
     return this.status;
   }
 
+  get alias(): string {
+    return this.input.alias;
+  }
+
   private async deliver(plan: ReleasePlan): Promise<void> {
-    const { input, status, controls, writer, health, waits } = this;
-    const aliasRef = { ...this.ref, alias: input.alias };
+    const { input, status, writer, health } = this;
     this.note(
       'started',
       `release of ${input.functionShortName}:${input.alias} in ${input.region}: ${describePlan(plan.steps)}${input.requestedBy ? `, requested by ${input.requestedBy}` : ''}`,
     );
     for (const warning of releaseWarnings(plan, input.health)) this.note('warning', warning);
-
-    await this.preflight();
-    const target = await lambda.readTarget(aliasRef);
-    writer.adopt(target.alias);
+    await preflight(this.steps);
+    const target = await readStartingPoint(this.steps, writer);
     status.stableVersion = target.alias?.functionVersion ?? null;
-    if (target.alias && Object.values(target.alias.additionalVersionWeights).some((w) => w > 0)) {
-      throw stop(
-        FailureType.Conflict,
-        `the alias is already shifting traffic (${describeAlias(target.alias)}): another deployment is in progress; Ramp touched nothing`,
-        { guard: 'aliasRevisionId', aliasNow: target.alias },
-      );
-    }
-
-    await waits.holdWhilePaused();
-    this.stopIfAborted();
-    this.enter('updating_code');
-    const update = await lambda.updateFunctionCode({
-      ...this.ref,
-      code: input.code,
-      revisionId: input.expectedRevisionId ?? target.revisionId,
-    });
-    this.note(
-      'code_updated',
-      `UpdateFunctionCode accepted (CodeSha256 ${update.codeSha256})${update.isRecovered ? '; found in place after a lost response' : ''}`,
-    );
-    const { waitForUpdate } = proxyActivities<ReleaseActivities>(
-      polling(input.updateTimeoutMs ?? defaultUpdateTimeoutMs),
-    );
-    const settled = await this.abortable(() =>
-      waitForUpdate({ ...this.ref, timeoutMs: input.updateTimeoutMs ?? defaultUpdateTimeoutMs }),
-    );
-    this.note('update_settled', 'LastUpdateStatus is Successful');
-
-    await waits.holdWhilePaused();
-    this.stopIfAborted();
-    this.enter('publishing');
-    // Recorded in the history before the publish, so a retry after a lost answer tells its own new
-    // version from the ones that existed (invariant I4) without guessing.
-    const versionsBefore = await this.abortable(() => lambda.listVersions(this.ref));
-    const published = await this.abortable(() =>
-      lambda.publishVersion({
-        ...this.ref,
-        codeSha256: update.codeSha256,
-        revisionId: settled.revisionId,
-        versionsBefore,
-        ...(input.description ? { description: input.description } : {}),
-      }),
-    );
-    const candidate = published.version;
+    const candidate = (await publishCandidate(this.steps, target.revisionId)).version;
     status.candidateVersion = candidate;
-    this.note(
-      'version_published',
-      published.isExisting
-        ? `Lambda returned the existing version ${candidate}: nothing changed since it was published`
-        : `published version ${candidate}`,
-      { version: candidate, isExisting: published.isExisting },
-    );
 
-    if (writer.alias?.functionVersion !== candidate) await this.runHook('beforeTraffic');
-    this.stopIfAborted();
+    if (writer.alias?.functionVersion !== candidate) await this.hook('beforeTraffic');
+    this.controls.stopIfAborted();
     if (!writer.alias) {
       this.enter('promoting');
       await writer.create(candidate, input.description);
@@ -182,7 +147,7 @@ class Release {
       status.candidateWeightPercent = 100;
       await writer.verify(candidate, 'creating the alias');
       this.note('alias_created', `first release: created alias ${input.alias} on version ${candidate}`);
-      await this.runHook('afterTraffic');
+      await this.hook('afterTraffic');
       return;
     }
     if (writer.alias.functionVersion === candidate) {
@@ -191,11 +156,15 @@ class Release {
       this.note('no_change', `the alias already points at version ${candidate}; no traffic to shift`);
       return;
     }
+    await this.shiftAndPromote(plan, writer.alias.functionVersion, candidate);
+  }
 
-    const stableVersion = writer.alias.functionVersion;
+  /** The plan's steps, each shift preceded by a fresh verdict and followed by its watched bake and gate. */
+  private async shiftAndPromote(plan: ReleasePlan, stableVersion: string, candidate: string): Promise<void> {
+    const { input, status, controls, writer, health, waits } = this;
     for (const [index, step] of plan.steps.entries()) {
       await waits.holdWhilePaused();
-      this.stopIfAborted();
+      controls.stopIfAborted();
       if (controls.isPromotingFully) break;
       await health.freshVerdict(`the shift to ${step.weightPercent}%`);
       status.stepIndex = index;
@@ -208,134 +177,28 @@ class Release {
       });
       this.enter('baking');
       await waits.bake(step.bakeMs);
-      this.stopIfAborted();
-      if (this.takeStepPromotion() || controls.isPromotingFully) continue;
+      controls.stopIfAborted();
+      if (controls.takeStepPromotion() || controls.isPromotingFully) continue;
       if (step.requiresApproval) {
         await waits.awaitApproval(`to move on from ${step.weightPercent}%`);
-        this.stopIfAborted();
-        this.takeStepPromotion();
+        controls.stopIfAborted();
+        controls.takeStepPromotion();
       }
     }
     if (controls.isPromotingFully) this.note('promote_early', 'promoting now, skipping the remaining steps');
     else if (plan.promotionRequiresApproval) {
       await waits.awaitApproval('to promote to 100%');
-      this.stopIfAborted();
-      this.takeStepPromotion();
+      controls.stopIfAborted();
+      controls.takeStepPromotion();
     }
     await waits.holdWhilePaused();
-    this.stopIfAborted();
+    controls.stopIfAborted();
     await health.freshVerdict('promotion');
     this.enter('promoting');
     await writer.promote(candidate);
     await writer.verify(candidate, 'promotion');
     status.candidateWeightPercent = 100;
     this.note('promoted', `alias ${input.alias} is on version ${candidate} with no routing`);
-    await this.runHook('afterTraffic');
-  }
-
-  /** Read-only checks before any write; every problem is listed and nothing is changed. */
-  private async preflight(): Promise<void> {
-    const input = this.input;
-    const checked = await lambda.preflight({
-      ...this.ref,
-      alias: input.alias,
-      code: input.code,
-      createAlias: input.createAlias === true,
-      ...(input.health ? { health: input.health } : {}),
-    });
-    for (const warning of checked.warnings) this.note('warning', warning);
-    if (checked.problems.length > 0) {
-      throw stop(
-        FailureType.Rejected,
-        `preflight: ${checked.problems.map((problem) => problem.message).join('; ')}. Nothing was changed.`,
-        { problems: checked.problems },
-      );
-    }
-  }
-
-  /** A promotion to the next step ends the wait it arrived in; it is spent once it has. */
-  private takeStepPromotion(): boolean {
-    const request = this.controls.promote;
-    if (!request || request.full) return false;
-    this.controls.promote = undefined;
-    this.note('promote_step', `moving on to the next step as requested${describeRequest(request)}`);
-    return true;
-  }
-
-  private stopIfAborted(): void {
-    const request = this.controls.abort;
-    if (request) throw stop(FailureType.Aborted, `aborted${describeRequest(request)}`);
-  }
-
-  /** Runs a long step that changes no traffic (update wait, publish), giving it up within a second of an abort. */
-  private async abortable<T>(work: () => Promise<T>): Promise<T> {
-    const scope = new CancellationScope();
-    const running = scope.run(work);
-    const aborted = Symbol('aborted');
-    const first = await Promise.race([running, this.controls.whenAborted().then(() => aborted)]);
-    if (first === aborted) {
-      scope.cancel();
-      await running.catch(() => undefined);
-      this.stopIfAborted();
-    }
-    return first as T;
-  }
-
-  private async runHook(stage: 'beforeTraffic' | 'afterTraffic'): Promise<void> {
-    const hooks = this.input.health?.hooks;
-    const hook = hooks?.[stage];
-    if (!hooks || !hook) return;
-    const { runValidationHook } = proxyActivities<ReleaseActivities>(hookCall(hooks.timeoutMs));
-    const verdict = await runValidationHook({
-      hook,
-      timeoutMs: hooks.timeoutMs,
-      payload: {
-        releaseId: this.status.releaseId,
-        stage,
-        functionName: this.input.functionName,
-        alias: this.input.alias,
-        region: this.input.region,
-        candidateVersion: this.status.candidateVersion ?? '',
-        stableVersion: this.status.stableVersion,
-      },
-    });
-    this.note('hook_verdict', `${stage}: ${verdict.message}`, { verdict });
-    if (verdict.status === 'fail')
-      throw this.health.unhealthy(`${stage} hook failed: ${verdict.message}`, verdict);
-  }
-
-  private finish(outcome: ReleaseOutcome): void {
-    const status = this.status;
-    status.outcome = outcome;
-    status.awaitingApproval = false;
-    status.isPaused = false;
-    status.bakeEndsAt = null;
-    status.approvalEndsAt = null;
-    status.pauseEndsAt = null;
-    status.endedAt = this.now();
-    this.enter('completed');
-    upsertSearchAttributes({ [rampOutcome.name]: [outcome] });
-  }
-
-  /** Ends a failed release (ending.ts decides how) and returns the failure the workflow ends with. */
-  private async end(error: unknown): Promise<ApplicationFailure> {
-    const { failure, endType, outcome } = await endFailedRelease(
-      {
-        status: this.status,
-        writer: this.writer,
-        alias: this.input.alias,
-        note: this.note,
-        enter: this.enter,
-      },
-      error,
-    );
-    this.finish(outcome);
-    return ApplicationFailure.create({
-      type: endType,
-      message: `release ${outcome}: ${this.status.lastError?.message ?? failure.message}`,
-      nonRetryable: true,
-      details: [this.status],
-      ...(failure.cause ? { cause: failure.cause } : {}),
-    });
+    await this.hook('afterTraffic');
   }
 }

@@ -1,0 +1,364 @@
+/**
+ * Release notifications as pure data: which timeline entries and outcomes are events, the event object a
+ * receiver gets (JSON), and the same event as a Slack message (Block Kit). Workflow-safe: no I/O, no
+ * clock, no zod; the workflow builds each body once, when the event happens, and an activity only signs
+ * and sends it (src/activities/deliver-notification.ts). docs/notifications.md shows every shape.
+ */
+import type { HealthVerdict } from './health-verdict.ts';
+import type { ReleaseOutcome, ReleaseStatus, TimelineEntry } from './release-status.ts';
+
+/** Event names are public API (receivers filter on them): only ever add one. */
+export const notificationEvents = [
+  'started',
+  'weight_changed',
+  'paused',
+  'awaiting_approval',
+  'rolled_back',
+  'succeeded',
+  'conflict',
+  'needs_attention',
+  'failed',
+] as const;
+export type NotificationEventType = (typeof notificationEvents)[number];
+
+export type NotifyFormat = 'json' | 'slack';
+
+export interface NotifyTarget {
+  webhook: string;
+  /** Absent: every event. */
+  events?: NotificationEventType[];
+  format: NotifyFormat;
+}
+
+/** What a release carries in its input: the targets (spec's and server's) and where links point. */
+export interface NotifyConfig {
+  targets: NotifyTarget[];
+  /** The API's public URL; the dashboard is `<publicUrl>/ui`. Absent: events carry no links. */
+  publicUrl?: string;
+}
+
+/** Timeline entries that are events by themselves; the ending events come from the outcome. */
+const eventOfEntry: Readonly<Record<string, NotificationEventType>> = {
+  started: 'started',
+  weight_set: 'weight_changed',
+  pause: 'paused',
+  awaiting_approval: 'awaiting_approval',
+};
+
+export function notificationEventOfEntry(entry: TimelineEntry): NotificationEventType | undefined {
+  return Object.hasOwn(eventOfEntry, entry.event) ? eventOfEntry[entry.event] : undefined;
+}
+
+/** `rejected` (the preflight refused, nothing written) is a failure to start: `failed`, with the outcome. */
+export function notificationEventOfOutcome(outcome: ReleaseOutcome): NotificationEventType {
+  return outcome === 'rejected' ? 'failed' : outcome;
+}
+
+export function wantsEvent(target: NotifyTarget, event: NotificationEventType): boolean {
+  return !target.events || target.events.includes(event);
+}
+
+/** The event a JSON receiver gets, exactly (and what the Slack message is drawn from). */
+export interface Notification {
+  /** `<releaseId>/<sequence>`: stable across retries, the `Idempotency-Key` header too. */
+  id: string;
+  /** 1, 2, 3… per release, in the order the events happened (and are delivered). */
+  sequence: number;
+  event: NotificationEventType;
+  at: string;
+  message: string;
+  release: {
+    id: string;
+    function: string;
+    alias: string;
+    region: string;
+    phase: ReleaseStatus['phase'];
+    outcome: ReleaseOutcome | null;
+    stableVersion: string | null;
+    candidateVersion: string | null;
+    candidateWeightPercent: number;
+    /** 1-based step number while shifting; 0 before traffic moves. */
+    step: number;
+    stepCount: number;
+    requestedBy?: string;
+    description?: string;
+  };
+  /** rolled_back (by a health check) and needs_attention: the verdict that failed, with its figures. */
+  verdict?: HealthVerdict;
+  /** Ending events other than succeeded: what went wrong (a failure type and its message). */
+  error?: { type: string; message: string };
+  /** With a public URL: the release in the dashboard (approve it there) and in the API. */
+  links?: { dashboard: string; api: string };
+}
+
+export interface NotificationSource {
+  event: NotificationEventType;
+  sequence: number;
+  at: string;
+  message: string;
+  status: ReleaseStatus;
+  publicUrl?: string;
+  requestedBy?: string;
+  description?: string;
+}
+
+function isVerdict(value: unknown): value is HealthVerdict {
+  if (typeof value !== 'object' || value === null) return false;
+  const { status, message } = value as { status?: unknown; message?: unknown };
+  return (status === 'pass' || status === 'fail' || status === 'inconclusive') && typeof message === 'string';
+}
+
+/** The verdict that ended the release: the failure's own, else the last failing one in the timeline. */
+function failingVerdictOf(status: ReleaseStatus): HealthVerdict | undefined {
+  const own = status.lastError?.details?.verdict;
+  if (isVerdict(own)) return pickVerdict(own);
+  for (let index = status.timeline.length - 1; index >= 0; index--) {
+    const verdict = status.timeline[index]?.details?.verdict;
+    if (isVerdict(verdict) && verdict.status === 'fail') return pickVerdict(verdict);
+  }
+  return undefined;
+}
+
+/** Only the verdict's own fields (a monitor result also counts its checks). */
+function pickVerdict(verdict: HealthVerdict): HealthVerdict {
+  return {
+    status: verdict.status,
+    message: verdict.message,
+    ...(verdict.checks ? { checks: verdict.checks.map((check) => ({ ...check })) } : {}),
+  };
+}
+
+const endingEvents: readonly NotificationEventType[] = [
+  'rolled_back',
+  'succeeded',
+  'conflict',
+  'needs_attention',
+  'failed',
+];
+
+export function isEndingEvent(event: NotificationEventType): boolean {
+  return endingEvents.includes(event);
+}
+
+export function releaseLinks(publicUrl: string, releaseId: string): { dashboard: string; api: string } {
+  const base = publicUrl.replace(/\/+$/, '');
+  const id = encodeURIComponent(releaseId);
+  return { dashboard: `${base}/ui/releases/${id}`, api: `${base}/v1/releases/${id}` };
+}
+
+/** The event, as a snapshot of the release when it happened (later changes do not reach it). */
+export function buildNotification(source: NotificationSource): Notification {
+  const { status, event } = source;
+  const failure = status.lastError;
+  const verdict =
+    event === 'rolled_back' || event === 'needs_attention' ? failingVerdictOf(status) : undefined;
+  return {
+    id: `${status.releaseId}/${source.sequence}`,
+    sequence: source.sequence,
+    event,
+    at: source.at,
+    message: source.message,
+    release: {
+      id: status.releaseId,
+      function: status.functionName,
+      alias: status.alias,
+      region: status.region,
+      phase: status.phase,
+      outcome: status.outcome,
+      stableVersion: status.stableVersion,
+      candidateVersion: status.candidateVersion,
+      candidateWeightPercent: status.candidateWeightPercent,
+      step: status.candidateWeightPercent > 0 ? Math.min(status.stepIndex + 1, status.stepCount) : 0,
+      stepCount: status.stepCount,
+      ...(source.requestedBy ? { requestedBy: source.requestedBy } : {}),
+      ...(source.description ? { description: source.description } : {}),
+    },
+    ...(verdict ? { verdict } : {}),
+    ...(isEndingEvent(event) && event !== 'succeeded' && failure
+      ? { error: { type: failure.type, message: failure.message } }
+      : {}),
+    ...(source.publicUrl ? { links: releaseLinks(source.publicUrl, status.releaseId) } : {}),
+  };
+}
+
+/** The message of an ending event: what went wrong, or how the release ended. */
+export function endingMessage(status: ReleaseStatus): string {
+  if (status.outcome !== 'succeeded' && status.lastError) return status.lastError.message;
+  const last = status.timeline[status.timeline.length - 1];
+  return last?.message ?? `release ${status.outcome ?? 'ended'}`;
+}
+
+// --- Slack (Block Kit) ------------------------------------------------------------------------------
+
+/** Block Kit's documented limits (docs.slack.dev/reference/block-kit), which the message keeps to. */
+export const slackLimits = {
+  blocks: 50,
+  headerText: 150,
+  sectionText: 3000,
+  fieldText: 2000,
+  fields: 10,
+  contextElements: 10,
+  buttonText: 75,
+  url: 3000,
+  id: 255,
+  actionsElements: 25,
+  fallbackText: 4000,
+} as const;
+
+interface SlackText {
+  type: 'plain_text' | 'mrkdwn';
+  text: string;
+  emoji?: boolean;
+}
+interface SlackButton {
+  type: 'button';
+  text: SlackText & { type: 'plain_text' };
+  url: string;
+  action_id: string;
+  style?: 'primary' | 'danger';
+}
+export type SlackBlock =
+  | { type: 'header'; text: SlackText & { type: 'plain_text' } }
+  | { type: 'section'; text?: SlackText; fields?: SlackText[] }
+  | { type: 'context'; elements: SlackText[] }
+  | { type: 'divider' }
+  | { type: 'actions'; block_id?: string; elements: SlackButton[] };
+export interface SlackMessage {
+  /** The fallback shown in notifications and where blocks cannot be drawn. */
+  text: string;
+  blocks: SlackBlock[];
+}
+
+function truncate(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+}
+
+/** Slack's mrkdwn treats &, < and > as control characters. */
+function escapeMrkdwn(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+const headlines: Record<NotificationEventType, { emoji: string; text: string }> = {
+  started: { emoji: ':rocket:', text: 'release started' },
+  weight_changed: { emoji: ':twisted_rightwards_arrows:', text: 'traffic shifted' },
+  paused: { emoji: ':double_vertical_bar:', text: 'release paused' },
+  awaiting_approval: { emoji: ':raised_hand:', text: 'waiting for approval' },
+  rolled_back: { emoji: ':rewind:', text: 'rolled back' },
+  succeeded: { emoji: ':white_check_mark:', text: 'released' },
+  conflict: { emoji: ':warning:', text: 'stopped by a conflict' },
+  needs_attention: { emoji: ':rotating_light:', text: 'needs attention' },
+  failed: { emoji: ':x:', text: 'release failed' },
+};
+
+function describeWeight(release: Notification['release']): string {
+  const candidate = release.candidateVersion ? `version ${release.candidateVersion}` : 'the candidate';
+  const stable = release.stableVersion ? ` (stable: version ${release.stableVersion})` : '';
+  return `${release.candidateWeightPercent}% on ${candidate}${stable}`;
+}
+
+function describeStep(release: Notification['release']): string {
+  if (release.candidateWeightPercent === 100) return 'all traffic';
+  return release.step > 0 ? `${release.step} of ${release.stepCount}` : 'no traffic';
+}
+
+function describeVerdict(verdict: HealthVerdict): string {
+  const lines = [`*Verdict: ${verdict.status}* — ${escapeMrkdwn(verdict.message)}`];
+  for (const check of verdict.checks ?? []) {
+    const figures = [check.measured, check.against ? `against ${check.against}` : undefined]
+      .filter(Boolean)
+      .join(' ');
+    lines.push(
+      `• ${escapeMrkdwn(check.name)}: ${check.status}${figures ? ` (${escapeMrkdwn(figures)})` : ''}`,
+    );
+  }
+  return truncate(lines.join('\n'), slackLimits.sectionText);
+}
+
+/** The event as a Slack incoming-webhook message: function, weight, verdict, and links to the dashboard. */
+export function slackMessageOf(notification: Notification): SlackMessage {
+  const { release } = notification;
+  const headline = headlines[notification.event];
+  const subject = `${release.function}:${release.alias}`;
+  const blocks: SlackBlock[] = [
+    {
+      type: 'header',
+      text: {
+        type: 'plain_text',
+        text: truncate(`${headline.emoji} ${subject} ${headline.text}`, slackLimits.headerText),
+        emoji: true,
+      },
+    },
+    {
+      type: 'section',
+      text: { type: 'mrkdwn', text: truncate(escapeMrkdwn(notification.message), slackLimits.sectionText) },
+      fields: [
+        { type: 'mrkdwn', text: truncate(`*Function*\n${escapeMrkdwn(subject)} (${release.region})`, 2000) },
+        { type: 'mrkdwn', text: truncate(`*Weight*\n${describeWeight(release)}`, 2000) },
+        {
+          type: 'mrkdwn',
+          text: `*Step*\n${describeStep(release)}`,
+        },
+        {
+          type: 'mrkdwn',
+          text: `*Phase*\n${release.outcome ? `completed: ${release.outcome}` : release.phase.replace(/_/g, ' ')}`,
+        },
+      ],
+    },
+  ];
+  if (notification.verdict) {
+    blocks.push({ type: 'section', text: { type: 'mrkdwn', text: describeVerdict(notification.verdict) } });
+  } else if (notification.error) {
+    blocks.push({
+      type: 'section',
+      text: {
+        type: 'mrkdwn',
+        text: truncate(
+          `*${escapeMrkdwn(notification.error.type)}* — ${escapeMrkdwn(notification.error.message)}`,
+          slackLimits.sectionText,
+        ),
+      },
+    });
+  }
+  const context = [
+    `Release \`${escapeMrkdwn(release.id)}\``,
+    ...(release.requestedBy ? [`requested by ${escapeMrkdwn(release.requestedBy)}`] : []),
+    `event ${notification.sequence} at ${notification.at}`,
+  ];
+  blocks.push({
+    type: 'context',
+    elements: [{ type: 'mrkdwn', text: truncate(context.join(' · '), slackLimits.sectionText) }],
+  });
+  if (notification.links && notification.links.dashboard.length <= slackLimits.url) {
+    const isApproval = notification.event === 'awaiting_approval';
+    blocks.push({
+      type: 'actions',
+      elements: [
+        {
+          type: 'button',
+          text: { type: 'plain_text', text: isApproval ? 'Review and approve' : 'Open in Ramp' },
+          url: notification.links.dashboard,
+          action_id: 'ramp-open-release',
+          ...(isApproval ? { style: 'primary' as const } : {}),
+        },
+        {
+          type: 'button',
+          text: { type: 'plain_text', text: 'All releases' },
+          url: notification.links.dashboard.replace(/\/releases\/[^/]*$/, ''),
+          action_id: 'ramp-open-releases',
+        },
+      ],
+    });
+  }
+  return {
+    text: truncate(
+      `${headline.emoji} ${subject}: ${headline.text}: ${notification.message}`,
+      slackLimits.fallbackText,
+    ),
+    blocks,
+  };
+}
+
+/** The exact bytes a target receives (and that the signature covers). */
+export function notificationBody(format: NotifyFormat, notification: Notification): string {
+  return JSON.stringify(format === 'slack' ? slackMessageOf(notification) : notification);
+}

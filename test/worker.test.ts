@@ -1,0 +1,39 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { loadConfig } from '../src/config.ts';
+import { createReleaseWorker } from '../src/worker.ts';
+import { captureLogger } from './helpers/log-capture.ts';
+import { temporalEnvironment, uniqueName } from './helpers/temporal.ts';
+
+// The worker as `ramp worker` builds it, against the real dev server.
+async function startupWarnings(env: Record<string, string>): Promise<string[]> {
+  const temporal = await temporalEnvironment();
+  const { logger, lines } = captureLogger();
+  const config = loadConfig({
+    TEMPORAL_ADDRESS: temporal.address,
+    RAMP_TASK_QUEUE: uniqueName('worker-start'),
+    RAMP_DATA_DIR: mkdtempSync(join(tmpdir(), 'ramp-worker-')),
+    ...(process.env.RAMP_TEST_WORKFLOW_BUNDLE
+      ? { RAMP_WORKFLOW_BUNDLE: process.env.RAMP_TEST_WORKFLOW_BUNDLE }
+      : {}),
+    ...env,
+  });
+  const worker = await createReleaseWorker(config, { logger });
+  await worker.runUntil(async () => undefined);
+  return lines()
+    .filter((line) => line.level === 'warn' || line.level === 40)
+    .map((line) => String(line.msg));
+}
+
+test('without RAMP_NOTIFY_SECRET the worker warns once at start that notifications go unsigned', async () => {
+  const warnings = await startupWarnings({});
+  assert.equal(warnings.filter((line) => line.includes('RAMP_NOTIFY_SECRET')).length, 1, warnings.join('\n'));
+});
+
+test('with RAMP_NOTIFY_SECRET set there is no such warning', async () => {
+  const warnings = await startupWarnings({ RAMP_NOTIFY_SECRET: 'a-shared-secret' });
+  assert.ok(!warnings.some((line) => line.includes('RAMP_NOTIFY_SECRET')), warnings.join('\n'));
+});
