@@ -8,7 +8,7 @@
  */
 const ours = '^src/';
 /** Message definitions (queries, updates) the API and CLI may import from the workflow's folder. */
-const workflowMessages = '^src/workflows/release/messages\\.ts$';
+const workflowMessages = '^src/workflows/(release|train)/messages\\.ts$';
 
 module.exports = {
   forbidden: [

@@ -6,6 +6,7 @@
 import { existsSync } from 'node:fs';
 import { bundleWorkflowCode, NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import { createActivities } from './activities/index.ts';
+import { createTrainActivities } from './activities/train-activities.ts';
 import { createArtifactStore } from './artifacts/create-artifact-store.ts';
 import { type AwsClients, createAwsClients } from './aws/lambda-clients.ts';
 import type { RampConfig } from './config.ts';
@@ -39,7 +40,7 @@ export async function createReleaseWorker(
   const logger = overrides.logger ?? createLogger({ level: config.logLevel, name: 'ramp-worker' });
   const client = await connectClient(config.temporal);
   await ensureSearchAttributes(client, logger);
-  await client.connection.close();
+  // Kept open for the worker's life: the train's activities send control updates to child releases.
 
   const notifySecret = config.notify.secret;
   if (!notifySecret) {
@@ -66,12 +67,15 @@ export async function createReleaseWorker(
     namespace: config.temporal.namespace,
     taskQueue: config.temporal.taskQueue,
     workflowBundle,
-    activities: createActivities({
-      aws,
-      artifacts: createArtifactStore(config),
-      healthGate: overrides.healthGate ?? createCloudWatchHealthGate(aws),
-      ...(overrides.updatePollIntervalMs ? { updatePollIntervalMs: overrides.updatePollIntervalMs } : {}),
-      notify: notifySecret ? { secret: notifySecret } : {},
-    }),
+    activities: {
+      ...createActivities({
+        aws,
+        artifacts: createArtifactStore(config),
+        healthGate: overrides.healthGate ?? createCloudWatchHealthGate(aws),
+        ...(overrides.updatePollIntervalMs ? { updatePollIntervalMs: overrides.updatePollIntervalMs } : {}),
+        notify: notifySecret ? { secret: notifySecret } : {},
+      }),
+      ...createTrainActivities({ aws, temporal: client }),
+    },
   });
 }

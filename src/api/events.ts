@@ -2,9 +2,9 @@ import type { FastifyReply } from 'fastify';
 import type { ReleaseStatus } from '../domain/release-status.ts';
 import { describeUnexpected } from './error-status.ts';
 
-export interface EventStreamOptions {
-  first: ReleaseStatus;
-  readStatus: () => Promise<ReleaseStatus>;
+export interface EventStreamOptions<Status extends { outcome: unknown } = ReleaseStatus> {
+  first: Status;
+  readStatus: () => Promise<Status>;
   pollMs: number;
   heartbeatMs: number;
   /** Open streams register a stop function here, so closing the server ends them instead of waiting. */
@@ -16,7 +16,19 @@ export interface EventStreamOptions {
  * is a workflow query), a comment line as a heartbeat so proxies keep the stream open, and `event: end`
  * once the release has an outcome. Ends early when the client goes away or the server closes.
  */
-export async function streamReleaseEvents(reply: FastifyReply, options: EventStreamOptions): Promise<void> {
+export function streamReleaseEvents(reply: FastifyReply, options: EventStreamOptions): Promise<void> {
+  return streamStatusEvents(reply, options, (status) => ({
+    releaseId: status.releaseId,
+    outcome: status.outcome,
+  }));
+}
+
+/** The same stream for any status with an `outcome` (a train's too); `endOf` gives the `end` event's data. */
+export async function streamStatusEvents<Status extends { outcome: unknown }>(
+  reply: FastifyReply,
+  options: EventStreamOptions<Status>,
+  endOf: (status: Status) => unknown,
+): Promise<void> {
   reply.hijack();
   const response = reply.raw;
   response.writeHead(200, {
@@ -73,7 +85,7 @@ export async function streamReleaseEvents(reply: FastifyReply, options: EventStr
         lastWriteAt = Date.now();
       }
     }
-    send('end', { releaseId: status.releaseId, outcome: status.outcome });
+    send('end', endOf(status));
   } finally {
     options.openStreams.delete(stop);
     response.end();

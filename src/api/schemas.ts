@@ -7,6 +7,8 @@ import { aliasNameRule, isValidAliasName, parseFunctionRef } from '../domain/lam
 import { controlActions } from '../domain/release-state.ts';
 import { releaseOutcomes, releaseStatusSchema, releaseSummarySchema } from '../domain/release-status.ts';
 import { releaseSpecSchema } from '../domain/spec.ts';
+import { trainSpecSchema } from '../domain/train-spec.ts';
+import { trainStatusSchema } from '../domain/train-status.ts';
 import { pageTokenPattern } from './page-token.ts';
 
 export const maxPageSize = 100;
@@ -102,3 +104,5 @@ apiSchemaRegistry.add(releaseStatusSchema, { id: 'ReleaseStatus' });
 apiSchemaRegistry.add(releaseSummarySchema, { id: 'ReleaseSummary' });
 apiSchemaRegistry.add(startedReleaseSchema, { id: 'StartedRelease' });
 apiSchemaRegistry.add(errorBodySchema, { id: 'Error' });
+apiSchemaRegistry.add(trainSpecSchema, { id: 'TrainSpec' });
+apiSchemaRegistry.add(trainStatusSchema, { id: 'TrainStatus' });

@@ -32,12 +32,15 @@ import { tidyComponents } from './openapi-document.ts';
 import { registerReleaseRoutes } from './release-routes.ts';
 import { accessOf, contextOf, type ValidationPart } from './request-context.ts';
 import { apiSchemaRegistry, readinessSchema } from './schemas.ts';
+import { registerTrainRoutes, type TrainRouteDeps } from './train-routes.ts';
 import { registerUiRoutes } from './ui-routes.ts';
 
 export type { AuditEntry } from './audit.ts';
 
 export interface ApiDeps {
   releases: Pick<ReleaseClient, 'start' | 'status' | 'control' | 'list'>;
+  /** Release trains (`/v1/trains…`); the routes exist only when given. */
+  trains?: TrainRouteDeps['trains'];
   auth: AuthConfig;
   /** Temporal reachable? Answers /readyz; bounded by a timeout here. */
   isReady: () => Promise<boolean>;
@@ -331,6 +334,18 @@ export async function createApiServer(deps: ApiDeps): Promise<FastifyInstance> {
       openStreams,
     }),
   );
+  if (deps.trains) {
+    await app.register(
+      registerTrainRoutes({
+        trains: deps.trains,
+        ...(deps.publicUrl ? { publicUrl: deps.publicUrl } : {}),
+        eventPollMs: deps.eventPollMs ?? 500,
+        heartbeatMs: deps.heartbeatMs ?? 15_000,
+        openStreams,
+        ...(deps.notifyDefaults ? { notifyDefaults: deps.notifyDefaults } : {}),
+      }),
+    );
+  }
   await registerUiRoutes(app, { auth: deps.auth });
   for (const plugin of deps.plugins ?? []) await app.register(plugin);
   return app;

@@ -4,6 +4,7 @@ import { createArtifactStore } from '../artifacts/create-artifact-store.ts';
 import type { RampConfig } from '../config.ts';
 import { createLogger, type Logger } from '../observability/logger.ts';
 import { createReleaseClient } from '../releases/release-client.ts';
+import { createTrainClient } from '../releases/train-client.ts';
 import { releaseQuery } from '../releases/visibility.ts';
 import { connectClient } from '../temporal/connect.ts';
 import type { CountReleases } from './api-metrics.ts';
@@ -52,14 +53,16 @@ export async function startApi(config: RampConfig, options: StartApiOptions = {}
     );
   }
   const client = options.client ?? (await connectClient(config.temporal));
-  const releases = createReleaseClient({
+  const clientDeps = {
     client,
     artifacts: createArtifactStore(config),
     taskQueue: config.temporal.taskQueue,
     defaultRegion: config.region,
-  });
+  };
+  const releases = createReleaseClient(clientDeps);
   const app = await createApiServer({
     releases,
+    trains: createTrainClient(clientDeps),
     auth,
     isReady: async () => {
       await client.workflowService.getSystemInfo({});

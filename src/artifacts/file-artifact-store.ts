@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -17,8 +18,9 @@ export function createFileArtifactStore(directory: string): ArtifactStore {
       const artifact = describeArtifact(bytes);
       const path = join(directory, artifact.key);
       await mkdir(dirname(path), { recursive: true });
-      // Write then rename, so a reader never sees half a zip.
-      const partial = `${path}.${process.pid}.partial`;
+      // Write then rename, so a reader never sees half a zip. A name of its own per write: two puts of
+      // the same zip at once (a train staging its targets) must not rename each other's file away.
+      const partial = `${path}.${process.pid}.${randomUUID()}.partial`;
       await writeFile(partial, bytes);
       await rename(partial, path);
       return artifact;

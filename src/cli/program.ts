@@ -4,6 +4,7 @@ import { registerDevCommand } from './commands/dev.ts';
 import { registerHealthcheckCommand } from './commands/healthcheck.ts';
 import { registerReleaseCommand } from './commands/release.ts';
 import { registerSimCommand } from './commands/sim.ts';
+import { registerTrainCommand } from './commands/train.ts';
 import { registerWorkerCommand } from './commands/worker.ts';
 
 /** The `ramp` command; each subcommand lives in its own file under commands/. */
@@ -23,6 +24,7 @@ export function buildProgram(): Command {
   registerApiCommand(program);
   registerHealthcheckCommand(program);
   registerReleaseCommand(program);
+  registerTrainCommand(program);
   registerSimCommand(program);
   return program;
 }

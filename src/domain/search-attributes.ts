@@ -11,6 +11,8 @@ export const rampRegion = defineSearchAttributeKey('RampRegion', SearchAttribute
 export const rampPhase = defineSearchAttributeKey('RampPhase', SearchAttributeType.KEYWORD);
 export const rampOutcome = defineSearchAttributeKey('RampOutcome', SearchAttributeType.KEYWORD);
 export const rampIdempotencyKey = defineSearchAttributeKey('RampIdempotencyKey', SearchAttributeType.KEYWORD);
+/** A train's id, on the train workflow and on each of its child releases (docs/trains.md). */
+export const rampTrain = defineSearchAttributeKey('RampTrain', SearchAttributeType.KEYWORD);
 
 export const rampSearchAttributes = [
   rampFunction,
@@ -19,4 +21,5 @@ export const rampSearchAttributes = [
   rampPhase,
   rampOutcome,
   rampIdempotencyKey,
+  rampTrain,
 ];

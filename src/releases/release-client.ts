@@ -71,8 +71,8 @@ const statusQueryDeadlineMs = 5_000;
 const fingerprintMemo = releaseMemo.requestSha256;
 const descriptionMemo = releaseMemo.description;
 
-/** JSON with sorted keys, so the same spec always hashes the same. */
-function canonicalJson(value: unknown): string {
+/** JSON with sorted keys, so the same spec always hashes the same (a train's too). */
+export function canonicalJson(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
   if (value !== null && typeof value === 'object') {
     const entries = Object.entries(value as Record<string, unknown>)

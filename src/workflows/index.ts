@@ -2,3 +2,4 @@
 
 export { notificationOutbox } from './release/notification-outbox.ts';
 export { release } from './release/workflow.ts';
+export { train } from './train/workflow.ts';

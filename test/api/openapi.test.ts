@@ -12,7 +12,7 @@ test('every path in the OpenAPI document is a route the server answers, and ever
     const documented = Object.entries(document.paths).flatMap(([path, methods]) =>
       Object.keys(methods).map((method) => ({
         method: method.toUpperCase(),
-        url: path.replace('{id}', ':id'),
+        url: path.replace(/\{(\w+)\}/g, ':$1'),
       })),
     );
     for (const route of documented) {
@@ -27,6 +27,14 @@ test('every path in the OpenAPI document is a route the server answers, and ever
     ];
     for (const action of ['pause', 'resume', 'approve', 'promote', 'abort'])
       v1Routes.push(`POST /v1/releases/:id/${action}`);
+    v1Routes.push(
+      'POST /v1/trains',
+      'GET /v1/trains',
+      'GET /v1/trains/:trainId',
+      'GET /v1/trains/:trainId/events',
+    );
+    for (const action of ['pause', 'resume', 'approve', 'abort'])
+      v1Routes.push(`POST /v1/trains/:trainId/${action}`);
     assert.deepEqual(
       documented
         .filter((route) => route.url.startsWith('/v1/'))

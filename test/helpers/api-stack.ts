@@ -50,6 +50,7 @@ export async function withApiStack<T>(
           return stack.releases.start(...args);
         },
       },
+      trains: stack.trains,
       auth: options.auth ?? loadAuthConfig({}),
       isReady: async () => true,
       audit: (entry) => audit.push(entry),

@@ -15,6 +15,7 @@ import {
 } from '@aws-sdk/client-lambda';
 import { zipSync } from 'fflate';
 import { createActivities } from '../../src/activities/index.ts';
+import { createTrainActivities } from '../../src/activities/train-activities.ts';
 import { createFileArtifactStore } from '../../src/artifacts/file-artifact-store.ts';
 import { createAwsClients } from '../../src/aws/lambda-clients.ts';
 import type { ReleaseSpecInput } from '../../src/domain/spec.ts';
@@ -23,13 +24,16 @@ import { createCloudWatchHealthGate } from '../../src/health/cloudwatch-health-g
 import { alwaysHealthy, type HealthGate } from '../../src/health/health-gate.ts';
 import { createReleaseClient, type ReleaseClient } from '../../src/releases/release-client.ts';
 import type { NotifyDefaults } from '../../src/releases/release-input-from-spec.ts';
+import { createTrainClient, type TrainClient } from '../../src/releases/train-client.ts';
 import { defaultMetricDelayMs, type Simulator, startSimulator } from '../../src/sim/index.ts';
-import { uniqueName, type WorkerContext, withWorker } from './temporal.ts';
+import { temporalEnvironment, uniqueName, type WorkerContext, withWorker } from './temporal.ts';
 
 export interface ReleaseStack extends WorkerContext {
   sim: Simulator;
   lambda: LambdaClient;
   releases: ReleaseClient;
+  /** Trains over the same worker and artifact store. */
+  trains: TrainClient;
   /** Starts a release from a spec (validated like the API does) and returns its id. */
   startRelease(
     spec: ReleaseSpecInput,
@@ -93,22 +97,33 @@ export async function withReleaseStack<T>(
   const artifacts = createFileArtifactStore(artifactDir);
   const aws = createAwsClients({ endpoint: sim.endpoint, credentials: sim.clientConfig.credentials });
   const lambda = new LambdaClient({ ...sim.clientConfig, maxAttempts: 1 });
+  const temporal = (await temporalEnvironment()).client;
   try {
     return await withWorker(
       {
-        activities: createActivities({
-          aws,
-          artifacts,
-          healthGate:
-            options.healthGate === 'cloudwatch'
-              ? createCloudWatchHealthGate(aws)
-              : (options.healthGate ?? alwaysHealthy),
-          updatePollIntervalMs: 25,
-          ...(options.notifySecret ? { notify: { secret: options.notifySecret } } : {}),
-        }),
+        activities: {
+          // A train's activities too, so the same worker runs trains and their child releases.
+          ...createTrainActivities({ aws, temporal }),
+          ...createActivities({
+            aws,
+            artifacts,
+            healthGate:
+              options.healthGate === 'cloudwatch'
+                ? createCloudWatchHealthGate(aws)
+                : (options.healthGate ?? alwaysHealthy),
+            updatePollIntervalMs: 25,
+            ...(options.notifySecret ? { notify: { secret: options.notifySecret } } : {}),
+          }),
+        },
       },
       async (context) => {
         const releases = createReleaseClient({
+          client: context.client,
+          artifacts,
+          taskQueue: context.taskQueue,
+          defaultRegion: sim.clientConfig.region,
+        });
+        const trains = createTrainClient({
           client: context.client,
           artifacts,
           taskQueue: context.taskQueue,
@@ -119,6 +134,7 @@ export async function withReleaseStack<T>(
           sim,
           lambda,
           releases,
+          trains,
           async startRelease(spec, startOptions = {}) {
             const result = validateReleaseSpec(spec);
             if (!result.ok) throw new Error(JSON.stringify(result.problems));

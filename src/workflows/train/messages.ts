@@ -1,0 +1,25 @@
+/**
+ * The train workflow's public control surface: its query and updates. The API and the CLI import only
+ * this file, so they use the very definitions the workflow handles. Names are recorded in histories:
+ * never rename one.
+ */
+import { defineQuery, defineUpdate } from '@temporalio/workflow';
+import type { ControlRequest } from '../../domain/release-state.ts';
+import type { TrainControlAction } from '../../domain/train-state.ts';
+import type { TrainPhase, TrainStatus } from '../../domain/train-status.ts';
+
+/** What a control update answers: that the request was taken, and where the train stands. */
+export interface TrainControlAck {
+  action: TrainControlAction;
+  phase: TrainPhase;
+  isPaused: boolean;
+  awaitingApproval: boolean;
+}
+
+export const trainStatusQuery = defineQuery<TrainStatus>('trainStatus');
+export const trainControlUpdates = {
+  pause: defineUpdate<TrainControlAck, [ControlRequest]>('pause'),
+  resume: defineUpdate<TrainControlAck, [ControlRequest]>('resume'),
+  approve: defineUpdate<TrainControlAck, [ControlRequest]>('approve'),
+  abort: defineUpdate<TrainControlAck, [ControlRequest]>('abort'),
+} as const satisfies Record<TrainControlAction, unknown>;
