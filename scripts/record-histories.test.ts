@@ -8,6 +8,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { test } from 'node:test';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
+import { notificationOutboxWorkflowId } from '../src/domain/notifications.ts';
 import { parseReleaseId } from '../src/domain/release-id.ts';
 import { withReleaseStack, zipBase64 } from '../test/helpers/release-stack.ts';
 import { uniqueName } from '../test/helpers/temporal.ts';
@@ -222,12 +223,15 @@ test('record: a first release whose after-traffic hook fails (needs attention)',
   }
 });
 
-test('record: a canary with notifications (pause, approval, a receiver that fails once, one that refuses)', async () => {
+test('record: a canary with notifications (pause, approval, a receiver that fails once, one that refuses, one down at the end, so an outbox delivers the rest)', async () => {
   let failedOnce = false;
+  // `/down` answers 503 until the release handed its queue to the outbox, then takes everything.
+  let isDownUp = false;
   const server = createServer((request, response) => {
     request.resume();
     request.on('end', () => {
       if (request.url === '/gone') return response.writeHead(410).end();
+      if (request.url === '/down') return response.writeHead(isDownUp ? 200 : 503).end();
       if (!failedOnce) {
         failedOnce = true;
         return response.writeHead(503).end();
@@ -256,6 +260,7 @@ test('record: a canary with notifications (pause, approval, a receiver that fail
             { webhook: `http://127.0.0.1:${port}/json` },
             { webhook: `http://127.0.0.1:${port}/slack`, format: 'slack', events: ['awaiting_approval'] },
             { webhook: `http://127.0.0.1:${port}/gone`, events: ['started'] },
+            { webhook: `http://127.0.0.1:${port}/down`, events: ['succeeded'] },
           ],
         },
         { notify: { targets: [], publicUrl: 'https://ramp.example.com' } },
@@ -267,9 +272,17 @@ test('record: a canary with notifications (pause, approval, a receiver that fail
       await stack.releases.control(id, 'approve', { by: 'recorder' });
       const parsed = parseReleaseId(id);
       if (!parsed) throw new Error(`bad id ${id}`);
-      // The workflow closes once its notifications are delivered: record the whole history.
+      // The workflow closes once it handed `/down`'s queue to its outbox: record the whole history.
       await stack.client.workflow.getHandle(parsed.workflowId, parsed.runId).result();
       await save(stack, id, 'notifications');
+      isDownUp = true;
+      const outbox = stack.client.workflow.getHandle(notificationOutboxWorkflowId(id));
+      await outbox.result();
+      const history = await outbox.fetchHistory();
+      writeFileSync(
+        out('notification-outbox'),
+        `${JSON.stringify(JSON.parse(historyToJSON(history)), null, 1)}\n`,
+      );
     });
   } finally {
     server.close();

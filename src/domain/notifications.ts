@@ -58,6 +58,35 @@ export function wantsEvent(target: NotifyTarget, event: NotificationEventType): 
   return !target.events || target.events.includes(event);
 }
 
+/** One event, built for one receiver: what the `deliverNotification` activity sends. */
+export interface QueuedNotification {
+  /** `<releaseId>/<sequence>`: the Idempotency-Key. */
+  eventId: string;
+  event: NotificationEventType;
+  /** The exact bytes the receiver gets, built when the event happened. */
+  body: string;
+}
+
+/** What a release hands its outbox when it ends with notifications still queued: each receiver's queue, in order. */
+export interface NotificationOutboxInput {
+  releaseId: string;
+  receivers: { webhook: string; queue: QueuedNotification[] }[];
+}
+
+/** How the outbox ended: how many events it delivered, and the ones it gave up (the receiver's origin only). */
+export interface NotificationOutboxResult {
+  delivered: number;
+  givenUp: { eventId: string; event: NotificationEventType; receiver: string; reason: string }[];
+}
+
+/**
+ * The outbox workflow of a release: derived from the release id, so there is one per release (a new release
+ * of the same alias has a new run id, hence its own outbox) and anyone holding the release id can find it.
+ */
+export function notificationOutboxWorkflowId(releaseId: string): string {
+  return `notifications.${releaseId}`;
+}
+
 /** The event a JSON receiver gets, exactly (and what the Slack message is drawn from). */
 export interface Notification {
   /** `<releaseId>/<sequence>`: stable across retries, the `Idempotency-Key` header too. */

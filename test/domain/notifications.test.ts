@@ -9,6 +9,7 @@ import {
   notificationBody,
   notificationEventOfEntry,
   notificationEventOfOutcome,
+  notificationOutboxWorkflowId,
   slackMessageOf,
   wantsEvent,
 } from '../../src/domain/notifications.ts';
@@ -70,6 +71,15 @@ describe('which moments are events', () => {
   test('a target without `events` wants all of them; with a list, only those', () => {
     assert.ok(wantsEvent({ webhook: 'https://x', format: 'json' }, 'paused'));
     assert.ok(!wantsEvent({ webhook: 'https://x', format: 'json', events: ['rolled_back'] }, 'paused'));
+  });
+});
+
+describe('the outbox', () => {
+  test("is one workflow per release, named from the release id and apart from the alias's release workflows", () => {
+    const id = notificationOutboxWorkflowId(releaseId);
+    assert.equal(id, `notifications.${releaseId}`);
+    assert.notEqual(id, notificationOutboxWorkflowId(releaseId.replace(/0f8fad5b/, '1f8fad5b')));
+    assert.ok(!id.startsWith('release.'), 'never the id of a release workflow, which is per alias');
   });
 });
 

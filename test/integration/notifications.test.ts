@@ -1,18 +1,23 @@
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 import { describe, test } from 'node:test';
-import type { Notification } from '../../src/domain/notifications.ts';
+import { WorkflowNotFoundError } from '@temporalio/client';
+import {
+  type Notification,
+  type NotificationOutboxResult,
+  notificationOutboxWorkflowId,
+} from '../../src/domain/notifications.ts';
 import { parseReleaseId } from '../../src/domain/release-id.ts';
 import { slackMessageSchema } from '../helpers/block-kit.ts';
 import { type ReleaseStack, withReleaseStack, zipBase64 } from '../helpers/release-stack.ts';
 import { uniqueName } from '../helpers/temporal.ts';
-import { waitForStatus } from '../helpers/wait-for.ts';
+import { eventually, waitForEnd, waitForStatus } from '../helpers/wait-for.ts';
 import { type ReceivedRequest, startWebhookReceiver } from '../helpers/webhook-receiver.ts';
 
 const secret = 'notify-test-secret';
 const publicUrl = 'https://ramp.example.com';
 
-/** Waits for the workflow itself to close: after the outcome, it drains its notifications first. */
+/** Waits for the release's workflow itself to close: after the outcome, it drains its notifications briefly first. */
 async function waitForWorkflowClosed(stack: ReleaseStack, releaseId: string): Promise<void> {
   const parsed = parseReleaseId(releaseId);
   if (!parsed) throw new Error(`bad release id ${releaseId}`);
@@ -20,6 +25,20 @@ async function waitForWorkflowClosed(stack: ReleaseStack, releaseId: string): Pr
     .getHandle(parsed.workflowId, parsed.runId)
     .result()
     .catch(() => undefined);
+}
+
+/**
+ * Waits until the release has sent everything it will send: its workflow closed and, when it handed its
+ * queues over (a receiver was still down at its end), its outbox closed too.
+ */
+async function waitForNotificationsSent(stack: ReleaseStack, releaseId: string): Promise<void> {
+  await waitForWorkflowClosed(stack, releaseId);
+  await stack.client.workflow
+    .getHandle(notificationOutboxWorkflowId(releaseId))
+    .result()
+    .catch((error: unknown) => {
+      if (!(error instanceof WorkflowNotFoundError)) throw error;
+    });
 }
 
 function isSignedWith(key: string, request: ReceivedRequest): boolean {
@@ -61,7 +80,7 @@ describe('release notifications, delivered to a real webhook receiver by the wor
         await stack.releases.control(id, 'resume', { by: 'alice' });
         await waitForStatus(stack.releases, id, (s) => s.awaitingApproval);
         await stack.releases.control(id, 'approve', { by: 'bob' });
-        await waitForWorkflowClosed(stack, id);
+        await waitForNotificationsSent(stack, id);
 
         const json = on(receiver.received, '/json');
         assert.deepEqual(eventsOf(json), [
@@ -140,15 +159,20 @@ describe('release notifications, delivered to a real webhook receiver by the wor
         assert.equal(receiver.received.length, 0);
 
         await receiver.up();
-        await waitForWorkflowClosed(stack, id);
+        await waitForNotificationsSent(stack, id);
 
         const requests = on(receiver.received, '/hook');
         assert.deepEqual(eventsOf(requests), ['started', 'weight_changed', 'weight_changed', 'succeeded']);
         assert.equal(new Set(requests.map((r) => r.headers['idempotency-key'])).size, requests.length);
         for (const request of requests) assert.ok(isSignedWith(secret, request));
-        // The first event was retried while the receiver was down.
-        assert.ok(Number(requests[0]?.headers['x-ramp-delivery-attempt']) > 1);
         const status = await stack.releases.status(id);
+        // The first event was retried while the receiver was down: by the release itself, or, still not
+        // delivered 15 s after the release's end, by the outbox it was handed to (which counts afresh).
+        const handedOff = status.timeline.some((entry) => entry.event === 'notifications_handed_off');
+        assert.ok(
+          handedOff || Number(requests[0]?.headers['x-ramp-delivery-attempt']) > 1,
+          'the first event was retried while the receiver was down',
+        );
         assert.ok(!status.timeline.some((entry) => entry.event === 'notification_failed'));
       });
     } finally {
@@ -185,7 +209,7 @@ describe('release notifications, delivered to a real webhook receiver by the wor
             },
             { notify: { targets: [], publicUrl } },
           );
-          await waitForWorkflowClosed(stack, id);
+          await waitForNotificationsSent(stack, id);
 
           const requests = on(receiver.received, '/hook');
           assert.deepEqual(eventsOf(requests), ['rolled_back']);
@@ -217,6 +241,98 @@ describe('release notifications, delivered to a real webhook receiver by the wor
           );
         },
       );
+    } finally {
+      await receiver.close();
+    }
+  });
+
+  test('a receiver that is down at the end does not hold the alias: the workflow completes, the next release starts, and the outbox delivers every event once, in order, when it is back', async (t) => {
+    const receiver = await startWebhookReceiver();
+    await receiver.down();
+    try {
+      await withReleaseStack({ notifySecret: secret }, async (stack) => {
+        const fn = uniqueName('notify-outbox');
+        await stack.createFunctionWithAlias(fn, 'live');
+        const releaseOf = (build: string) =>
+          stack.startRelease(
+            {
+              function: fn,
+              alias: 'live',
+              code: { zipFile: zipBase64({}, build) },
+              strategy: { steps: [{ weight: 10, bake: '1s' }] },
+              notify: [{ webhook: `${receiver.url}/hook` }],
+            },
+            { notify: { targets: [], publicUrl } },
+          );
+        const handleOf = (releaseId: string) => {
+          const parsed = parseReleaseId(releaseId);
+          if (!parsed) throw new Error(`bad release id ${releaseId}`);
+          return stack.client.workflow.getHandle(parsed.workflowId, parsed.runId);
+        };
+
+        const first = await releaseOf(uniqueName('first'));
+        const ended = await waitForEnd(stack.releases, first, 60_000);
+        assert.equal(ended.outcome, 'succeeded');
+        // The workflow closes after a short drain, while the receiver is still down: it does not wait for it.
+        const closed = await eventually(
+          () => handleOf(first).describe(),
+          (description) => description.status.name !== 'RUNNING',
+          120_000,
+          200,
+        );
+        assert.equal(closed.status.name, 'COMPLETED');
+        assert.equal(receiver.received.length, 0, 'the receiver was down all along');
+        const closedAfterEndMs =
+          (closed.closeTime?.getTime() ?? Number.NaN) - Date.parse(ended.endedAt ?? '');
+        t.diagnostic(`the release's workflow closed ${closedAfterEndMs} ms after its outcome`);
+
+        const outboxId = notificationOutboxWorkflowId(first);
+        const handedOff = (await stack.releases.status(first)).timeline.find(
+          (entry) => entry.event === 'notifications_handed_off',
+        );
+        assert.equal(handedOff?.details?.outboxWorkflowId, outboxId);
+        assert.equal(handedOff?.details?.left, 3, 'started, weight_changed and succeeded were still queued');
+        const outbox = await stack.client.workflow.getHandle(outboxId).describe();
+        assert.equal(outbox.status.name, 'RUNNING');
+        assert.equal(outbox.type, 'notificationOutbox');
+
+        // The alias is free at once: a new release of it starts (no 409) and runs to its end.
+        const second = await releaseOf(uniqueName('second'));
+        assert.notEqual(second, first);
+        assert.equal((await waitForEnd(stack.releases, second, 60_000)).outcome, 'succeeded');
+        await waitForWorkflowClosed(stack, second);
+
+        await receiver.up();
+        await waitForNotificationsSent(stack, first);
+        await waitForNotificationsSent(stack, second);
+
+        const requests = on(receiver.received, '/hook');
+        assert.equal(new Set(requests.map((r) => r.headers['idempotency-key'])).size, requests.length);
+        for (const request of requests)
+          assert.ok(isSignedWith(secret, request), `signature of ${request.body}`);
+        for (const releaseId of [first, second]) {
+          const events = requests
+            .map((request) => JSON.parse(request.body) as Notification)
+            .filter((event) => event.release.id === releaseId);
+          assert.deepEqual(
+            events.map((event) => event.event),
+            ['started', 'weight_changed', 'succeeded'],
+          );
+          assert.deepEqual(
+            events.map((event) => event.id),
+            [1, 2, 3].map((sequence) => `${releaseId}/${sequence}`),
+          );
+        }
+        const outboxResult = (await stack.client.workflow
+          .getHandle(outboxId)
+          .result()) as NotificationOutboxResult;
+        assert.deepEqual(outboxResult, { delivered: 3, givenUp: [] });
+        const status = await stack.releases.status(first);
+        assert.ok(
+          !status.timeline.some((entry) => entry.event === 'notification_failed'),
+          'nothing was given up',
+        );
+      });
     } finally {
       await receiver.close();
     }

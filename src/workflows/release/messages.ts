@@ -49,7 +49,8 @@ export const healthMonitorPatch = 'ramp-health-monitor-v1';
  */
 export const releaseSafetyPatch = 'ramp-release-safety-v3';
 /**
- * v3n: notifications (src/workflows/release/notifier.ts). Asked only by releases whose input has notify
- * targets, so releases without any record no marker and run exactly as before.
+ * v3n: notifications (src/workflows/release/notifier.ts): a release that ends with some still queued
+ * starts a detached `notificationOutbox` child and completes. Asked only by releases whose input has
+ * notify targets, so releases without any record no marker and run exactly as before.
  */
 export const notificationsPatch = 'ramp-notifications-v1';

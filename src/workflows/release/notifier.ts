@@ -1,23 +1,29 @@
 /**
  * Release notifications, told to webhooks by the `deliverNotification` activity. The release never waits
- * for them and never fails because of them: each event is queued when it happens and a background loop per
- * receiver sends the queue in order, one event at a time, so a receiver that is down for minutes gets
- * every event, once, in order, when it is back (the activity retries with backoff until the event's
- * deadline). Before the workflow ends, `drain()` gives the queues a bounded time to empty.
+ * for them while it runs and never fails because of them: each event is queued when it happens and a
+ * background loop per receiver sends the queue in order, one event at a time (the activity retries with
+ * backoff for up to an hour per event), so a receiver that is down for minutes gets every event, once, in
+ * order, when it is back.
+ *
+ * The ending never blocks the alias: `drain()` gives the queues a short, fixed time
+ * (`notificationDrainMs`) to empty; whatever is still queued then, per receiver and in order, including
+ * the event being delivered at that moment, is handed to a detached child workflow, the notification
+ * outbox (notification-outbox.ts), and the release's workflow completes at once, so a new release of the
+ * same alias can start. The event in flight at the hand-over may reach its receiver twice, with the same
+ * Idempotency-Key (receivers dedupe on it).
  *
  * Only releases whose input names targets use it, behind `notificationsPatch`: the rest record nothing
  * new and replay as before.
  */
 import {
-  type ActivityOptions,
-  ApplicationFailure,
   CancellationScope,
+  ChildWorkflowCancellationType,
   condition,
+  ParentClosePolicy,
   patched,
-  proxyActivities,
+  startChild,
+  workflowInfo,
 } from '@temporalio/workflow';
-import type { ReleaseActivities } from '../../activities/index.ts';
-import { nonRetryableFailureTypes } from '../../domain/failure-types.ts';
 import {
   buildNotification,
   endingMessage,
@@ -27,42 +33,28 @@ import {
   notificationBody,
   notificationEventOfEntry,
   notificationEventOfOutcome,
+  notificationOutboxWorkflowId,
+  type QueuedNotification,
   wantsEvent,
 } from '../../domain/notifications.ts';
+import { releaseIdOf, releaseWorkflowId } from '../../domain/release-id.ts';
 import type { ReleaseInput } from '../../domain/release-input.ts';
 import { appendTimeline } from '../../domain/release-state.ts';
 import type { ReleaseStatus, TimelineEntry } from '../../domain/release-status.ts';
 import { notificationsPatch } from './messages.ts';
+import { deliverInOrder, messageOf, originOf } from './notification-delivery.ts';
+import { notificationOutbox } from './notification-outbox.ts';
 
 /**
- * One event to one receiver: each attempt is bounded by the activity's own HTTP timeout (10 s), retried
- * with backoff capped at 30 s for up to an hour; a refusal (4xx other than 408 and 429) is final.
+ * How long a finished release waits for its queued notifications before handing what is left to its
+ * outbox: long enough for receivers that are up to take the ending event, short enough that the alias is
+ * free for the next release within seconds.
  */
-export const notificationDelivery = {
-  startToCloseTimeout: '30s',
-  scheduleToCloseTimeout: '1h',
-  retry: {
-    initialInterval: '1s',
-    backoffCoefficient: 2,
-    maximumInterval: '30s',
-    nonRetryableErrorTypes: nonRetryableFailureTypes,
-  },
-} satisfies ActivityOptions;
-
-/** How long a finished release waits for its queued notifications before the workflow completes. */
-export const notificationDrainMs = 10 * 60_000;
-
-const { deliverNotification } = proxyActivities<ReleaseActivities>(notificationDelivery);
-
-interface Queued {
-  eventId: string;
-  event: NotificationEventType;
-  body: string;
-}
+export const notificationDrainMs = 15_000;
 
 interface Receiver {
   target: NotifyTarget;
-  queue: Queued[];
+  queue: QueuedNotification[];
   isSending: boolean;
 }
 
@@ -70,6 +62,8 @@ export class Notifier {
   private readonly receivers: Receiver[];
   private readonly config: NotifyConfig | undefined;
   private sequence = 0;
+  /** Set once the outbox holds what was left: nothing more is sent from here. */
+  private isHandedOff = false;
 
   constructor(
     private readonly input: ReleaseInput,
@@ -90,7 +84,8 @@ export class Notifier {
 
   /**
    * Queues the ending event (from the outcome) and waits, without letting a cancellation cut it short, until
-   * every queue is empty or the drain's bound has passed. Never throws.
+   * every queue is empty or `notificationDrainMs` has passed; then hands what is left to the outbox. Never
+   * throws.
    */
   async drain(): Promise<void> {
     if (!this.config) return;
@@ -106,15 +101,48 @@ export class Notifier {
     try {
       // Nothing in flight (every ending event filtered out, all delivered): no timer to record.
       if (isIdle()) return;
-      const isDrained = await CancellationScope.nonCancellable(() => condition(isIdle, notificationDrainMs));
-      if (!isDrained) {
-        const left = this.receivers.reduce((total, receiver) => total + receiver.queue.length, 0);
-        this.record(
-          `${left} notification(s) not delivered within ${notificationDrainMs / 60_000} minutes of the release's end; given up`,
-        );
-      }
+      await CancellationScope.nonCancellable(async () => {
+        if (await condition(isIdle, notificationDrainMs)) return;
+        await this.handOff();
+      });
     } catch {
       // Never fail a release over its notifications.
+    }
+  }
+
+  /**
+   * Starts the outbox with each receiver's queue as it is now (the head, possibly in flight, included) and
+   * waits only until it has started. From here the release's loops send nothing new: the queues are the
+   * outbox's. ABANDON: the outbox outlives the release's workflow, which completes right after.
+   */
+  private async handOff(): Promise<void> {
+    this.isHandedOff = true;
+    const receivers = this.receivers
+      .filter((receiver) => receiver.queue.length > 0)
+      .map((receiver) => ({ webhook: receiver.target.webhook, queue: [...receiver.queue] }));
+    const left = receivers.reduce((total, receiver) => total + receiver.queue.length, 0);
+    // The release id as the API names the workflow (from the input, not workflowInfo().workflowId): the same
+    // as status.releaseId on a worker, and still the recorded child id when a replay runs under another name.
+    const releaseId = releaseIdOf(releaseWorkflowId(this.input), workflowInfo().runId);
+    const workflowId = notificationOutboxWorkflowId(releaseId);
+    try {
+      await startChild(notificationOutbox, {
+        workflowId,
+        args: [{ releaseId, receivers }],
+        parentClosePolicy: ParentClosePolicy.ABANDON,
+        cancellationType: ChildWorkflowCancellationType.ABANDON,
+        staticSummary: `notifications of ${this.status.functionName}:${this.status.alias} (${releaseId})`,
+      });
+      appendTimeline(this.status, {
+        at: new Date(Date.now()).toISOString(),
+        event: 'notifications_handed_off',
+        message: `${left} notification(s) not yet delivered ${notificationDrainMs / 1000} s after the release's end; the outbox workflow ${workflowId} delivers them`,
+        details: { outboxWorkflowId: workflowId, left },
+      });
+    } catch (error) {
+      this.record(
+        `${left} notification(s) not delivered: the outbox could not start (${messageOf(error)}); given up`,
+      );
     }
   }
 
@@ -137,7 +165,7 @@ export class Notifier {
           event,
           body: notificationBody(receiver.target.format, notification),
         });
-        if (!receiver.isSending) void this.send(receiver);
+        if (!receiver.isSending && !this.isHandedOff) void this.send(receiver);
       }
     } catch (error) {
       this.record(`notification ${event} could not be built: ${messageOf(error)}`);
@@ -147,20 +175,18 @@ export class Notifier {
   /** Sends a receiver's queue, oldest first, one at a time; a release's cancellation does not stop it. */
   private async send(receiver: Receiver): Promise<void> {
     receiver.isSending = true;
+    const onGivenUp = (item: QueuedNotification, reason: string) => {
+      // Handed off: the outbox sends that event again, and says itself if it gives up.
+      if (this.isHandedOff) return;
+      this.record(
+        `notification ${item.eventId} (${item.event}) to ${originOf(receiver.target.webhook)} given up: ${reason}`,
+        { eventId: item.eventId, event: item.event },
+      );
+    };
     try {
-      await CancellationScope.nonCancellable(async () => {
-        for (let next = receiver.queue[0]; next; next = receiver.queue[0]) {
-          try {
-            await deliverNotification({ webhook: receiver.target.webhook, ...next });
-          } catch (error) {
-            this.record(
-              `notification ${next.eventId} (${next.event}) to ${originOf(receiver.target.webhook)} given up: ${messageOf(error)}`,
-              { eventId: next.eventId, event: next.event },
-            );
-          }
-          receiver.queue.shift();
-        }
-      });
+      await CancellationScope.nonCancellable(() =>
+        deliverInOrder(receiver.target.webhook, receiver.queue, onGivenUp, () => this.isHandedOff),
+      );
     } catch {
       // Never fail a release over its notifications.
     } finally {
@@ -177,18 +203,4 @@ export class Notifier {
       ...(details ? { details } : {}),
     });
   }
-}
-
-/** The last cause's message: an ActivityFailure wraps the ApplicationFailure that says what happened. */
-function messageOf(error: unknown): string {
-  let current: unknown = error;
-  while (current instanceof Error && current.cause instanceof Error) current = current.cause;
-  if (current instanceof ApplicationFailure || current instanceof Error) return current.message;
-  return String(current);
-}
-
-/** Only the origin: a Slack webhook's path is its secret, and the timeline is readable by every token. */
-function originOf(webhook: string): string {
-  const match = /^[a-z]+:\/\/[^/?#]+/i.exec(webhook);
-  return match ? match[0] : 'the webhook';
 }
