@@ -1,6 +1,7 @@
 import type { HealthCheckInput, HealthVerdict } from '../domain/health-verdict.ts';
 import type { ActivityDeps } from './deps.ts';
 import { createExpectedCodeSha256 } from './expected-code-sha256.ts';
+import { createLambdaBudgetQueue } from './lambda-budget-queue.ts';
 import { createListVersions } from './list-versions.ts';
 import { createMonitorHealth } from './monitor-health.ts';
 import { createPreflight } from './preflight.ts';
@@ -30,6 +31,7 @@ export function createActivities(deps: ActivityDeps) {
     listVersions: createListVersions(deps),
     expectedCodeSha256: createExpectedCodeSha256(deps),
     preflight: createPreflight(deps),
+    lambdaBudgetQueue: createLambdaBudgetQueue(deps),
   };
 }
 
@@ -38,6 +40,7 @@ export type ReleaseActivities = ReturnType<typeof createActivities>;
 export type { HealthCheckInput, HealthVerdict } from '../domain/health-verdict.ts';
 export type { ActivityDeps } from './deps.ts';
 export type { ExpectedCode, ExpectedCodeInput } from './expected-code-sha256.ts';
+export type { LambdaBudgetQueue, LambdaBudgetQueueInput } from './lambda-budget-queue.ts';
 export type { PublishedVersion } from './list-versions.ts';
 export type { MonitorResult } from './monitor-health.ts';
 export type { PreflightInput, PreflightProblem, PreflightResult } from './preflight.ts';

@@ -48,3 +48,9 @@ export const healthMonitorPatch = 'ramp-health-monitor-v1';
  * Releases recorded before it run the v1/v2 code in `legacy.ts`.
  */
 export const releaseSafetyPatch = 'ramp-release-safety-v3';
+/**
+ * v4: the Lambda calls that count against the account's shared control-plane quota (every one but
+ * GetFunction) run on the release region's budgeted task queue, which the Temporal server rate-limits
+ * across all workers (docs/scale.md). Releases recorded before it keep every activity on their own queue.
+ */
+export const lambdaBudgetPatch = 'ramp-lambda-budget-v4';
