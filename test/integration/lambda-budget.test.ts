@@ -21,6 +21,7 @@ import { parseReleaseId } from '../../src/domain/release-id.ts';
 import { validateReleaseSpec } from '../../src/domain/spec.ts';
 import { createReleaseClient } from '../../src/releases/release-client.ts';
 import { startSimulator } from '../../src/sim/index.ts';
+import { withApiStack } from '../helpers/api-stack.ts';
 import { busiestSecond, isBudgetedLambdaCall } from '../helpers/lambda-calls.ts';
 import { zipBase64, zipWith } from '../helpers/release-stack.ts';
 import { temporalEnvironment, uniqueName } from '../helpers/temporal.ts';
@@ -175,5 +176,56 @@ describe('the Lambda control-plane budget across workers', () => {
       await sim.close();
       rmSync(artifactDir, { recursive: true, force: true });
     }
+  });
+
+  test('a throttle that still happens on the budgeted queue is retried, and /metrics counts it by operation', async () => {
+    await withApiStack({ lambdaBudgetPerSecond: 7.5, metricDelayMs: 0 }, async (api) => {
+      const { stack } = api;
+      const throttledOf = async (operation: string) => {
+        const metrics = (await api.app.inject({ method: 'GET', url: '/metrics' })).body;
+        const line = new RegExp(`ramp_aws_throttled_total\\{operation="${operation}"\\} (\\d+)`).exec(
+          metrics,
+        );
+        return Number(line?.[1] ?? 0);
+      };
+      const before = {
+        code: await throttledOf('UpdateFunctionCode'),
+        alias: await throttledOf('UpdateAlias'),
+      };
+      const fn = uniqueName('budget-throttled');
+      await stack.createFunctionWithAlias(fn, 'live');
+      stack.sim.faults.throttle({ operation: 'UpdateFunctionCode', count: 1, retryAfterSeconds: 1 });
+      stack.sim.faults.throttle({ operation: 'UpdateAlias', count: 2, retryAfterSeconds: 1 });
+      const id = await stack.startRelease({
+        function: fn,
+        alias: 'live',
+        code: { zipFile: zipBase64() },
+        strategy: { steps: [{ weight: 10, bake: '0s' }] },
+      });
+
+      const status = await waitForEnd(stack.releases, id, 60_000);
+
+      assert.equal(status.outcome, 'succeeded');
+      assert.equal((await throttledOf('UpdateFunctionCode')) - before.code, 1);
+      assert.equal((await throttledOf('UpdateAlias')) - before.alias, 2);
+      // The retries ran where the first attempts did: on the region's budgeted queue.
+      const parsed = parseReleaseId(id);
+      if (!parsed) throw new Error(`bad release id ${id}`);
+      const history = await stack.client.workflow.getHandle(parsed.workflowId, parsed.runId).fetchHistory();
+      const scheduled = (history.events ?? []).flatMap((event) => {
+        const attributes = event.activityTaskScheduledEventAttributes;
+        return attributes ? [[attributes.activityType?.name, attributes.taskQueue?.name]] : [];
+      });
+      assert.deepEqual(
+        scheduled
+          .filter(([name]) => name === 'updateFunctionCode' || name === 'updateAlias')
+          .map(([, queue]) => queue),
+        [stack.lambdaQueue, stack.lambdaQueue, stack.lambdaQueue],
+      );
+      assert.ok(
+        scheduled.some(([name, queue]) => name === 'waitForUpdate' && queue === stack.taskQueue),
+        'GetFunction polling stays on the release queue',
+      );
+    });
   });
 });
