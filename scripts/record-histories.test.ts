@@ -15,6 +15,12 @@ import { uniqueName } from '../test/helpers/temporal.ts';
 import { waitForEnd, waitForStatus } from '../test/helpers/wait-for.ts';
 
 const prefix = process.env.RAMP_HISTORY_PREFIX ?? 'v1';
+/**
+ * Histories from v4 on are recorded as production runs them: Lambda calls on the region's budgeted queue
+ * (docs/scale.md). RAMP_HISTORY_LAMBDA_BUDGET=0 records without one.
+ */
+const lambdaBudget = Number(process.env.RAMP_HISTORY_LAMBDA_BUDGET ?? 7.5);
+const budgeted = lambdaBudget > 0 ? { lambdaBudgetPerSecond: lambdaBudget } : {};
 const out = (name: string) => new URL(`../test/fixtures/histories/${prefix}-${name}.json`, import.meta.url);
 
 async function save(stack: { client: import('@temporalio/client').Client }, releaseId: string, name: string) {
@@ -25,7 +31,7 @@ async function save(stack: { client: import('@temporalio/client').Client }, rele
 }
 
 test('record: a canary that promotes, with a pause and a resume', async () => {
-  await withReleaseStack({}, async (stack) => {
+  await withReleaseStack({ ...budgeted }, async (stack) => {
     const fn = uniqueName('rec');
     await stack.createFunctionWithAlias(fn, 'live');
     const id = await stack.startRelease({
@@ -49,7 +55,7 @@ test('record: a canary that promotes, with a pause and a resume', async () => {
 
 test('record: an unhealthy canary that rolls back', async () => {
   const gate = { check: async () => ({ status: 'fail' as const, message: 'error rate 30%' }) };
-  await withReleaseStack({ healthGate: gate }, async (stack) => {
+  await withReleaseStack({ ...budgeted, healthGate: gate }, async (stack) => {
     const fn = uniqueName('rec');
     await stack.createFunctionWithAlias(fn, 'live');
     const id = await stack.startRelease({
@@ -66,7 +72,7 @@ test('record: an unhealthy canary that rolls back', async () => {
 });
 
 test('record: an approval step, approved', async () => {
-  await withReleaseStack({}, async (stack) => {
+  await withReleaseStack({ ...budgeted }, async (stack) => {
     const fn = uniqueName('rec');
     await stack.createFunctionWithAlias(fn, 'live');
     const id = await stack.startRelease({
@@ -83,7 +89,7 @@ test('record: an approval step, approved', async () => {
 });
 
 test('record: a first release that creates the alias', async () => {
-  await withReleaseStack({}, async (stack) => {
+  await withReleaseStack({ ...budgeted }, async (stack) => {
     const fn = uniqueName('rec');
     await stack.createFunctionWithAlias(fn, 'staging');
     const id = await stack.startRelease({
@@ -98,7 +104,7 @@ test('record: a first release that creates the alias', async () => {
 });
 
 test('record: an abort during a bake', async () => {
-  await withReleaseStack({}, async (stack) => {
+  await withReleaseStack({ ...budgeted }, async (stack) => {
     const fn = uniqueName('rec');
     await stack.createFunctionWithAlias(fn, 'live');
     const id = await stack.startRelease({
@@ -115,7 +121,7 @@ test('record: an abort during a bake', async () => {
 });
 
 test('record: a workflow cancelled from the Temporal UI during a bake', async () => {
-  await withReleaseStack({}, async (stack) => {
+  await withReleaseStack({ ...budgeted }, async (stack) => {
     const fn = uniqueName('rec');
     await stack.createFunctionWithAlias(fn, 'live');
     const id = await stack.startRelease({
@@ -138,7 +144,7 @@ test('record: validation hooks before and after traffic', async () => {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   try {
-    await withReleaseStack({}, async (stack) => {
+    await withReleaseStack({ ...budgeted }, async (stack) => {
       const fn = uniqueName('rec');
       await stack.createFunctionWithAlias(fn, 'live');
       const hook = { http: `http://127.0.0.1:${port}/validate` };
@@ -159,7 +165,7 @@ test('record: validation hooks before and after traffic', async () => {
 
 test('record: too little traffic for a verdict, so the bake is extended once', async () => {
   const gate = { check: async () => ({ status: 'inconclusive' as const, message: 'too few invocations' }) };
-  await withReleaseStack({ healthGate: gate }, async (stack) => {
+  await withReleaseStack({ ...budgeted, healthGate: gate }, async (stack) => {
     const fn = uniqueName('rec');
     await stack.createFunctionWithAlias(fn, 'live');
     const id = await stack.startRelease({
@@ -175,7 +181,7 @@ test('record: too little traffic for a verdict, so the bake is extended once', a
 });
 
 test('record: someone else changes the alias during a bake (conflict)', async () => {
-  await withReleaseStack({}, async (stack) => {
+  await withReleaseStack({ ...budgeted }, async (stack) => {
     const fn = uniqueName('rec');
     await stack.createFunctionWithAlias(fn, 'live');
     stack.sim.faults.outsideChange({
@@ -205,7 +211,7 @@ test('record: a first release whose after-traffic hook fails (needs attention)',
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   try {
-    await withReleaseStack({}, async (stack) => {
+    await withReleaseStack({ ...budgeted }, async (stack) => {
       const fn = uniqueName('rec');
       await stack.createFunctionWithAlias(fn, 'staging');
       const id = await stack.startRelease({

@@ -7,6 +7,11 @@ import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
 import { isDuration, parseDurationMs } from './domain/durations.ts';
+import {
+  defaultLambdaBudgetPerSecond,
+  type LambdaBudget,
+  parseLambdaBudgets,
+} from './domain/lambda-budget.ts';
 import type { NotifyTarget } from './domain/notifications.ts';
 import { notifyListSchema } from './domain/notify-spec.ts';
 import { formatSpecProblems, problemsOf } from './domain/spec.ts';
@@ -36,6 +41,9 @@ const configSchema = z.object({
   RAMP_NOTIFY_SECRET: optionalText,
   RAMP_API_RATE_LIMIT: z.coerce.number().int().min(0).default(1200),
   RAMP_SIM_PORT: port.default(4566),
+  RAMP_SIM_QUOTAS: z.enum(['true', 'false']).default('false'),
+  RAMP_LAMBDA_BUDGET: z.coerce.number().min(0).default(defaultLambdaBudgetPerSecond),
+  RAMP_LAMBDA_BUDGET_REGIONS: optionalText,
   RAMP_SIM_METRIC_DELAY: z
     .string()
     .default('60s')
@@ -83,9 +91,16 @@ export interface RampConfig {
     simPort: number;
     /** How long invocations take to reach the simulator's CloudWatch (AWS: about a minute). */
     simMetricDelayMs: number;
+    /** The simulator enforces Lambda's control-plane quotas (15/s shared, GetFunction 100/s). */
+    simQuotas: boolean;
     temporalPort: number;
     temporalUiPort: number;
   };
+  /**
+   * Lambda control-plane budgets (requests/s per account and region, every call but GetFunction); empty
+   * when RAMP_LAMBDA_BUDGET is 0. Regions without one are not budgeted.
+   */
+  lambdaBudgets: LambdaBudget[];
   /** The standard SDK setting; `ramp sim` control commands default to the simulator it points at. */
   lambdaEndpoint: string | undefined;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
@@ -103,6 +118,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): RampConfig {
     throw new ConfigError(`Invalid configuration in the environment:\n${lines.join('\n')}`);
   }
   const c = parsed.data;
+  const isBudgetOn = c.RAMP_LAMBDA_BUDGET > 0;
+  const budgets = isBudgetOn
+    ? parseLambdaBudgets(c.RAMP_LAMBDA_BUDGET_REGIONS ?? c.AWS_REGION, c.RAMP_LAMBDA_BUDGET)
+    : { ok: true as const, budgets: [] as LambdaBudget[] };
+  if (!budgets.ok)
+    throw new ConfigError(
+      `Invalid configuration in the environment:\n  RAMP_LAMBDA_BUDGET_REGIONS: ${budgets.problem}`,
+    );
   const dataDir = resolve(c.RAMP_DATA_DIR);
   return {
     temporal: {
@@ -128,9 +151,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): RampConfig {
     localStack: {
       simPort: c.RAMP_SIM_PORT,
       simMetricDelayMs: c.RAMP_SIM_METRIC_DELAY,
+      simQuotas: c.RAMP_SIM_QUOTAS === 'true',
       temporalPort: c.RAMP_TEMPORAL_PORT,
       temporalUiPort: c.RAMP_TEMPORAL_UI_PORT,
     },
+    lambdaBudgets: budgets.budgets,
     lambdaEndpoint: c.AWS_ENDPOINT_URL_LAMBDA,
     logLevel: c.RAMP_LOG_LEVEL,
     region: c.AWS_REGION,

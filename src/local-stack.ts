@@ -13,7 +13,6 @@ import {
   LambdaClient,
   waitUntilFunctionActiveV2,
 } from '@aws-sdk/client-lambda';
-import type { Worker } from '@temporalio/worker';
 import { zipSync } from 'fflate';
 import { type StartedApi, startApi } from './api/start-api.ts';
 import { classifyAwsError } from './aws/classify-error.ts';
@@ -23,14 +22,14 @@ import { FailureType } from './domain/failure-types.ts';
 import type { Logger } from './observability/logger.ts';
 import { type Simulator, startSimulator } from './sim/index.ts';
 import { type DevServer, startDevServer } from './temporal/dev-server.ts';
-import { createReleaseWorker } from './worker.ts';
+import { createReleaseWorker, type ReleaseWorker } from './worker.ts';
 
 export const sampleFunction = { name: 'hello-ramp', alias: 'live' };
 
 export interface LocalStack {
   temporal: DevServer;
   sim: Simulator;
-  worker: Worker;
+  worker: ReleaseWorker;
   api: StartedApi;
   stop(): Promise<void>;
 }
@@ -92,6 +91,8 @@ export async function startLocalStack(config: RampConfig, logger: Logger): Promi
     region: config.region,
     persistPath: join(config.dataDir, 'simulator.json'),
     metricDelayMs: config.localStack.simMetricDelayMs,
+    // RAMP_SIM_QUOTAS=true: Lambda's real control-plane rates, to rehearse a big rollout and watch the budget.
+    ...(config.localStack.simQuotas ? { quotas: true } : {}),
   });
   const credentials = sim.clientConfig.credentials;
   const lambda = new LambdaClient({ ...sim.clientConfig, maxAttempts: 3 });
@@ -116,7 +117,7 @@ export async function startLocalStack(config: RampConfig, logger: Logger): Promi
     api,
     async stop() {
       await api.close();
-      if (worker.getState() === 'RUNNING') worker.shutdown();
+      worker.shutdown();
       await running;
       traffic.stop();
       lambda.destroy();

@@ -2,14 +2,18 @@
  * The worker process: runs release workflows and their activities. Composition root: the only place
  * (with the API and CLI entries) that builds clients and reads config. Scale out by running more of
  * these against the same Temporal namespace and task queue.
+ *
+ * Besides the release queue, each worker polls one budgeted Lambda queue per configured region of its
+ * account (docs/scale.md); the Temporal server rate-limits each of those across every worker.
  */
 import { existsSync } from 'node:fs';
-import { bundleWorkflowCode, NativeConnection, Runtime, Worker } from '@temporalio/worker';
+import { bundleWorkflowCode, NativeConnection, Runtime, type State, Worker } from '@temporalio/worker';
 import { createActivities } from './activities/index.ts';
 import { createTrainActivities } from './activities/train-activities.ts';
 import { createArtifactStore } from './artifacts/create-artifact-store.ts';
 import { type AwsClients, createAwsClients } from './aws/lambda-clients.ts';
 import type { RampConfig } from './config.ts';
+import { budgetsOfAccount, lambdaBudgetQueue, temporalRateForBudget } from './domain/lambda-budget.ts';
 import { createCloudWatchHealthGate } from './health/cloudwatch-health-gate.ts';
 import type { HealthGate } from './health/health-gate.ts';
 import { createLogger, type Logger, temporalLoggerOf } from './observability/logger.ts';
@@ -33,10 +37,65 @@ export interface WorkerOverrides {
   logger?: Logger;
 }
 
+/** One budgeted Lambda queue a worker polls. */
+export interface BudgetedQueue {
+  taskQueue: string;
+  account: string;
+  region: string;
+  /** The budget: no 1-s window of the queue's calls goes above it. */
+  budgetPerSecond: number;
+  /** The rate Temporal's limiter is given for it (see temporalRateForBudget). */
+  temporalRatePerSecond: number;
+}
+
+/** The release queue's worker and the budgeted Lambda queues' activity workers, run and stopped together. */
+export class ReleaseWorker {
+  constructor(
+    readonly main: Worker,
+    private readonly budgeted: readonly Worker[],
+    readonly budgetedQueues: readonly BudgetedQueue[],
+  ) {}
+
+  /** Runs until shutdown; if one worker fails, the others are shut down and the failure is thrown. */
+  async run(): Promise<void> {
+    const all = [this.main, ...this.budgeted];
+    const results = await Promise.allSettled(
+      all.map((worker) =>
+        worker.run().catch((error: unknown) => {
+          this.shutdown();
+          throw error;
+        }),
+      ),
+    );
+    const failed = results.find((result) => result.status === 'rejected');
+    if (failed) throw failed.reason;
+  }
+
+  /** Runs while `body` runs, then shuts every worker down and waits for them to stop. */
+  async runUntil<R>(body: () => Promise<R>): Promise<R> {
+    const running = this.run();
+    try {
+      return await body();
+    } finally {
+      this.shutdown();
+      await running;
+    }
+  }
+
+  getState(): State {
+    return this.main.getState();
+  }
+
+  shutdown(): void {
+    for (const worker of [this.main, ...this.budgeted])
+      if (worker.getState() === 'RUNNING') worker.shutdown();
+  }
+}
+
 export async function createReleaseWorker(
   config: RampConfig,
   overrides: WorkerOverrides = {},
-): Promise<Worker> {
+): Promise<ReleaseWorker> {
   const logger = overrides.logger ?? createLogger({ level: config.logLevel, name: 'ramp-worker' });
   const client = await connectClient(config.temporal);
   await ensureSearchAttributes(client, logger);
@@ -62,20 +121,50 @@ export async function createReleaseWorker(
             })
           ).code,
         };
-  return Worker.create({
-    connection: await NativeConnection.connect(connectionOptions(config.temporal)),
+  const budgetedQueues = await budgetedQueuesOf(config, aws);
+  const activities = createActivities({
+    aws,
+    artifacts: createArtifactStore(config),
+    healthGate: overrides.healthGate ?? createCloudWatchHealthGate(aws),
+    lambdaBudgetQueues: new Map(budgetedQueues.map((queue) => [queue.region, queue.taskQueue])),
+    ...(overrides.updatePollIntervalMs ? { updatePollIntervalMs: overrides.updatePollIntervalMs } : {}),
+    notify: notifySecret ? { secret: notifySecret } : {},
+  });
+  const connection = await NativeConnection.connect(connectionOptions(config.temporal));
+  const main = await Worker.create({
+    connection,
     namespace: config.temporal.namespace,
     taskQueue: config.temporal.taskQueue,
     workflowBundle,
-    activities: {
-      ...createActivities({
-        aws,
-        artifacts: createArtifactStore(config),
-        healthGate: overrides.healthGate ?? createCloudWatchHealthGate(aws),
-        ...(overrides.updatePollIntervalMs ? { updatePollIntervalMs: overrides.updatePollIntervalMs } : {}),
-        notify: notifySecret ? { secret: notifySecret } : {},
-      }),
-      ...createTrainActivities({ aws, temporal: client }),
-    },
+    // A train's activities too, so the same worker runs trains and their child releases.
+    activities: { ...activities, ...createTrainActivities({ aws, temporal: client }) },
   });
+  const budgeted: Worker[] = [];
+  for (const queue of budgetedQueues) {
+    // Activities only. Every worker of the queue sends the same rate; the server applies it to the queue.
+    budgeted.push(
+      await Worker.create({
+        connection,
+        namespace: config.temporal.namespace,
+        taskQueue: queue.taskQueue,
+        activities,
+        maxTaskQueueActivitiesPerSecond: queue.temporalRatePerSecond,
+      }),
+    );
+    logger.info(queue, 'polling a budgeted Lambda queue');
+  }
+  return new ReleaseWorker(main, budgeted, budgetedQueues);
+}
+
+/** The budgeted queues of the worker's own account (STS GetCallerIdentity) for each configured region. */
+async function budgetedQueuesOf(config: RampConfig, aws: AwsClients): Promise<BudgetedQueue[]> {
+  if (config.lambdaBudgets.length === 0) return [];
+  const account = await aws.accountId();
+  return budgetsOfAccount(config.lambdaBudgets, account).map((budget) => ({
+    taskQueue: lambdaBudgetQueue(config.temporal.taskQueue, account, budget.region),
+    account,
+    region: budget.region,
+    budgetPerSecond: budget.perSecond,
+    temporalRatePerSecond: temporalRateForBudget(budget.perSecond),
+  }));
 }

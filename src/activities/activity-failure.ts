@@ -8,7 +8,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { ArtifactCorruptError, ArtifactMissingError } from '../artifacts/artifact-store.ts';
 import { type ClassifiedError, classifyAwsError } from '../aws/classify-error.ts';
 import { type ConflictDetails, FailureType, isRetryable } from '../domain/failure-types.ts';
-import { lambdaApiErrors } from '../observability/metrics.ts';
+import { awsThrottles, lambdaApiErrors } from '../observability/metrics.ts';
 
 const throttleBaseDelayMs = 500;
 const throttleMaxDelayMs = 8_000;
@@ -45,6 +45,15 @@ export function classify(error: unknown): ClassifiedError {
   return classifyAwsError(error);
 }
 
+/**
+ * Counts a throttled call in /metrics by operation (`UpdateAlias (shift to 10%)` counts as UpdateAlias).
+ * With the Lambda budget on these should stay at 0; one that still happens is retried as usual.
+ */
+export function countThrottle(operation: string, classified: ClassifiedError): void {
+  if (classified.type !== FailureType.Throttled) return;
+  awsThrottles.inc({ operation: /^[A-Za-z]+/.exec(operation)?.[0] ?? operation });
+}
+
 export function activityFailure(
   operation: string,
   error: unknown,
@@ -53,6 +62,7 @@ export function activityFailure(
   if (error instanceof ApplicationFailure) return error;
   const classified = classify(error);
   lambdaApiErrors.inc({ type: classified.type, aws_error: classified.awsErrorName ?? 'none' });
+  countThrottle(operation, classified);
   return classifiedFailure(operation, classified, details, error instanceof Error ? error : undefined);
 }
 

@@ -7,6 +7,11 @@ export interface ActivityDeps {
   aws: AwsClients;
   artifacts: ArtifactStore;
   healthGate: HealthGate;
+  /**
+   * The task queue of each budgeted region's Lambda calls for this worker's account (worker.ts polls
+   * them): the `lambdaBudgetQueue` activity tells a release where to send them. Absent: none budgeted.
+   */
+  lambdaBudgetQueues?: ReadonlyMap<string, string>;
   /** How often to poll GetFunction while an update settles. GetFunction has its own 100/s quota. */
   updatePollIntervalMs?: number;
   /** Release notifications: the HMAC secret (`RAMP_NOTIFY_SECRET`); without one, deliveries are unsigned. */

@@ -2,6 +2,7 @@ import type { HealthCheckInput, HealthVerdict } from '../domain/health-verdict.t
 import { createDeliverNotification } from './deliver-notification.ts';
 import type { ActivityDeps } from './deps.ts';
 import { createExpectedCodeSha256 } from './expected-code-sha256.ts';
+import { createLambdaBudgetQueue } from './lambda-budget-queue.ts';
 import { createListVersions } from './list-versions.ts';
 import { createMonitorHealth } from './monitor-health.ts';
 import { createPreflight } from './preflight.ts';
@@ -32,6 +33,7 @@ export function createActivities(deps: ActivityDeps) {
     expectedCodeSha256: createExpectedCodeSha256(deps),
     preflight: createPreflight(deps),
     deliverNotification: createDeliverNotification(deps),
+    lambdaBudgetQueue: createLambdaBudgetQueue(deps),
   };
 }
 
@@ -41,6 +43,7 @@ export type { HealthCheckInput, HealthVerdict } from '../domain/health-verdict.t
 export type { DeliveredNotification, DeliverNotificationInput } from './deliver-notification.ts';
 export type { ActivityDeps } from './deps.ts';
 export type { ExpectedCode, ExpectedCodeInput } from './expected-code-sha256.ts';
+export type { LambdaBudgetQueue, LambdaBudgetQueueInput } from './lambda-budget-queue.ts';
 export type { PublishedVersion } from './list-versions.ts';
 export type { MonitorResult } from './monitor-health.ts';
 export type { PreflightInput, PreflightProblem, PreflightResult } from './preflight.ts';

@@ -2,7 +2,7 @@ import { type FunctionConfiguration, GetFunctionCommand } from '@aws-sdk/client-
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { FailureType, isRetryable } from '../domain/failure-types.ts';
-import { activityFailure, classify } from './activity-failure.ts';
+import { activityFailure, classify, countThrottle } from './activity-failure.ts';
 import type { ActivityDeps } from './deps.ts';
 
 export interface WaitForUpdateInput {
@@ -58,6 +58,7 @@ export function createWaitForUpdate(deps: ActivityDeps) {
         // Retry-After, if any) instead of failing the activity and starting the wait over.
         const classified = classify(error);
         if (!isRetryable(classified.type)) throw activityFailure('GetFunction', error);
+        countThrottle('GetFunction', classified);
         last = { ...last, lastError: `${classified.awsErrorName ?? classified.type}: ${classified.message}` };
         context.heartbeat(last);
         await context.sleep(Math.max(intervalMs, classified.retryAfterMs ?? 0));

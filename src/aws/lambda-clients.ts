@@ -1,6 +1,7 @@
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { S3Client } from '@aws-sdk/client-s3';
+import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 
 /**
  * SDK clients per region. `maxAttempts: 1`: Temporal's retry policy is the single, visible source of
@@ -13,6 +14,8 @@ export interface AwsClients {
   lambda(region: string): LambdaClient;
   cloudWatch(region: string): CloudWatchClient;
   s3(region: string): S3Client;
+  /** The account the credentials act in (STS GetCallerIdentity, asked once). */
+  accountId(): Promise<string>;
 }
 
 export interface AwsClientOptions {
@@ -31,6 +34,7 @@ export function createAwsClients(options: AwsClientOptions = {}): AwsClients {
   const lambdas = new Map<string, LambdaClient>();
   const cloudWatches = new Map<string, CloudWatchClient>();
   const s3s = new Map<string, S3Client>();
+  let account: Promise<string> | undefined;
   const config = {
     maxAttempts: options.maxAttempts ?? 1,
     ...(options.endpoint ? { endpoint: options.endpoint } : {}),
@@ -64,6 +68,28 @@ export function createAwsClients(options: AwsClientOptions = {}): AwsClients {
         s3s.set(region, client);
       }
       return client;
+    },
+    accountId() {
+      account ??= (async () => {
+        // STS is global; the SDK still wants a region. AWS_ENDPOINT_URL_STS points it at the simulator.
+        const sts = new STSClient({
+          ...config,
+          maxAttempts: 3,
+          region: process.env.AWS_REGION ?? 'us-east-1',
+        });
+        try {
+          const identity = await sts.send(new GetCallerIdentityCommand({}));
+          if (!identity.Account) throw new Error('STS GetCallerIdentity answered without an Account');
+          return identity.Account;
+        } finally {
+          sts.destroy();
+        }
+      })();
+      // A failed look-up is asked again next time, not remembered.
+      account.catch(() => {
+        account = undefined;
+      });
+      return account;
     },
   };
 }

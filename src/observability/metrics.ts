@@ -28,6 +28,13 @@ export const lambdaApiErrors = new Counter({
   registers: [metricsRegistry],
 });
 
+export const awsThrottles = new Counter({
+  name: 'ramp_aws_throttled_total',
+  help: 'AWS calls answered 429 (throttled) by operation; each is retried (Lambda: after its Retry-After)',
+  labelNames: ['operation'],
+  registers: [metricsRegistry],
+});
+
 export const aliasWriteDuration = new Histogram({
   name: 'ramp_alias_write_duration_seconds',
   help: 'Duration of alias writes by purpose (shift, promote, roll back), retries included',

@@ -68,6 +68,11 @@ export class CredentialIssuer {
     };
   }
 
+  /** The credentials STS issued under an access key, if it did. */
+  get(accessKeyId: string | undefined): IssuedCredentials | undefined {
+    return accessKeyId ? this.issued.get(accessKeyId) : undefined;
+  }
+
   /** The account an access key acts in, if STS issued it. */
   accountOf(accessKeyId: string | undefined): string | undefined {
     return accessKeyId ? this.issued.get(accessKeyId)?.accountId : undefined;
@@ -117,9 +122,12 @@ export class StsEndpoint implements ServiceEndpoint {
         throttled: () => new StsError('Throttling', 'Rate exceeded'),
         serviceError: () => new StsError('InternalFailure', 'STS encountered an internal error.', 500),
       });
-      if (operation !== 'AssumeRole')
+      const callerAccountId = this.deps.accountOf(request).accountId;
+      if (operation === 'AssumeRole') body = this.assumeRole(form, callerAccountId);
+      else if (operation === 'GetCallerIdentity')
+        body = this.callerIdentity(callerAccountId, this.deps.issuer.get(request.accessKeyId));
+      else
         throw new StsError('InvalidAction', `Could not find operation ${operation} for version 2011-06-15`);
-      body = this.assumeRole(form, this.deps.accountOf(request).accountId);
     } catch (error) {
       const failure = error instanceof StsError ? error : new StsError('InternalFailure', String(error), 500);
       entry.status = failure.status;
@@ -141,6 +149,19 @@ export class StsEndpoint implements ServiceEndpoint {
     }
     response.writeHead(200, { 'content-type': 'text/xml', 'x-amzn-requestid': randomUUID() });
     response.end(body);
+  }
+
+  /** Who the credentials belong to: an issued role session, or the simulator's own user in its account. */
+  private callerIdentity(accountId: string, issued: IssuedCredentials | undefined): string {
+    const arn = issued
+      ? `arn:aws:sts::${accountId}:assumed-role/${issued.roleArn.split('/').pop() ?? ''}/${issued.sessionName}`
+      : `arn:aws:iam::${accountId}:user/ramp`;
+    const userId = issued ? `${issued.accessKeyId}:${issued.sessionName}` : 'AIDARAMPSIMULATOR';
+    return (
+      `<GetCallerIdentityResponse xmlns="${xmlNamespace}"><GetCallerIdentityResult>` +
+      `<Arn>${escapeXml(arn)}</Arn><UserId>${escapeXml(userId)}</UserId><Account>${accountId}</Account>` +
+      `</GetCallerIdentityResult><ResponseMetadata><RequestId>${randomUUID()}</RequestId></ResponseMetadata></GetCallerIdentityResponse>`
+    );
   }
 
   private assumeRole(form: URLSearchParams, callerAccountId: string): string {

@@ -20,3 +20,21 @@ test('AWS_ENDPOINT_URL_LAMBDA and RAMP_API_URL are read through config and must 
   assert.equal(loadConfig({}).lambdaEndpoint, undefined);
   assert.throws(() => loadConfig({ RAMP_API_URL: 'not a url' }), ConfigError);
 });
+
+test('the Lambda budget is 7.5/s in AWS_REGION by default, configurable per region and account, and 0 turns it off', () => {
+  assert.deepEqual(loadConfig({ AWS_REGION: 'eu-west-1' }).lambdaBudgets, [
+    { region: 'eu-west-1', account: undefined, perSecond: 7.5 },
+  ]);
+  assert.deepEqual(
+    loadConfig({ RAMP_LAMBDA_BUDGET: '5', RAMP_LAMBDA_BUDGET_REGIONS: 'us-east-1,eu-west-1=3' })
+      .lambdaBudgets,
+    [
+      { region: 'us-east-1', account: undefined, perSecond: 5 },
+      { region: 'eu-west-1', account: undefined, perSecond: 3 },
+    ],
+  );
+  assert.deepEqual(loadConfig({ RAMP_LAMBDA_BUDGET: '0' }).lambdaBudgets, []);
+  assert.throws(() => loadConfig({ RAMP_LAMBDA_BUDGET_REGIONS: 'everywhere' }), ConfigError);
+  assert.equal(loadConfig({}).localStack.simQuotas, false);
+  assert.equal(loadConfig({ RAMP_SIM_QUOTAS: 'true' }).localStack.simQuotas, true);
+});

@@ -31,6 +31,7 @@ export async function withApiStack<T>(
     healthGate?: HealthGate | 'cloudwatch';
     rateLimit?: ApiDeps['rateLimit'];
     metricDelayMs?: number;
+    lambdaBudgetPerSecond?: number;
   },
   body: (api: ApiStack) => Promise<T>,
 ): Promise<T> {
@@ -38,6 +39,7 @@ export async function withApiStack<T>(
     ...(options.healthGate ? { healthGate: options.healthGate } : {}),
     // The API tests judge no metrics, so the simulator keeps AWS's delay unless a test needs speed.
     metricDelayMs: options.metricDelayMs ?? defaultMetricDelayMs,
+    ...(options.lambdaBudgetPerSecond ? { lambdaBudgetPerSecond: options.lambdaBudgetPerSecond } : {}),
   };
   return withReleaseStack(stackOptions, async (stack) => {
     const audit: AuditEntry[] = [];

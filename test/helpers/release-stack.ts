@@ -13,11 +13,13 @@ import {
   ListVersionsByFunctionCommand,
   waitUntilFunctionActiveV2,
 } from '@aws-sdk/client-lambda';
+import { Worker } from '@temporalio/worker';
 import { zipSync } from 'fflate';
 import { createActivities } from '../../src/activities/index.ts';
 import { createTrainActivities } from '../../src/activities/train-activities.ts';
 import { createFileArtifactStore } from '../../src/artifacts/file-artifact-store.ts';
 import { createAwsClients } from '../../src/aws/lambda-clients.ts';
+import { lambdaBudgetQueue, temporalRateForBudget } from '../../src/domain/lambda-budget.ts';
 import type { ReleaseSpecInput } from '../../src/domain/spec.ts';
 import { validateReleaseSpec } from '../../src/domain/spec.ts';
 import { createCloudWatchHealthGate } from '../../src/health/cloudwatch-health-gate.ts';
@@ -30,6 +32,8 @@ import { temporalEnvironment, uniqueName, type WorkerContext, withWorker } from 
 
 export interface ReleaseStack extends WorkerContext {
   sim: Simulator;
+  /** The budgeted Lambda queue this stack's worker polls, when `lambdaBudgetPerSecond` was given. */
+  lambdaQueue: string | undefined;
   lambda: LambdaClient;
   releases: ReleaseClient;
   /** Trains over the same worker and artifact store. */
@@ -83,6 +87,11 @@ export async function withReleaseStack<T>(
     metricDelayMs?: number;
     /** The worker's RAMP_NOTIFY_SECRET: notifications are signed with it. */
     notifySecret?: string;
+    /**
+     * Polls the region's budgeted Lambda queue at this budget, as a production worker does (src/worker.ts);
+     * unset: no budget, every activity on the release queue.
+     */
+    lambdaBudgetPerSecond?: number;
   },
   body: (stack: ReleaseStack) => Promise<T>,
 ): Promise<T> {
@@ -97,77 +106,91 @@ export async function withReleaseStack<T>(
   const artifacts = createFileArtifactStore(artifactDir);
   const aws = createAwsClients({ endpoint: sim.endpoint, credentials: sim.clientConfig.credentials });
   const lambda = new LambdaClient({ ...sim.clientConfig, maxAttempts: 1 });
+  // Filled in once the stack's task queue is known, before any release starts.
+  const lambdaBudgetQueues = new Map<string, string>();
+  const activities = createActivities({
+    aws,
+    artifacts,
+    healthGate:
+      options.healthGate === 'cloudwatch'
+        ? createCloudWatchHealthGate(aws)
+        : (options.healthGate ?? alwaysHealthy),
+    updatePollIntervalMs: 25,
+    lambdaBudgetQueues,
+    ...(options.notifySecret ? { notify: { secret: options.notifySecret } } : {}),
+  });
   const temporal = (await temporalEnvironment()).client;
+  // A train's activities too, so the same worker runs trains and their child releases.
+  const workerActivities = { ...createTrainActivities({ aws, temporal }), ...activities };
   try {
-    return await withWorker(
-      {
-        activities: {
-          // A train's activities too, so the same worker runs trains and their child releases.
-          ...createTrainActivities({ aws, temporal }),
-          ...createActivities({
-            aws,
-            artifacts,
-            healthGate:
-              options.healthGate === 'cloudwatch'
-                ? createCloudWatchHealthGate(aws)
-                : (options.healthGate ?? alwaysHealthy),
-            updatePollIntervalMs: 25,
-            ...(options.notifySecret ? { notify: { secret: options.notifySecret } } : {}),
-          }),
-        },
-      },
-      async (context) => {
-        const releases = createReleaseClient({
-          client: context.client,
-          artifacts,
-          taskQueue: context.taskQueue,
-          defaultRegion: sim.clientConfig.region,
-        });
-        const trains = createTrainClient({
-          client: context.client,
-          artifacts,
-          taskQueue: context.taskQueue,
-          defaultRegion: sim.clientConfig.region,
-        });
-        return body({
-          ...context,
-          sim,
-          lambda,
-          releases,
-          trains,
-          async startRelease(spec, startOptions = {}) {
-            const result = validateReleaseSpec(spec);
-            if (!result.ok) throw new Error(JSON.stringify(result.problems));
-            return (await releases.start(result.spec, startOptions)).releaseId;
-          },
-          async createFunctionWithAlias(name, alias, behaviour = {}) {
-            await lambda.send(
-              new CreateFunctionCommand({
-                FunctionName: name,
-                Runtime: 'nodejs20.x',
-                Role: 'arn:aws:iam::123456789012:role/lambda-role',
-                Handler: 'index.handler',
-                Code: { ZipFile: zipWith(behaviour, `${name}-v1`) },
-                Publish: true,
-              }),
-            );
-            await waitUntilFunctionActiveV2(
-              { client: lambda, maxWaitTime: 30, minDelay: 1 },
-              { FunctionName: name },
-            );
-            const versions = await lambda.send(new ListVersionsByFunctionCommand({ FunctionName: name }));
-            const stableVersion = versions.Versions?.find((v) => v.Version !== '$LATEST')?.Version ?? '1';
-            await lambda.send(
-              new CreateAliasCommand({ FunctionName: name, Name: alias, FunctionVersion: stableVersion }),
-            );
-            return { stableVersion };
-          },
-        });
-      },
-    );
+    return await withWorker({ activities: workerActivities }, async (context) => {
+      const budget = options.lambdaBudgetPerSecond;
+      if (budget === undefined) return run(context, undefined);
+      const region = sim.clientConfig.region;
+      const lambdaQueue = lambdaBudgetQueue(context.taskQueue, await aws.accountId(), region);
+      lambdaBudgetQueues.set(region, lambdaQueue);
+      const budgetWorker = await Worker.create({
+        connection: context.env.nativeConnection,
+        namespace: context.env.namespace ?? 'default',
+        taskQueue: lambdaQueue,
+        activities,
+        maxTaskQueueActivitiesPerSecond: temporalRateForBudget(budget),
+      });
+      return budgetWorker.runUntil(run(context, lambdaQueue));
+    });
   } finally {
     await sim.close();
     lambda.destroy();
     rmSync(artifactDir, { recursive: true, force: true });
+  }
+
+  async function run(context: WorkerContext, lambdaQueue: string | undefined): Promise<T> {
+    const releases = createReleaseClient({
+      client: context.client,
+      artifacts,
+      taskQueue: context.taskQueue,
+      defaultRegion: sim.clientConfig.region,
+    });
+    const trains = createTrainClient({
+      client: context.client,
+      artifacts,
+      taskQueue: context.taskQueue,
+      defaultRegion: sim.clientConfig.region,
+    });
+    return body({
+      ...context,
+      sim,
+      lambdaQueue,
+      lambda,
+      releases,
+      trains,
+      async startRelease(spec, startOptions = {}) {
+        const result = validateReleaseSpec(spec);
+        if (!result.ok) throw new Error(JSON.stringify(result.problems));
+        return (await releases.start(result.spec, startOptions)).releaseId;
+      },
+      async createFunctionWithAlias(name, alias, behaviour = {}) {
+        await lambda.send(
+          new CreateFunctionCommand({
+            FunctionName: name,
+            Runtime: 'nodejs20.x',
+            Role: 'arn:aws:iam::123456789012:role/lambda-role',
+            Handler: 'index.handler',
+            Code: { ZipFile: zipWith(behaviour, `${name}-v1`) },
+            Publish: true,
+          }),
+        );
+        await waitUntilFunctionActiveV2(
+          { client: lambda, maxWaitTime: 30, minDelay: 1 },
+          { FunctionName: name },
+        );
+        const versions = await lambda.send(new ListVersionsByFunctionCommand({ FunctionName: name }));
+        const stableVersion = versions.Versions?.find((v) => v.Version !== '$LATEST')?.Version ?? '1';
+        await lambda.send(
+          new CreateAliasCommand({ FunctionName: name, Name: alias, FunctionVersion: stableVersion }),
+        );
+        return { stableVersion };
+      },
+    });
   }
 }

@@ -8,7 +8,12 @@ import {
   LambdaClient,
   waitUntilFunctionActiveV2,
 } from '@aws-sdk/client-lambda';
-import { AssumeRoleCommand, STSClient, STSServiceException } from '@aws-sdk/client-sts';
+import {
+  AssumeRoleCommand,
+  GetCallerIdentityCommand,
+  STSClient,
+  STSServiceException,
+} from '@aws-sdk/client-sts';
 import { role, withSim, zipOf } from './fixtures.ts';
 
 const deployer = 'arn:aws:iam::222222222222:role/ramp/ramp-deployer';
@@ -122,6 +127,35 @@ describe('STS AssumeRole in the simulator, through the real SDK', () => {
         }
       },
     );
+  });
+
+  test("GetCallerIdentity names the credentials' account: the simulator's own, or an assumed role's", async () => {
+    await withSim({ roles: [{ roleArn: deployer }] }, async (sim) => {
+      const sts = new STSClient({ ...sim.clientConfig, maxAttempts: 1 });
+      try {
+        const own = await sts.send(new GetCallerIdentityCommand({}));
+        assert.equal(own.Account, '123456789012');
+        assert.equal(own.Arn, 'arn:aws:iam::123456789012:user/ramp');
+        const assumed = await sts.send(
+          new AssumeRoleCommand({ RoleArn: deployer, RoleSessionName: 'ramp-worker' }),
+        );
+        const asRole = new STSClient({
+          ...sim.clientConfig,
+          credentials: {
+            accessKeyId: assumed.Credentials?.AccessKeyId ?? '',
+            secretAccessKey: assumed.Credentials?.SecretAccessKey ?? '',
+            sessionToken: assumed.Credentials?.SessionToken ?? '',
+          },
+          maxAttempts: 1,
+        });
+        const theirs = await asRole.send(new GetCallerIdentityCommand({}));
+        asRole.destroy();
+        assert.equal(theirs.Account, '222222222222');
+        assert.equal(theirs.Arn, 'arn:aws:sts::222222222222:assumed-role/ramp-deployer/ramp-worker');
+      } finally {
+        sts.destroy();
+      }
+    });
   });
 
   test('a role that is not declared, a wrong ExternalId and a bad session name are refused as STS words them', async () => {

@@ -12,10 +12,10 @@ import type { ReleaseActivities } from '../../activities/index.ts';
 import { FailureType } from '../../domain/failure-types.ts';
 import { type AliasState, aliasEquals, describeAlias } from '../../domain/lambda-state.ts';
 import { type Failure, failureOf, stop } from './failures.ts';
-import { controlPlane, rollbackBackoffMs, rollbackDeadlineMs, rollbackRound } from './options.ts';
+import { controlPlane, onQueue, rollbackBackoffMs, rollbackDeadlineMs, rollbackRound } from './options.ts';
 
-const lambda = proxyActivities<ReleaseActivities>(controlPlane);
-const rollbackActivities = proxyActivities<ReleaseActivities>(rollbackRound);
+const defaultLambda = proxyActivities<ReleaseActivities>(controlPlane);
+const defaultRollbackActivities = proxyActivities<ReleaseActivities>(rollbackRound);
 
 export interface AliasRef {
   functionName: string;
@@ -37,8 +37,16 @@ export class AliasWriter {
   rollbackFoundStable: { revisionId: string; isKnown: boolean } | undefined;
   /** Every RevisionId Ramp's own writes and reads returned, for the rollback to recognise its states. */
   private readonly knownRevisionIds: string[] = [];
+  private lambda = defaultLambda;
+  private rollbackActivities = defaultRollbackActivities;
 
   constructor(private readonly ref: AliasRef) {}
+
+  /** Sends every alias read and write to the region's budgeted Lambda queue (docs/scale.md). */
+  routeTo(lambdaQueue: string): void {
+    this.lambda = proxyActivities<ReleaseActivities>(onQueue(controlPlane, lambdaQueue));
+    this.rollbackActivities = proxyActivities<ReleaseActivities>(onQueue(rollbackRound, lambdaQueue));
+  }
 
   /** Takes the alias as read at the start of the release. */
   adopt(alias: AliasState | null): void {
@@ -62,7 +70,11 @@ export class AliasWriter {
   async create(version: string, description: string | undefined): Promise<void> {
     this.mayHaveMovedTraffic = true;
     const created = await CancellationScope.nonCancellable(() =>
-      lambda.createAlias({ ...this.ref, functionVersion: version, ...(description ? { description } : {}) }),
+      this.lambda.createAlias({
+        ...this.ref,
+        functionVersion: version,
+        ...(description ? { description } : {}),
+      }),
     );
     this.remember(created);
   }
@@ -72,7 +84,7 @@ export class AliasWriter {
    * this (invariant I3). Anything else is someone else's change.
    */
   async verify(version: string, what: string): Promise<void> {
-    const readBack = await CancellationScope.nonCancellable(() => lambda.readAlias(this.ref));
+    const readBack = await CancellationScope.nonCancellable(() => this.lambda.readAlias(this.ref));
     if (!readBack || !aliasEquals(readBack, version, {})) {
       throw stop(
         FailureType.AliasChangedOutside,
@@ -99,7 +111,7 @@ export class AliasWriter {
       const giveUpAt = Date.now() + rollbackDeadlineMs;
       for (let round = 1; ; round++) {
         try {
-          const rolledBack = await rollbackActivities.rollBackAlias({
+          const rolledBack = await this.rollbackActivities.rollBackAlias({
             ...this.ref,
             stableVersion,
             candidateVersion,
@@ -133,7 +145,7 @@ export class AliasWriter {
     if (!alias) throw stop(FailureType.InvalidState, `the alias was written (${purpose}) before it was read`);
     this.mayHaveMovedTraffic = true;
     const written = await CancellationScope.nonCancellable(() =>
-      lambda.updateAlias({
+      this.lambda.updateAlias({
         ...this.ref,
         functionVersion,
         additionalVersionWeights: weights,

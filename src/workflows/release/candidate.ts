@@ -13,9 +13,12 @@ import type { AliasWriter } from './alias-writer.ts';
 import type { ReleaseControls } from './controls.ts';
 import { stop } from './failures.ts';
 import type { Note } from './health-watch.ts';
-import { controlPlane, polling } from './options.ts';
+import { controlPlane, onQueue, polling } from './options.ts';
 
-const lambda = proxyActivities<ReleaseActivities>(controlPlane);
+const defaultLambda = proxyActivities<ReleaseActivities>(controlPlane);
+/** The control-plane activities, on the release's budgeted Lambda queue once it has one. */
+const lambdaOf = ({ lambdaQueue }: CandidateSteps) =>
+  lambdaQueue ? proxyActivities<ReleaseActivities>(onQueue(controlPlane, lambdaQueue)) : defaultLambda;
 const defaultUpdateTimeoutMs = 15 * 60_000;
 
 export interface CandidateSteps {
@@ -25,13 +28,16 @@ export interface CandidateSteps {
   enter: (phase: ReleasePhase) => void;
   /** Holds while the release is paused (between steps, never inside one). */
   holdWhilePaused: () => Promise<void>;
+  /** The region's budgeted Lambda queue (docs/scale.md); unset: the workflow's own queue. */
+  lambdaQueue?: string;
 }
 
 const refOf = (input: ReleaseInput) => ({ functionName: input.functionName, region: input.region });
 
 /** Read-only checks before any write; every problem is listed and nothing is changed. */
-export async function preflight({ input, note }: CandidateSteps): Promise<void> {
-  const checked = await lambda.preflight({
+export async function preflight(steps: CandidateSteps): Promise<void> {
+  const { input, note } = steps;
+  const checked = await lambdaOf(steps).preflight({
     ...refOf(input),
     alias: input.alias,
     code: input.code,
@@ -52,8 +58,9 @@ export async function preflight({ input, note }: CandidateSteps): Promise<void> 
  * Reads the function and the alias the release starts from, and refuses an alias that is already split:
  * another deployment is shifting it.
  */
-export async function readStartingPoint({ input }: CandidateSteps, writer: AliasWriter) {
-  const target = await lambda.readTarget({ ...refOf(input), alias: input.alias });
+export async function readStartingPoint(steps: CandidateSteps, writer: AliasWriter) {
+  const { input } = steps;
+  const target = await lambdaOf(steps).readTarget({ ...refOf(input), alias: input.alias });
   writer.adopt(target.alias);
   if (target.alias && Object.values(target.alias.additionalVersionWeights).some((w) => w > 0)) {
     throw stop(
@@ -75,6 +82,7 @@ export async function publishCandidate(
 ): Promise<{ version: string; isExisting: boolean }> {
   const { input, controls, note, enter } = steps;
   const ref = refOf(input);
+  const lambda = lambdaOf(steps);
   if (input.code.kind === 'version') {
     // An existing version (checked by the preflight): nothing to update or publish.
     note('version_chosen', `releasing existing version ${input.code.version}; no code update, no publish`, {

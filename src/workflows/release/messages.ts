@@ -54,3 +54,9 @@ export const releaseSafetyPatch = 'ramp-release-safety-v3';
  * notify targets, so releases without any record no marker and run exactly as before.
  */
 export const notificationsPatch = 'ramp-notifications-v1';
+/**
+ * v4: the Lambda calls that count against the account's shared control-plane quota (every one but
+ * GetFunction) run on the release region's budgeted task queue, which the Temporal server rate-limits
+ * across all workers (docs/scale.md). Releases recorded before it keep every activity on their own queue.
+ */
+export const lambdaBudgetPatch = 'ramp-lambda-budget-v4';

@@ -20,6 +20,14 @@ export const controlPlane = {
   retry: retryUntilDeadline,
 } satisfies ActivityOptions;
 
+/**
+ * The same options on another task queue: the region's budgeted Lambda queue. Without one, the options as
+ * they are (the workflow's own queue), so releases that do not route keep the very same commands.
+ */
+export function onQueue(options: ActivityOptions, taskQueue: string | undefined): ActivityOptions {
+  return taskQueue ? { ...options, taskQueue } : options;
+}
+
 /** Waiting for an update to settle: long, heartbeating (a lost worker is noticed within 30 s). */
 export function polling(updateTimeoutMs: number): ActivityOptions {
   return {

@@ -17,9 +17,11 @@ import {
   CancellationScope,
   condition,
   patched,
+  proxyActivities,
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
+import type { ReleaseActivities } from '../../activities/index.ts';
 import { releaseWarnings } from '../../domain/health-checks.ts';
 import { releaseIdOf } from '../../domain/release-id.ts';
 import type { ReleaseInput } from '../../domain/release-input.ts';
@@ -36,8 +38,11 @@ import { endRelease, finish } from './ending.ts';
 import { HealthWatch } from './health-watch.ts';
 import { type HookStage, runHook } from './hooks.ts';
 import { legacyRelease } from './legacy.ts';
-import { releaseSafetyPatch } from './messages.ts';
+import { lambdaBudgetPatch, releaseSafetyPatch } from './messages.ts';
 import { Notifier } from './notifier.ts';
+import { controlPlane } from './options.ts';
+
+const { lambdaBudgetQueue } = proxyActivities<ReleaseActivities>(controlPlane);
 
 export async function release(input: ReleaseInput): Promise<ReleaseStatus> {
   // Releases recorded before the restructure finish on the code they began with.
@@ -132,6 +137,7 @@ class Release {
       `release of ${input.functionShortName}:${input.alias} in ${input.region}: ${describePlan(plan.steps)}${input.requestedBy ? `, requested by ${input.requestedBy}` : ''}`,
     );
     for (const warning of releaseWarnings(plan, input.health)) this.note('warning', warning);
+    await this.routeBudgetedLambdaCalls();
     await preflight(this.steps);
     const target = await readStartingPoint(this.steps, writer);
     status.stableVersion = target.alias?.functionVersion ?? null;
@@ -157,6 +163,18 @@ class Release {
       return;
     }
     await this.shiftAndPromote(plan, writer.alias.functionVersion, candidate);
+  }
+
+  /**
+   * Lambda calls that count against the account's shared quota go to the region's budgeted task queue,
+   * which Temporal rate-limits across every worker (docs/scale.md). GetFunction polling stays here.
+   */
+  private async routeBudgetedLambdaCalls(): Promise<void> {
+    if (!patched(lambdaBudgetPatch)) return;
+    const { taskQueue } = await lambdaBudgetQueue({ region: this.input.region });
+    if (!taskQueue) return;
+    this.steps.lambdaQueue = taskQueue;
+    this.writer.routeTo(taskQueue);
   }
 
   /** The plan's steps, each shift preceded by a fresh verdict and followed by its watched bake and gate. */

@@ -1,0 +1,85 @@
+/**
+ * The shared Lambda control-plane budget: every Lambda call but GetFunction shares 15 requests/s per
+ * account and region (docs/scale.md). Ramp routes the activities that make those calls to one Temporal
+ * task queue per account and region, and the Temporal server rate-limits that queue across all of its
+ * workers. This file holds the pure parts: the budgets as configured, the queue names, and the rate
+ * Temporal is given for a budget.
+ */
+
+/** Lambda's shared control-plane quota; Ramp's default budget is half of it (CI, Terraform, people share it). */
+export const lambdaControlPlaneQuotaPerSecond = 15;
+export const defaultLambdaBudgetPerSecond = lambdaControlPlaneQuotaPerSecond / 2;
+
+/** One budget: `account` undefined applies to whichever account the worker's credentials belong to. */
+export interface LambdaBudget {
+  region: string;
+  account: string | undefined;
+  perSecond: number;
+}
+
+const entryPattern = /^(?:(\d{12}):)?([a-z]{2}(?:-[a-z]+)+-\d+)(?:=(\d+(?:\.\d+)?))?$/;
+
+/**
+ * Parses `RAMP_LAMBDA_BUDGET_REGIONS`: `us-east-1,eu-west-1=5,222222222222:us-east-1=3`. A bare region
+ * takes the default rate; `account:` scopes an entry to workers of that account. Returns the problems
+ * instead of throwing, for config's error message.
+ */
+export function parseLambdaBudgets(
+  text: string,
+  defaultPerSecond: number,
+): { ok: true; budgets: LambdaBudget[] } | { ok: false; problem: string } {
+  const budgets: LambdaBudget[] = [];
+  for (const raw of text.split(',').map((entry) => entry.trim())) {
+    if (raw === '') continue;
+    const match = entryPattern.exec(raw);
+    if (!match) {
+      return {
+        ok: false,
+        problem: `"${raw}" is not [account:]region[=requests per second], e.g. us-east-1, eu-west-1=5 or 123456789012:us-east-1=3`,
+      };
+    }
+    const [, account, region = '', rate] = match;
+    const perSecond = rate === undefined ? defaultPerSecond : Number(rate);
+    if (perSecond <= 0) return { ok: false, problem: `"${raw}": a budget must be above 0 requests/s` };
+    budgets.push({ region, account, perSecond });
+  }
+  return { ok: true, budgets };
+}
+
+/** The budgets that apply to a worker of `account`: its own entries win over unscoped ones, per region. */
+export function budgetsOfAccount(budgets: readonly LambdaBudget[], account: string): LambdaBudget[] {
+  const byRegion = new Map<string, { budget: LambdaBudget; isScoped: boolean }>();
+  for (const budget of budgets) {
+    if (budget.account !== undefined && budget.account !== account) continue;
+    const isScoped = budget.account !== undefined;
+    const existing = byRegion.get(budget.region);
+    if (!existing || (isScoped && !existing.isScoped))
+      byRegion.set(budget.region, { budget: { ...budget, account }, isScoped });
+  }
+  return [...byRegion.values()].map((entry) => entry.budget);
+}
+
+/**
+ * The task queue of one account's and region's budgeted Lambda calls, under the deployment's own queue:
+ * a second Ramp deployment (another RAMP_TASK_QUEUE or namespace) has queues, and so budgets, of its own.
+ */
+export function lambdaBudgetQueue(releaseQueue: string, account: string, region: string): string {
+  return `${releaseQueue}/lambda/${account}/${region}`;
+}
+
+/**
+ * Temporal's per-queue limiter is a token bucket per task-queue partition (4 by default) that holds one
+ * second's worth of tasks, at least one: after a quiet spell a 1-s window can take the full buckets plus
+ * one second of refill, about twice the rate (measured on the dev server: 16 activities started in the
+ * first second at 7.5/s). So Ramp gives Temporal the highest rate whose worst window, rate + full
+ * buckets, stays within the budget; the budget is then a ceiling for every 1-s window, not an average.
+ */
+export function temporalRateForBudget(budgetPerSecond: number, partitions = 4): number {
+  const worstWindow = (rate: number) => rate + partitions * Math.max(1, Math.ceil(rate / partitions));
+  for (let tenths = Math.floor(budgetPerSecond * 10); tenths >= 1; tenths--) {
+    const rate = tenths / 10;
+    if (worstWindow(rate) <= budgetPerSecond) return rate;
+  }
+  // A budget below the partitions' minimum burst cannot be a strict ceiling; hold it on average.
+  return budgetPerSecond / 2;
+}
