@@ -159,7 +159,15 @@ export async function createReleaseWorker(
 /** The budgeted queues of the worker's own account (STS GetCallerIdentity) for each configured region. */
 async function budgetedQueuesOf(config: RampConfig, aws: AwsClients): Promise<BudgetedQueue[]> {
   if (config.lambdaBudgets.length === 0) return [];
-  const account = await aws.accountId();
+  let account: string;
+  try {
+    account = await aws.accountId();
+  } catch (error) {
+    throw new Error(
+      `the Lambda budget needs the worker's AWS account, and STS GetCallerIdentity failed: ${(error as Error).message}. Give the worker AWS credentials (or point AWS_ENDPOINT_URL_STS at the simulator), or turn the budget off with RAMP_LAMBDA_BUDGET=0`,
+      { cause: error },
+    );
+  }
   return budgetsOfAccount(config.lambdaBudgets, account).map((budget) => ({
     taskQueue: lambdaBudgetQueue(config.temporal.taskQueue, account, budget.region),
     account,

@@ -16,6 +16,8 @@ async function startupWarnings(env: Record<string, string>): Promise<string[]> {
     TEMPORAL_ADDRESS: temporal.address,
     RAMP_TASK_QUEUE: uniqueName('worker-start'),
     RAMP_DATA_DIR: mkdtempSync(join(tmpdir(), 'ramp-worker-')),
+    // No AWS here: the Lambda budget (which asks STS for the account) is not what these tests are about.
+    RAMP_LAMBDA_BUDGET: '0',
     ...(process.env.RAMP_TEST_WORKFLOW_BUNDLE
       ? { RAMP_WORKFLOW_BUNDLE: process.env.RAMP_TEST_WORKFLOW_BUNDLE }
       : {}),
@@ -36,4 +38,19 @@ test('without RAMP_NOTIFY_SECRET the worker warns once at start that notificatio
 test('with RAMP_NOTIFY_SECRET set there is no such warning', async () => {
   const warnings = await startupWarnings({ RAMP_NOTIFY_SECRET: 'a-shared-secret' });
   assert.ok(!warnings.some((line) => line.includes('RAMP_NOTIFY_SECRET')), warnings.join('\n'));
+});
+
+test('a worker that cannot learn its AWS account for the Lambda budget says how to fix it', async () => {
+  const temporal = await temporalEnvironment();
+  const config = loadConfig({
+    TEMPORAL_ADDRESS: temporal.address,
+    RAMP_TASK_QUEUE: uniqueName('worker-start'),
+    RAMP_DATA_DIR: mkdtempSync(join(tmpdir(), 'ramp-worker-')),
+    AWS_REGION: 'us-east-1',
+  });
+  // The test process has no AWS credentials (and no AWS), so STS GetCallerIdentity fails.
+  await assert.rejects(
+    createReleaseWorker(config, { logger: captureLogger().logger }),
+    /the Lambda budget needs the worker's AWS account, and STS GetCallerIdentity failed: .*RAMP_LAMBDA_BUDGET=0/,
+  );
 });
