@@ -2,21 +2,11 @@
  * The train's activity options, named by the class of work. Retries live in Temporal's policy only.
  */
 import type { ActivityOptions } from '@temporalio/workflow';
-import { FailureType, nonRetryableFailureTypes } from '../../domain/failure-types.ts';
+import { FailureType } from '../../domain/failure-types.ts';
+import { controlPlane, monitoring } from '../release/options.ts';
 
-const retryUntilDeadline = {
-  initialInterval: '1s',
-  backoffCoefficient: 2,
-  maximumInterval: '30s',
-  nonRetryableErrorTypes: nonRetryableFailureTypes,
-};
-
-/** One Lambda or Temporal call (read an alias, send a control update to a child). */
-export const trainCall = {
-  startToCloseTimeout: '30s',
-  scheduleToCloseTimeout: '30m',
-  retry: retryUntilDeadline,
-} satisfies ActivityOptions;
+/** One Lambda or Temporal call (read an alias, send a control update to a child): a release's control-plane class. */
+export const trainCall = controlPlane;
 
 /**
  * Putting a promoted target back: retried for a day (a person can fix IAM meanwhile) except on a proven
@@ -33,11 +23,5 @@ export const trainRollback = {
   },
 } satisfies ActivityOptions;
 
-/** Watching a promoted wave's health: one heartbeating monitor per target for the whole watch. */
-export function watching(watchMs: number): ActivityOptions {
-  return {
-    startToCloseTimeout: Math.max(0, watchMs) + 5 * 60_000,
-    heartbeatTimeout: '15s',
-    retry: retryUntilDeadline,
-  };
-}
+/** Watching a promoted wave's health: one heartbeating monitor per target, as a release's bake. */
+export const watching = monitoring;
