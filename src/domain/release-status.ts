@@ -81,6 +81,13 @@ export const releaseStatusSchema = z
     isPaused: z.boolean(),
     stableVersion: z.string().nullable(),
     candidateVersion: z.string().nullable(),
+    aliasRevisionId: z
+      .string()
+      .nullable()
+      .optional()
+      .describe(
+        "Once the release succeeded: the alias's RevisionId as Ramp's read-back found it, the guard for a later rollback of this release (a train's).",
+      ),
     candidateWeightPercent: z.number().describe('Percent of the alias’s traffic on the candidate.'),
     stepIndex: z.number().int().describe('Index of the current step (0-based).'),
     stepCount: z.number().int().describe('How many steps precede promotion.'),

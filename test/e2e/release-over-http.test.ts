@@ -8,6 +8,7 @@ import type { ReleaseStatus } from '../../src/domain/release-status.ts';
 import { type ApiStack, withApiStack } from '../helpers/api-stack.ts';
 import { withReleaseStack, zipBase64 } from '../helpers/release-stack.ts';
 import { uniqueName } from '../helpers/temporal.ts';
+import { eventually } from '../helpers/wait-for.ts';
 
 // The whole path a CI pipeline takes: real HTTP to the API, Temporal, the worker, the real SDK, the simulator.
 async function listen(api: ApiStack): Promise<string> {
@@ -142,19 +143,20 @@ describe('releases over HTTP against the whole stack', () => {
         ],
         'the simulator saw 20% on the candidate, then all traffic on it',
       );
-      const listed = (await (await fetch(`${base}/v1/releases?function=${fn}`)).json()) as {
-        releases: { releaseId: string }[];
-      };
-      const deadline = Date.now() + 10_000;
-      let found = listed.releases.some((r) => r.releaseId === id);
-      while (!found && Date.now() < deadline) {
-        await new Promise((resolve) => setTimeout(resolve, 200));
-        const again = (await (await fetch(`${base}/v1/releases?function=${fn}`)).json()) as {
-          releases: { releaseId: string }[];
-        };
-        found = again.releases.some((r) => r.releaseId === id);
-      }
-      assert.ok(found, 'the release is listed from Temporal visibility');
+      // Temporal's visibility is eventually consistent: the list catches up within moments.
+      const listed = await eventually(
+        async () =>
+          (await (await fetch(`${base}/v1/releases?function=${fn}`)).json()) as {
+            releases: { releaseId: string }[];
+          },
+        (page) => page.releases.some((r) => r.releaseId === id),
+        10_000,
+        200,
+      );
+      assert.ok(
+        listed.releases.some((r) => r.releaseId === id),
+        'the release is listed from Temporal visibility',
+      );
     });
   });
 
@@ -280,11 +282,13 @@ describe('releases over HTTP against the whole stack', () => {
           body: (await response.json()) as Page & { error?: { problems: unknown } },
         };
       };
-      const deadline = Date.now() + 15_000;
-      while ((await list(`function=${fn}&outcome=succeeded`)).body.releases.length < 3) {
-        if (Date.now() > deadline) throw new Error('visibility never listed the three releases');
-        await new Promise((resolve) => setTimeout(resolve, 200));
-      }
+      const succeeded = await eventually(
+        () => list(`function=${fn}&outcome=succeeded`),
+        (page) => page.body.releases.length >= 3,
+        15_000,
+        200,
+      );
+      assert.equal(succeeded.body.releases.length, 3, 'visibility lists the three releases');
 
       const first = await list(`function=${fn}&pageSize=2`);
       const token = first.body.nextPageToken ?? '';

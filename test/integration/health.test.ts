@@ -6,7 +6,7 @@ import { CreateFunctionCommand, GetAliasCommand, waitUntilFunctionActiveV2 } fro
 import { parseReleaseId } from '../../src/domain/release-id.ts';
 import { type ReleaseStack, withReleaseStack, zipBase64, zipWith } from '../helpers/release-stack.ts';
 import { uniqueName } from '../helpers/temporal.ts';
-import { waitForEnd } from '../helpers/wait-for.ts';
+import { eventually, waitForEnd } from '../helpers/wait-for.ts';
 
 // Real health analysis: the simulator's traffic generator invokes the alias, every invocation lands in the
 // per-version AWS/Lambda metrics, and the release reads them through the real CloudWatch client.
@@ -123,10 +123,12 @@ describe('health analysis against the simulator', () => {
       });
       const traffic = stack.sim.traffic.start({ functionName: fn, qualifier: 'live', ratePerSecond: 60 });
       // CloudWatch evaluates the alarm once per period (10 s), so it is in ALARM by its next boundary.
-      const deadline = Date.now() + 30_000;
-      while (stack.sim.alarms.get('us-east-1', alarmName)?.state !== 'ALARM' && Date.now() < deadline) {
-        await new Promise((resolve) => setTimeout(resolve, 100));
-      }
+      const state = await eventually(
+        () => stack.sim.alarms.get('us-east-1', alarmName)?.state,
+        (value) => value === 'ALARM',
+        30_000,
+      );
+      assert.equal(state, 'ALARM', 'the alarm fired before the release started');
       const id = await stack.startRelease({
         function: fn,
         alias: 'live',
@@ -253,7 +255,9 @@ describe('health analysis against the simulator', () => {
       assert.ok(parsed);
       const history = await stack.client.workflow.getHandle(parsed.workflowId, parsed.runId).fetchHistory();
       const events = history.events?.length ?? 0;
-      assert.ok(events < 80, `${events} history events for ${checksRun} checks`);
+      // A fixed part (preflight, update, publish, shift, read-backs, the Lambda budget's queue lookup, the patch
+      // markers) of about 80 events, whatever the number of checks: one activity per check would add 3 per check.
+      assert.ok(events < 90, `${events} history events for ${checksRun} checks`);
     });
   });
 });

@@ -46,6 +46,11 @@ describe('releasing an existing version', () => {
       const alias = await stack.lambda.send(new GetAliasCommand({ FunctionName: fn, Name: 'live' }));
       assert.equal(alias.FunctionVersion, first);
       assert.deepEqual(alias.RoutingConfig?.AdditionalVersionWeights ?? {}, {});
+      assert.equal(
+        status.aliasRevisionId,
+        alias.RevisionId,
+        'the status names the RevisionId its read-back found',
+      );
     });
   });
 

@@ -19,6 +19,7 @@ import { createTrainClient } from '../../src/releases/train-client.ts';
 import { startSimulator } from '../../src/sim/index.ts';
 import { zipBase64, zipWith } from '../helpers/release-stack.ts';
 import { temporalEnvironment, uniqueName } from '../helpers/temporal.ts';
+import { eventually } from '../helpers/wait-for.ts';
 
 function startWorker(env: Record<string, string>): Promise<ChildProcess> {
   const child = spawn(
@@ -91,13 +92,15 @@ test('a worker killed with SIGKILL mid-train is replaced, and the train finishes
       }),
     );
     const poll = async (predicate: (s: TrainStatus) => boolean, timeoutMs: number) => {
-      const deadline = Date.now() + timeoutMs;
-      for (;;) {
-        const status = await trains.status(trainId).catch(() => undefined);
-        if (status && predicate(status)) return status;
-        if (Date.now() > deadline) throw new Error(`timed out; last: ${JSON.stringify(status)}`);
-        await new Promise((resolve) => setTimeout(resolve, 100));
-      }
+      // A status read fails while no worker serves the train (it was just killed): keep polling.
+      const status = await eventually(
+        () => trains.status(trainId).catch(() => undefined),
+        (s) => s !== undefined && predicate(s),
+        timeoutMs,
+        100,
+      );
+      if (!status || !predicate(status)) throw new Error(`timed out; last: ${JSON.stringify(status)}`);
+      return status;
     };
     await poll((s) => s.waves[0]?.targets[0]?.phase === 'baking', 30_000);
     workers[0]?.kill('SIGKILL');

@@ -48,6 +48,11 @@ export class AliasWriter {
     this.rollbackActivities = proxyActivities<ReleaseActivities>(onQueue(rollbackRound, lambdaQueue));
   }
 
+  /** The alias's RevisionId as Ramp last wrote or read it. */
+  get revisionId(): string | null {
+    return this.alias?.revisionId ?? null;
+  }
+
   /** Takes the alias as read at the start of the release. */
   adopt(alias: AliasState | null): void {
     this.alias = alias;

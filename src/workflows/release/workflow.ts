@@ -152,12 +152,14 @@ class Release {
       health.trafficMovedAt = this.now();
       status.candidateWeightPercent = 100;
       await writer.verify(candidate, 'creating the alias');
+      status.aliasRevisionId = writer.revisionId;
       this.note('alias_created', `first release: created alias ${input.alias} on version ${candidate}`);
       await this.hook('afterTraffic');
       return;
     }
     if (writer.alias.functionVersion === candidate) {
       await writer.verify(candidate, 'finding the alias on the version');
+      status.aliasRevisionId = writer.revisionId;
       status.candidateWeightPercent = 100;
       this.note('no_change', `the alias already points at version ${candidate}; no traffic to shift`);
       return;
@@ -215,6 +217,7 @@ class Release {
     this.enter('promoting');
     await writer.promote(candidate);
     await writer.verify(candidate, 'promotion');
+    status.aliasRevisionId = writer.revisionId;
     status.candidateWeightPercent = 100;
     this.note('promoted', `alias ${input.alias} is on version ${candidate} with no routing`);
     await this.hook('afterTraffic');

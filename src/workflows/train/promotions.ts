@@ -35,9 +35,9 @@ export class Promotions {
   constructor(private readonly note: Note) {}
 
   /**
-   * Records a target whose release succeeded. The release's status does not carry the alias's RevisionId,
-   * so the alias is read once, at once: if it still holds exactly the promoted version, that RevisionId
-   * is the one the promotion left.
+   * Records a target whose release succeeded. The alias is read once, at once: if it still holds exactly
+   * the promoted version under the RevisionId the release's read-back reported (`aliasRevisionId`), that
+   * RevisionId is the one the promotion left; anything else is an outside change since.
    */
   async record(
     key: string,
@@ -56,7 +56,13 @@ export class Promotions {
         region: input.region,
         alias: input.alias,
       });
-      if (alias && aliasEquals(alias, promotedVersion, {})) revisionId = alias.revisionId;
+      // The release reports the RevisionId its read-back found (releases since that field): any other
+      // RevisionId, even on the promoted version, is a write since, not Ramp's.
+      const isAsPromoted =
+        alias !== null &&
+        aliasEquals(alias, promotedVersion, {}) &&
+        (released.aliasRevisionId == null || released.aliasRevisionId === alias.revisionId);
+      if (alias && isAsPromoted) revisionId = alias.revisionId;
       else
         this.note(
           'outside_change',
