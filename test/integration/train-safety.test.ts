@@ -239,8 +239,14 @@ describe('an alias that becomes busy while the train runs', () => {
       assert.equal(bTarget?.releaseId, null);
       assert.match(bTarget?.message ?? '', /a release is already running/);
       assert.equal(status.waves[0]?.targets[0]?.outcome, 'rolled_back');
-      const other = await stack.releases.status(single);
+      // The single release runs on untouched, through to its own bake.
+      const other = await waitForStatus(
+        stack.releases,
+        single,
+        (s) => s.phase === 'baking' || s.outcome !== null,
+      );
       assert.equal(other.outcome, null, 'the single release runs on untouched');
+      assert.equal(other.candidateWeightPercent, 10);
       await stack.releases.control(single, 'abort', {});
     });
   });
