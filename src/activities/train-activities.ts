@@ -10,6 +10,7 @@ import type { AwsClients } from '../aws/lambda-clients.ts';
 import { FailureType } from '../domain/failure-types.ts';
 import { type AliasState, aliasEquals, describeAlias } from '../domain/lambda-state.ts';
 import type { ControlRequest } from '../domain/release-state.ts';
+import { executeUpdateSurvivingTaskFailure } from '../temporal/execute-update.ts';
 import { activityFailure, classify } from './activity-failure.ts';
 import { aliasStateOf, fetchAlias } from './read-alias.ts';
 
@@ -68,7 +69,7 @@ export function createTrainActivities(deps: TrainActivityDeps) {
     async controlChildRelease(input: ControlChildInput): Promise<ControlChildResult> {
       const handle = deps.temporal.workflow.getHandle(input.workflowId, input.runId);
       try {
-        await handle.executeUpdate(input.action, { args: [input.request] });
+        await executeUpdateSurvivingTaskFailure(handle, input.action, input.request);
         return { isApplied: true, message: `${input.action} taken` };
       } catch (error) {
         // The release refused (its validator) or has ended: the train reads its outcome anyway.
