@@ -92,6 +92,8 @@ export async function withReleaseStack<T>(
      * unset: no budget, every activity on the release queue.
      */
     lambdaBudgetPerSecond?: number;
+    /** The release queue worker's activity slots (RAMP_WORKER_ACTIVITY_SLOTS); default: the SDK's. */
+    activitySlots?: number;
   },
   body: (stack: ReleaseStack) => Promise<T>,
 ): Promise<T> {
@@ -123,21 +125,27 @@ export async function withReleaseStack<T>(
   // A train's activities too, so the same worker runs trains and their child releases.
   const workerActivities = { ...createTrainActivities({ aws, temporal }), ...activities };
   try {
-    return await withWorker({ activities: workerActivities }, async (context) => {
-      const budget = options.lambdaBudgetPerSecond;
-      if (budget === undefined) return run(context, undefined);
-      const region = sim.clientConfig.region;
-      const lambdaQueue = lambdaBudgetQueue(context.taskQueue, await aws.accountId(), region);
-      lambdaBudgetQueues.set(region, lambdaQueue);
-      const budgetWorker = await Worker.create({
-        connection: context.env.nativeConnection,
-        namespace: context.env.namespace ?? 'default',
-        taskQueue: lambdaQueue,
-        activities,
-        maxTaskQueueActivitiesPerSecond: temporalRateForBudget(budget),
-      });
-      return budgetWorker.runUntil(run(context, lambdaQueue));
-    });
+    return await withWorker(
+      {
+        activities: workerActivities,
+        ...(options.activitySlots ? { maxConcurrentActivityTaskExecutions: options.activitySlots } : {}),
+      },
+      async (context) => {
+        const budget = options.lambdaBudgetPerSecond;
+        if (budget === undefined) return run(context, undefined);
+        const region = sim.clientConfig.region;
+        const lambdaQueue = lambdaBudgetQueue(context.taskQueue, await aws.accountId(), region);
+        lambdaBudgetQueues.set(region, lambdaQueue);
+        const budgetWorker = await Worker.create({
+          connection: context.env.nativeConnection,
+          namespace: context.env.namespace ?? 'default',
+          taskQueue: lambdaQueue,
+          activities,
+          maxTaskQueueActivitiesPerSecond: temporalRateForBudget(budget),
+        });
+        return budgetWorker.runUntil(run(context, lambdaQueue));
+      },
+    );
   } finally {
     await sim.close();
     lambda.destroy();
