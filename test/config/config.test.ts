@@ -38,3 +38,31 @@ test('the Lambda budget is 7.5/s in AWS_REGION by default, configurable per regi
   assert.equal(loadConfig({}).localStack.simQuotas, false);
   assert.equal(loadConfig({ RAMP_SIM_QUOTAS: 'true' }).localStack.simQuotas, true);
 });
+
+test('worker sizing: 2,000 watch slots by default, the SDK defaults for the rest unless set, and bad counts named', () => {
+  assert.deepEqual(loadConfig({}).worker, { watchSlots: 2000 });
+  assert.deepEqual(
+    loadConfig({
+      RAMP_WORKER_WATCH_SLOTS: '5000',
+      RAMP_WORKER_ACTIVITY_SLOTS: '50',
+      RAMP_WORKER_WORKFLOW_SLOTS: '20',
+      RAMP_WORKER_CACHED_WORKFLOWS: '3000',
+    }).worker,
+    { watchSlots: 5000, activitySlots: 50, workflowSlots: 20, cachedWorkflows: 3000 },
+  );
+  assert.deepEqual(loadConfig({ RAMP_WORKER_ACTIVITY_SLOTS: '' }).worker, { watchSlots: 2000 });
+  for (const [name, value] of [
+    ['RAMP_WORKER_WATCH_SLOTS', '0'],
+    ['RAMP_WORKER_ACTIVITY_SLOTS', 'many'],
+    ['RAMP_WORKER_CACHED_WORKFLOWS', '-3'],
+  ] as const) {
+    assert.throws(
+      () => loadConfig({ [name]: value }),
+      (error: Error) => {
+        assert.ok(error instanceof ConfigError);
+        assert.match(error.message, new RegExp(name));
+        return true;
+      },
+    );
+  }
+});
