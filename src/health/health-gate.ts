@@ -6,6 +6,20 @@ import type { HealthCheckInput, HealthVerdict } from '../domain/health-verdict.t
  */
 export interface HealthGate {
   check(input: HealthCheckInput): Promise<HealthVerdict>;
+  /**
+   * Checks of one release, again and again over a wait (the health monitor): a gate may keep what it has
+   * read between them. Without it, each check is a `check(input)` of its own.
+   */
+  watch?(input: HealthCheckInput): HealthWatchSession;
+}
+
+export interface HealthWatchSession {
+  check(): Promise<HealthVerdict>;
+}
+
+/** The gate's watch session, or one that checks afresh each time. */
+export function watchSession(gate: HealthGate, input: HealthCheckInput): HealthWatchSession {
+  return gate.watch?.(input) ?? { check: () => gate.check(input) };
 }
 
 export const alwaysHealthy: HealthGate = {
