@@ -52,7 +52,7 @@ export function createCloudWatchBatcher(
   cloudWatch: CloudWatchClient,
   options: { windowMs?: number } = {},
 ): CloudWatchBatcher {
-  const windowMs = options.windowMs ?? 200;
+  const windowMs = options.windowMs ?? 100;
   const batchScheduleFn = (callback: () => void) => {
     setTimeout(callback, windowMs);
   };

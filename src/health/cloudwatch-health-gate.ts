@@ -59,11 +59,13 @@ export function createCloudWatchHealthGate(
     return {
       async check(): Promise<HealthVerdict> {
         if (!health) return { status: 'pass', message: 'no health checks configured' };
-        const alarms = await readAlarmStates(
+        // Alarms and metrics are read at once: each read waits for its batch, and both batches go out together.
+        const readingAlarms = readAlarmStates(
           (names) => batcher.readAlarms(names),
           health.alarms,
           trafficMovedAt,
         );
+        readingAlarms.catch(() => undefined);
         if (input.judge === 'sequential' && health.metrics && trafficMovedAt) {
           const byVersion = await readVersionMinutes(cloudWatch, {
             functionName,
@@ -74,7 +76,7 @@ export function createCloudWatchHealthGate(
           });
           return judgeSequential({
             config: health,
-            alarms,
+            alarms: await readingAlarms,
             candidate: byVersion[input.candidateVersion] ?? [],
             stable: input.stableVersion ? (byVersion[input.stableVersion] ?? []) : null,
             trafficMovedAtMs: trafficMovedAt.getTime(),
@@ -83,7 +85,7 @@ export function createCloudWatchHealthGate(
         const byVersion = metrics ? await metrics.read(clock()) : null;
         return judge({
           config: health,
-          alarms,
+          alarms: await readingAlarms,
           candidate: byVersion?.[input.candidateVersion] ?? null,
           stable: input.stableVersion ? (byVersion?.[input.stableVersion] ?? null) : null,
         });

@@ -46,24 +46,25 @@ export const startOfMinute = (ms: number) => Math.floor(ms / minuteMs) * minuteM
 
 const maxRecords = 2_000_000;
 
-function matches(record: InvocationRecord, dimensions: Record<string, string>): boolean {
+/** Which records a dimension set matches; the set's names are sorted once per query, not per record. */
+function matcherOf(dimensions: Record<string, string>): ((record: InvocationRecord) => boolean) | null {
   const names = Object.keys(dimensions).sort().join(',');
   switch (names) {
     case '':
-      return true;
+      return () => true;
     case 'FunctionName':
-      return record.functionName === dimensions.FunctionName;
+      return (record) => record.functionName === dimensions.FunctionName;
     case 'FunctionName,Resource':
-      return record.functionName === dimensions.FunctionName && record.resource === dimensions.Resource;
+      return (record) =>
+        record.functionName === dimensions.FunctionName && record.resource === dimensions.Resource;
     case 'ExecutedVersion,FunctionName,Resource':
-      return (
+      return (record) =>
         record.executedVersion !== undefined &&
         record.functionName === dimensions.FunctionName &&
         record.resource === dimensions.Resource &&
-        record.executedVersion === dimensions.ExecutedVersion
-      );
+        record.executedVersion === dimensions.ExecutedVersion;
     default:
-      return false;
+      return null;
   }
 }
 
@@ -109,6 +110,8 @@ export function statistic(values: number[], stat: string): number | undefined {
 
 export class MetricStore {
   private records: InvocationRecord[] = [];
+  /** The same records by function name, so a query that names a function reads only its records. */
+  private byFunction = new Map<string, InvocationRecord[]>();
 
   constructor(private readonly options: { delayMs: number; clock: () => number }) {}
 
@@ -119,7 +122,18 @@ export class MetricStore {
 
   record(invocation: InvocationRecord): void {
     this.records.push(invocation);
-    if (this.records.length > maxRecords) this.records.splice(0, this.records.length - maxRecords);
+    const own = this.byFunction.get(invocation.functionName) ?? [];
+    own.push(invocation);
+    this.byFunction.set(invocation.functionName, own);
+    if (this.records.length > maxRecords) {
+      this.records.splice(0, this.records.length - maxRecords);
+      const oldest = this.records[0]?.at ?? 0;
+      for (const [name, list] of this.byFunction) {
+        const kept = list.filter((record) => record.at >= oldest);
+        if (kept.length === 0) this.byFunction.delete(name);
+        else this.byFunction.set(name, kept);
+      }
+    }
   }
 
   /**
@@ -129,15 +143,21 @@ export class MetricStore {
    */
   query(q: MetricQuery): { timestamps: number[]; values: number[] } {
     if (q.namespace !== 'AWS/Lambda') return { timestamps: [], values: [] };
+    const isMatch = matcherOf(q.dimensions);
+    if (!isMatch) return { timestamps: [], values: [] };
     const periodMs = storagePeriodMs(q.periodSeconds);
     const startMs = startOfMinute(q.startMs);
     const visibleUntil = (q.asOfMs ?? this.options.clock()) - this.options.delayMs;
     const buckets = new Map<number, number[]>();
-    for (const record of this.records) {
+    const candidates =
+      q.dimensions.FunctionName === undefined
+        ? this.records
+        : (this.byFunction.get(q.dimensions.FunctionName) ?? []);
+    for (const record of candidates) {
       if (record.region !== q.region || record.at > visibleUntil) continue;
       const minute = startOfMinute(record.at);
       if (minute < startMs || minute >= q.endMs) continue;
-      if (!matches(record, q.dimensions)) continue;
+      if (!isMatch(record)) continue;
       const value = metricValueOf(record, q.metricName);
       if (value === undefined) continue;
       const bucket = startMs + Math.floor((minute - startMs) / periodMs) * periodMs;
