@@ -124,7 +124,7 @@ describe('ramp worker in operation', () => {
     }
   });
 
-  test('SIGTERM mid-bake: the worker drains (healthz 503), hands the health watch to the other worker and exits 0; the release succeeds', async () => {
+  test('SIGTERM mid-bake: the worker drains (healthz 503), hands the health watch to the other worker and exits 0; the release succeeds', async (t) => {
     const temporal = await temporalEnvironment();
     const sim = await startSimulator({ updateDelayMs: 50, metricDelayMs: 0 });
     const lambda = new LambdaClient({ ...sim.clientConfig, maxAttempts: 1 });
@@ -175,6 +175,7 @@ describe('ramp worker in operation', () => {
       const secondUrl = await metricsUrlOf(second);
       assert.equal((await get(`${secondUrl}/healthz`)).status, 200);
 
+      const signalledAt = Date.now();
       first.child.kill('SIGTERM');
       // Draining: no longer healthy, still up while the health watch has its grace time.
       const draining = await eventually(
@@ -192,6 +193,9 @@ describe('ramp worker in operation', () => {
         ),
       ]);
       assert.equal(exitCode, 0, first.output());
+      t.diagnostic(
+        `the first worker exited ${Date.now() - signalledAt} ms after SIGTERM (grace ${graceMs} ms)`,
+      );
 
       const status = await waitForEnd(releases, releaseId, 120_000);
       traffic.stop();
@@ -228,6 +232,11 @@ describe('ramp worker in operation', () => {
         new RegExp(`^${second.child.pid}@`),
         'the retry ran on the second worker',
       );
+      // Handed back: the first attempt failed when the stopping worker cancelled it, not by a heartbeat timeout.
+      const lastFailure = handedBack.activityTaskStartedEventAttributes?.lastFailure;
+      t.diagnostic(`the first attempt ended: ${lastFailure?.message}`);
+      assert.ok(lastFailure, 'the retried attempt records why the first one ended');
+      assert.equal(lastFailure.timeoutFailureInfo ?? null, null, 'not noticed only by its heartbeat timeout');
     } finally {
       for (const worker of workers) worker.child.kill('SIGKILL');
       lambda.destroy();
