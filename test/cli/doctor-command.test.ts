@@ -192,6 +192,47 @@ describe('ramp doctor', () => {
     }
   });
 
+  test('an image function is dry-run with its own ImageUri, and --json prints the rows for scripts', async () => {
+    const fn = uniqueName('doctor-image');
+    const imageUri = '123456789012.dkr.ecr.us-east-1.amazonaws.com/app:v1';
+    await lambda.send(
+      new CreateFunctionCommand({
+        FunctionName: fn,
+        Role: 'arn:aws:iam::123456789012:role/r',
+        PackageType: 'Image',
+        Code: { ImageUri: imageUri },
+        Publish: true,
+      }),
+    );
+    await waitUntilFunctionActiveV2({ client: lambda, maxWaitTime: 10, minDelay: 1 }, { FunctionName: fn });
+    await lambda.send(new CreateAliasCommand({ FunctionName: fn, Name: 'live', FunctionVersion: '1' }));
+
+    const run = await doctor(['--function', fn, '--alias', 'live', '--json']);
+
+    assert.equal(run.status, 0, run.stdout + run.stderr);
+    const report = JSON.parse(run.stdout) as {
+      isReleasable: boolean;
+      checks: { check: string; result: string; iamAction: string }[];
+    };
+    assert.equal(report.isReleasable, true);
+    assert.deepEqual(
+      report.checks.map((row) => [row.check, row.result]),
+      [
+        ['function', 'ok'],
+        ['alias', 'ok'],
+        ['versions', 'ok'],
+        ['alarms', 'ok'],
+        ['metrics', 'ok'],
+        ['update code (dry run)', 'ok'],
+      ],
+    );
+    const dryRun = sim
+      .calls()
+      .find((call) => call.operation === 'UpdateFunctionCode' && call.functionName === fn);
+    assert.equal(dryRun?.request.ImageUri, imageUri);
+    assert.equal(dryRun?.request.DryRun, true);
+  });
+
   test('--role-arn checks the target in the role’s account; a role that cannot be assumed is its own row', async () => {
     const fn = uniqueName('doctor-role');
     const asRole = new LambdaClient({
