@@ -125,8 +125,10 @@ export interface RampConfig {
    * when RAMP_LAMBDA_BUDGET is 0. Regions without one are not budgeted.
    */
   lambdaBudgets: LambdaBudget[];
-  /** Worker sizing (docs/scale.md; unset counts keep the Temporal SDK's defaults), metrics and shutdown. */
-  worker: WorkerSizing & WorkerOperation;
+  /** Worker sizing (docs/scale.md); unset counts keep the Temporal SDK's defaults. */
+  worker: WorkerSizing;
+  /** How a worker process is watched and stopped (docs/operations.md). */
+  workerProcess: WorkerProcess;
   /** The standard SDK setting; `ramp sim` control commands default to the simulator it points at. */
   lambdaEndpoint: string | undefined;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
@@ -144,7 +146,7 @@ export interface WorkerSizing {
   cachedWorkflows?: number;
 }
 
-export interface WorkerOperation {
+export interface WorkerProcess {
   /** Where the worker serves /metrics and /healthz (`0`: any free port); undefined: not served. */
   metricsPort: number | undefined;
   metricsHost: string;
@@ -206,6 +208,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): RampConfig {
       ...(c.RAMP_WORKER_ACTIVITY_SLOTS ? { activitySlots: c.RAMP_WORKER_ACTIVITY_SLOTS } : {}),
       ...(c.RAMP_WORKER_WORKFLOW_SLOTS ? { workflowSlots: c.RAMP_WORKER_WORKFLOW_SLOTS } : {}),
       ...(c.RAMP_WORKER_CACHED_WORKFLOWS ? { cachedWorkflows: c.RAMP_WORKER_CACHED_WORKFLOWS } : {}),
+    },
+    workerProcess: {
       metricsPort: c.RAMP_WORKER_METRICS_PORT,
       metricsHost: c.RAMP_WORKER_METRICS_HOST,
       shutdownGraceMs: c.RAMP_WORKER_SHUTDOWN_GRACE,

@@ -116,7 +116,7 @@ export async function startLocalStack(
     temporal: { ...config.temporal, address: temporal.address },
     // The stack stops as a whole (Ctrl-C): no other worker could take over running activities, and they are
     // retried when it starts again, so its worker hands them back at once instead of waiting out a grace time.
-    worker: { ...config.worker, shutdownGraceMs: 0 },
+    workerProcess: { ...config.workerProcess, shutdownGraceMs: 0 },
   };
   const worker = await createReleaseWorker(stackConfig, {
     aws: createAwsClients({ endpoint: sim.endpoint, credentials }),

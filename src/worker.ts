@@ -35,9 +35,10 @@ import { connectClient, connectionOptions, ensureSearchAttributes } from './temp
  */
 export async function installWorkerRuntime(
   logger: Logger,
-  config?: Pick<RampConfig, 'worker'>,
+  config?: Pick<RampConfig, 'workerProcess'>,
 ): Promise<{ sdkMetricsUrl: string | undefined }> {
-  const sdkMetricsPort = config?.worker.metricsPort !== undefined ? await freeLoopbackPort() : undefined;
+  const sdkMetricsPort =
+    config?.workerProcess.metricsPort !== undefined ? await freeLoopbackPort() : undefined;
   // The SDK's own lines (workflow and activity failures among them) go through Ramp's pino logger, at its
   // level; expected failures (typed ApplicationFailures) become one line each.
   Runtime.install({
@@ -57,11 +58,11 @@ export async function installWorkerRuntime(
  * before the worker runs and closed after it stopped, so `/healthz` answers 503 while it starts and drains.
  */
 export async function serveWorkerMetrics(
-  config: Pick<RampConfig, 'worker'>,
+  config: Pick<RampConfig, 'workerProcess'>,
   worker: Pick<ReleaseWorker, 'getState'>,
   options: { logger: Logger; sdkMetricsUrl: string | undefined },
 ): Promise<WorkerMetricsServer | undefined> {
-  const { metricsPort, metricsHost } = config.worker;
+  const { metricsPort, metricsHost } = config.workerProcess;
   if (metricsPort === undefined) return undefined;
   const server = await startWorkerMetricsServer({
     host: metricsHost,
@@ -223,8 +224,8 @@ export async function createReleaseWorker(
   // cancels them (the health watch and update polls see it at their next heartbeat), their attempts fail
   // and Temporal retries them on another worker. Past the force time it gives up waiting and throws.
   const shutdown = {
-    shutdownGraceTime: config.worker.shutdownGraceMs,
-    shutdownForceTime: config.worker.shutdownGraceMs + shutdownForceMarginMs,
+    shutdownGraceTime: config.workerProcess.shutdownGraceMs,
+    shutdownForceTime: config.workerProcess.shutdownGraceMs + shutdownForceMarginMs,
   };
   const main = await Worker.create({
     ...shutdown,

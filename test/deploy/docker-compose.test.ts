@@ -92,7 +92,7 @@ describe('docker-compose.yml', () => {
     });
     const stopGraceMs = parseDurationMs(worker?.stop_grace_period ?? '10s');
     assert.ok(
-      stopGraceMs > config.worker.shutdownGraceMs + shutdownForceMarginMs,
+      stopGraceMs > config.workerProcess.shutdownGraceMs + shutdownForceMarginMs,
       `stop_grace_period ${worker?.stop_grace_period} outlasts RAMP_WORKER_SHUTDOWN_GRACE plus the force margin`,
     );
     assert.equal(compose.services['ramp-api']?.environment?.RAMP_WORKER_METRICS_PORT, undefined);

@@ -26,7 +26,7 @@ export function registerWorkerCommand(program: Command): void {
       void untilSignal().then((signal) => {
         if (worker.getState() !== 'RUNNING') return;
         logger.info(
-          { signal, shutdownGraceMs: config.worker.shutdownGraceMs },
+          { signal, shutdownGraceMs: config.workerProcess.shutdownGraceMs },
           'shutting down: polling stopped; running activities may finish within the grace time, then are handed back to other workers',
         );
         worker.shutdown();
