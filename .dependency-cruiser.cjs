@@ -35,6 +35,13 @@ module.exports = {
       to: { path: ours, pathNot: ['^src/(domain|aws|artifacts|observability)/', '^src/config\\.ts$'] },
     },
     {
+      name: 'doctor-imports-only-lower-layers',
+      severity: 'error',
+      comment: "doctor/ is `ramp doctor`'s checks over SDK clients the CLI builds: AWS and domain code only.",
+      from: { path: '^src/doctor/' },
+      to: { path: ours, pathNot: '^src/(domain|aws|observability|doctor)/' },
+    },
+    {
       name: 'health-imports-only-lower-layers',
       severity: 'error',
       comment: 'health/ judges; activities/ call it, never the other way.',
@@ -84,7 +91,7 @@ module.exports = {
     {
       name: 'lower-layers-do-not-reach-up-to-surfaces',
       severity: 'error',
-      from: { path: '^src/(domain|aws|artifacts|health|activities|workflows|releases|temporal|observability)/' },
+      from: { path: '^src/(domain|aws|artifacts|health|activities|workflows|releases|temporal|observability|doctor)/' },
       to: { path: '^src/(api|cli|sim)/|^src/(worker|local-stack)\\.ts$' },
     },
   ],

@@ -64,6 +64,17 @@ const configSchema = z.object({
     .transform((value) => parseDurationMs(value)),
   RAMP_TEMPORAL_PORT: port.default(7233),
   RAMP_TEMPORAL_UI_PORT: port.default(8233),
+  RAMP_WORKER_METRICS_PORT: z
+    .union([z.literal('').transform(() => undefined), port], {
+      error: 'a port number (0 for any free port), or unset for none',
+    })
+    .optional(),
+  RAMP_WORKER_METRICS_HOST: z.string().default('127.0.0.1'),
+  RAMP_WORKER_SHUTDOWN_GRACE: z
+    .string()
+    .default('30s')
+    .refine(isDuration, 'a duration such as 10s, 30s or 2m')
+    .transform((value) => parseDurationMs(value)),
   RAMP_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
   AWS_REGION: z.string().default('us-east-1'),
   AWS_ENDPOINT_URL_LAMBDA: optionalText.pipe(z.url().optional()),
@@ -116,6 +127,8 @@ export interface RampConfig {
   lambdaBudgets: LambdaBudget[];
   /** Worker sizing (docs/scale.md); unset counts keep the Temporal SDK's defaults. */
   worker: WorkerSizing;
+  /** How a worker process is watched and stopped (docs/operations.md). */
+  workerProcess: WorkerProcess;
   /** The standard SDK setting; `ramp sim` control commands default to the simulator it points at. */
   lambdaEndpoint: string | undefined;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
@@ -131,6 +144,14 @@ export interface WorkerSizing {
   workflowSlots?: number;
   /** Workflows kept in the worker's sticky cache (each a V8 context's worth of memory). */
   cachedWorkflows?: number;
+}
+
+export interface WorkerProcess {
+  /** Where the worker serves /metrics and /healthz (`0`: any free port); undefined: not served. */
+  metricsPort: number | undefined;
+  metricsHost: string;
+  /** How long a stopping worker lets running activities finish before it cancels them (they retry elsewhere). */
+  shutdownGraceMs: number;
 }
 
 export class ConfigError extends Error {
@@ -187,6 +208,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): RampConfig {
       ...(c.RAMP_WORKER_ACTIVITY_SLOTS ? { activitySlots: c.RAMP_WORKER_ACTIVITY_SLOTS } : {}),
       ...(c.RAMP_WORKER_WORKFLOW_SLOTS ? { workflowSlots: c.RAMP_WORKER_WORKFLOW_SLOTS } : {}),
       ...(c.RAMP_WORKER_CACHED_WORKFLOWS ? { cachedWorkflows: c.RAMP_WORKER_CACHED_WORKFLOWS } : {}),
+    },
+    workerProcess: {
+      metricsPort: c.RAMP_WORKER_METRICS_PORT,
+      metricsHost: c.RAMP_WORKER_METRICS_HOST,
+      shutdownGraceMs: c.RAMP_WORKER_SHUTDOWN_GRACE,
     },
     lambdaEndpoint: c.AWS_ENDPOINT_URL_LAMBDA,
     logLevel: c.RAMP_LOG_LEVEL,

@@ -20,9 +20,10 @@ import { createAwsClients } from './aws/lambda-clients.ts';
 import type { RampConfig } from './config.ts';
 import { FailureType } from './domain/failure-types.ts';
 import type { Logger } from './observability/logger.ts';
+import type { WorkerMetricsServer } from './observability/worker-metrics-server.ts';
 import { type Simulator, startSimulator } from './sim/index.ts';
 import { type DevServer, startDevServer } from './temporal/dev-server.ts';
-import { createReleaseWorker, type ReleaseWorker } from './worker.ts';
+import { createReleaseWorker, type ReleaseWorker, serveWorkerMetrics } from './worker.ts';
 
 export const sampleFunction = { name: 'hello-ramp', alias: 'live' };
 
@@ -30,6 +31,8 @@ export interface LocalStack {
   temporal: DevServer;
   sim: Simulator;
   worker: ReleaseWorker;
+  /** The worker's /metrics and /healthz, when RAMP_WORKER_METRICS_PORT is set. */
+  workerMetrics: WorkerMetricsServer | undefined;
   api: StartedApi;
   stop(): Promise<void>;
 }
@@ -76,7 +79,12 @@ async function ensureSampleFunction(lambda: LambdaClient, logger: Logger): Promi
   );
 }
 
-export async function startLocalStack(config: RampConfig, logger: Logger): Promise<LocalStack> {
+export async function startLocalStack(
+  config: RampConfig,
+  logger: Logger,
+  /** What installWorkerRuntime returned: the SDK's metrics exporter, for the worker's /metrics. */
+  runtime: { sdkMetricsUrl?: string | undefined } = {},
+): Promise<LocalStack> {
   mkdirSync(config.dataDir, { recursive: true });
   logger.info({ dataDir: config.dataDir }, 'local stack starting');
   const temporal = await startDevServer({
@@ -103,10 +111,20 @@ export async function startLocalStack(config: RampConfig, logger: Logger): Promi
     ratePerSecond: 20,
   });
 
-  const stackConfig: RampConfig = { ...config, temporal: { ...config.temporal, address: temporal.address } };
+  const stackConfig: RampConfig = {
+    ...config,
+    temporal: { ...config.temporal, address: temporal.address },
+    // The stack stops as a whole (Ctrl-C): no other worker could take over running activities, and they are
+    // retried when it starts again, so its worker hands them back at once instead of waiting out a grace time.
+    workerProcess: { ...config.workerProcess, shutdownGraceMs: 0 },
+  };
   const worker = await createReleaseWorker(stackConfig, {
     aws: createAwsClients({ endpoint: sim.endpoint, credentials }),
     logger: logger.child({ component: 'worker' }),
+  });
+  const workerMetrics = await serveWorkerMetrics(stackConfig, worker, {
+    logger: logger.child({ component: 'worker' }),
+    sdkMetricsUrl: runtime.sdkMetricsUrl,
   });
   const running = worker.run();
   const api = await startApi(stackConfig, { logger: logger.child({ component: 'api' }) });
@@ -114,11 +132,13 @@ export async function startLocalStack(config: RampConfig, logger: Logger): Promi
     temporal,
     sim,
     worker,
+    workerMetrics,
     api,
     async stop() {
       await api.close();
       worker.shutdown();
       await running;
+      await workerMetrics?.close();
       traffic.stop();
       lambda.destroy();
       await sim.close();

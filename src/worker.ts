@@ -19,18 +19,67 @@ import { budgetsOfAccount, lambdaBudgetQueue, temporalRateForBudget } from './do
 import { createCloudWatchHealthGate } from './health/cloudwatch-health-gate.ts';
 import type { HealthGate } from './health/health-gate.ts';
 import { createLogger, type Logger, temporalLoggerOf } from './observability/logger.ts';
+import {
+  freeLoopbackPort,
+  startWorkerMetricsServer,
+  type WorkerMetricsServer,
+} from './observability/worker-metrics-server.ts';
 import { bundlerLogger } from './temporal/bundler-logger.ts';
 import { connectClient, connectionOptions, ensureSearchAttributes } from './temporal/connect.ts';
 
 /**
  * Installs the Temporal runtime for a process that runs workers: the composition root (CLI command, local
- * stack) owns signal handling and shuts workers down itself, and logs at the configured level.
+ * stack) owns signal handling and shuts workers down itself, and logs at the configured level. When the
+ * worker serves metrics (RAMP_WORKER_METRICS_PORT), the SDK's Prometheus exporter listens on a private
+ * loopback port, whose URL is returned for the worker's `/metrics` to append.
  */
-export function installWorkerRuntime(logger: Logger): void {
+export async function installWorkerRuntime(
+  logger: Logger,
+  config?: Pick<RampConfig, 'workerProcess'>,
+): Promise<{ sdkMetricsUrl: string | undefined }> {
+  const sdkMetricsPort =
+    config?.workerProcess.metricsPort !== undefined ? await freeLoopbackPort() : undefined;
   // The SDK's own lines (workflow and activity failures among them) go through Ramp's pino logger, at its
   // level; expected failures (typed ApplicationFailures) become one line each.
-  Runtime.install({ shutdownSignals: [], logger: temporalLoggerOf(logger) });
+  Runtime.install({
+    shutdownSignals: [],
+    logger: temporalLoggerOf(logger),
+    ...(sdkMetricsPort !== undefined
+      ? { telemetryOptions: { metrics: { prometheus: { bindAddress: `127.0.0.1:${sdkMetricsPort}` } } } }
+      : {}),
+  });
+  return {
+    sdkMetricsUrl: sdkMetricsPort !== undefined ? `http://127.0.0.1:${sdkMetricsPort}/metrics` : undefined,
+  };
 }
+
+/**
+ * The worker's `/metrics` and `/healthz` on RAMP_WORKER_METRICS_PORT, or nothing when it is unset. Started
+ * before the worker runs and closed after it stopped, so `/healthz` answers 503 while it starts and drains.
+ */
+export async function serveWorkerMetrics(
+  config: Pick<RampConfig, 'workerProcess'>,
+  worker: Pick<ReleaseWorker, 'getState'>,
+  options: { logger: Logger; sdkMetricsUrl: string | undefined },
+): Promise<WorkerMetricsServer | undefined> {
+  const { metricsPort, metricsHost } = config.workerProcess;
+  if (metricsPort === undefined) return undefined;
+  const server = await startWorkerMetricsServer({
+    host: metricsHost,
+    port: metricsPort,
+    workerState: () => worker.getState(),
+    sdkMetricsUrl: options.sdkMetricsUrl,
+    logger: options.logger,
+  });
+  options.logger.info(
+    { metrics: `${server.url}/metrics`, healthz: `${server.url}/healthz` },
+    'serving worker metrics and health',
+  );
+  return server;
+}
+
+/** How long past the grace time a stopping worker may take to hand its activities back before it gives up. */
+export const shutdownForceMarginMs = 10_000;
 
 export interface WorkerOverrides {
   aws?: AwsClients;
@@ -61,9 +110,12 @@ export function createHealthWatchWorker(options: {
   releaseTaskQueue: string;
   activities: Pick<ReturnType<typeof createActivities>, 'monitorHealth'>;
   watchSlots?: number;
+  /** How long running monitors get on shutdown before they are handed back (see createReleaseWorker). */
+  shutdown?: { shutdownGraceTime: number; shutdownForceTime: number };
 }): Promise<Worker> {
   const slots = options.watchSlots ?? defaultWatchSlots;
   return Worker.create({
+    ...options.shutdown,
     connection: options.connection,
     namespace: options.namespace,
     taskQueue: healthWatchQueue(options.releaseTaskQueue),
@@ -168,7 +220,15 @@ export async function createReleaseWorker(
   });
   const connection = await NativeConnection.connect(connectionOptions(config.temporal));
   const sizing = config.worker;
+  // On shutdown a worker stops polling at once and gives running activities the grace time to finish; then it
+  // cancels them (the health watch and update polls see it at their next heartbeat), their attempts fail
+  // and Temporal retries them on another worker. Past the force time it gives up waiting and throws.
+  const shutdown = {
+    shutdownGraceTime: config.workerProcess.shutdownGraceMs,
+    shutdownForceTime: config.workerProcess.shutdownGraceMs + shutdownForceMarginMs,
+  };
   const main = await Worker.create({
+    ...shutdown,
     connection,
     namespace: config.temporal.namespace,
     taskQueue: config.temporal.taskQueue,
@@ -185,12 +245,14 @@ export async function createReleaseWorker(
     releaseTaskQueue: config.temporal.taskQueue,
     activities,
     watchSlots: sizing.watchSlots,
+    shutdown,
   });
   const budgeted: Worker[] = [];
   for (const queue of budgetedQueues) {
     // Activities only. Every worker of the queue sends the same rate; the server applies it to the queue.
     budgeted.push(
       await Worker.create({
+        ...shutdown,
         connection,
         namespace: config.temporal.namespace,
         taskQueue: queue.taskQueue,

@@ -9,3 +9,23 @@ test("RAMP_SIM_METRIC_DELAY is a duration for the simulator's CloudWatch delay, 
   assert.equal(loadConfig({ RAMP_SIM_METRIC_DELAY: '1m30s' }).localStack.simMetricDelayMs, 90_000);
   assert.throws(() => loadConfig({ RAMP_SIM_METRIC_DELAY: 'soon' }), ConfigError);
 });
+
+test('the worker serves metrics only when RAMP_WORKER_METRICS_PORT is set (0: any free port), and drains for RAMP_WORKER_SHUTDOWN_GRACE, 30 s by default', () => {
+  assert.deepEqual(loadConfig({}).workerProcess, {
+    metricsPort: undefined,
+    metricsHost: '127.0.0.1',
+    shutdownGraceMs: 30_000,
+  });
+  assert.equal(loadConfig({ RAMP_WORKER_METRICS_PORT: '' }).workerProcess.metricsPort, undefined);
+  assert.equal(loadConfig({ RAMP_WORKER_METRICS_PORT: '0' }).workerProcess.metricsPort, 0);
+  assert.equal(loadConfig({ RAMP_WORKER_METRICS_PORT: '9464' }).workerProcess.metricsPort, 9464);
+  assert.equal(loadConfig({ RAMP_WORKER_METRICS_HOST: '0.0.0.0' }).workerProcess.metricsHost, '0.0.0.0');
+  assert.equal(loadConfig({ RAMP_WORKER_SHUTDOWN_GRACE: '2m' }).workerProcess.shutdownGraceMs, 120_000);
+  assert.throws(
+    () => loadConfig({ RAMP_WORKER_METRICS_PORT: 'nine' }),
+    /RAMP_WORKER_METRICS_PORT: a port number/,
+  );
+  assert.throws(() => loadConfig({ RAMP_WORKER_SHUTDOWN_GRACE: 'soon' }), /RAMP_WORKER_SHUTDOWN_GRACE/);
+  for (const name of ['RAMP_WORKER_METRICS_PORT', 'RAMP_WORKER_METRICS_HOST', 'RAMP_WORKER_SHUTDOWN_GRACE'])
+    assert.ok(configVariables.includes(name));
+});

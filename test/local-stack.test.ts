@@ -8,6 +8,8 @@ import { GetAliasCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { loadConfig } from '../src/config.ts';
 import { sampleFunction, startLocalStack } from '../src/local-stack.ts';
 import { createLogger } from '../src/observability/logger.ts';
+import { installWorkerRuntime } from '../src/worker.ts';
+import { eventually } from './helpers/wait-for.ts';
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -21,7 +23,7 @@ function freePort(): Promise<number> {
   });
 }
 
-test("RAMP_SIM_QUOTAS=true runs the local stack with Lambda's real quotas, and its worker polls the budgeted queue", async () => {
+test("RAMP_SIM_QUOTAS=true runs the local stack with Lambda's real quotas, its worker polls the budgeted queue and serves /metrics and /healthz", async () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'ramp-local-stack-'));
   const config = loadConfig({
     RAMP_DATA_DIR: dataDir,
@@ -30,9 +32,13 @@ test("RAMP_SIM_QUOTAS=true runs the local stack with Lambda's real quotas, and i
     RAMP_TEMPORAL_UI_PORT: String(await freePort()),
     RAMP_SIM_PORT: String(await freePort()),
     RAMP_API_PORT: String(await freePort()),
+    RAMP_WORKER_METRICS_PORT: '0',
     RAMP_LOG_LEVEL: 'error',
   });
-  const stack = await startLocalStack(config, createLogger({ level: 'error' }));
+  const logger = createLogger({ level: 'error' });
+  // As `ramp dev` does: the runtime with the SDK's Prometheus exporter, before any worker exists.
+  const runtime = await installWorkerRuntime(logger, config);
+  const stack = await startLocalStack(config, logger, runtime);
   const lambda = new LambdaClient({ ...stack.sim.clientConfig, maxAttempts: 1 });
   try {
     assert.deepEqual(
@@ -50,6 +56,18 @@ test("RAMP_SIM_QUOTAS=true runs the local stack with Lambda's real quotas, and i
         answer.status === 'rejected' && (answer.reason as Error).name === 'TooManyRequestsException',
     );
     assert.ok(throttled.length >= 20, `${throttled.length} of 40 reads were throttled`);
+
+    const metricsUrl = stack.workerMetrics?.url;
+    assert.ok(metricsUrl, 'RAMP_WORKER_METRICS_PORT serves the in-process worker');
+    assert.equal((await fetch(`${metricsUrl}/healthz`)).status, 200);
+    const metrics = await eventually(
+      async () => (await fetch(`${metricsUrl}/metrics`)).text(),
+      (text) => /^temporal_\w+/m.test(text),
+      30_000,
+      250,
+    );
+    assert.match(metrics, /^# TYPE ramp_aws_throttled_total counter$/m);
+    assert.match(metrics, /^temporal_\w+/m);
   } finally {
     lambda.destroy();
     await stack.stop();

@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { registerApiCommand } from './commands/api.ts';
 import { registerDevCommand } from './commands/dev.ts';
+import { registerDoctorCommand } from './commands/doctor.ts';
 import { registerHealthcheckCommand } from './commands/healthcheck.ts';
 import { registerReleaseCommand } from './commands/release.ts';
 import { registerSimCommand } from './commands/sim.ts';
@@ -26,5 +27,6 @@ export function buildProgram(): Command {
   registerReleaseCommand(program);
   registerTrainCommand(program);
   registerSimCommand(program);
+  registerDoctorCommand(program);
   return program;
 }

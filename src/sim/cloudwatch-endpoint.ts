@@ -64,6 +64,13 @@ export class CloudWatchEndpoint implements ServiceEndpoint {
             'Internal service error (injected by the simulator).',
             500,
           ),
+        // As IAM words it for a role whose policy does not allow the action.
+        accessDenied: () =>
+          new CloudWatchError(
+            'AccessDenied',
+            `User: arn:aws:sts::${this.deps.accountOf(request).accountId}:assumed-role/ramp-worker/ramp is not authorized to perform: cloudwatch:${call.operation} because no identity-based policy allows the cloudwatch:${call.operation} action`,
+            403,
+          ),
       });
       const account = this.deps.accountOf(request);
       if (account.cloudWatchQuota && !account.cloudWatchQuota.take(region, call.operation).isAllowed)

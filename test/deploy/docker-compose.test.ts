@@ -3,7 +3,9 @@ import { existsSync, readFileSync } from 'node:fs';
 import { describe, test } from 'node:test';
 import { parse } from 'yaml';
 import { buildProgram } from '../../src/cli/program.ts';
-import { configVariables } from '../../src/config.ts';
+import { configVariables, loadConfig } from '../../src/config.ts';
+import { parseDurationMs } from '../../src/domain/durations.ts';
+import { shutdownForceMarginMs } from '../../src/worker.ts';
 
 // No Docker engine runs here, so the production-shaped stack is checked by reading it: every image pinned,
 // every dependency healthy before its dependants start, every variable one that Ramp actually reads.
@@ -19,6 +21,8 @@ const compose = parse(readFileSync(`${root}docker-compose.yml`, 'utf8'), { merge
       depends_on?: Record<string, { condition: string }>;
       healthcheck?: { test: string[] };
       ports?: string[];
+      expose?: string[];
+      stop_grace_period?: string;
     }
   >;
 };
@@ -73,6 +77,25 @@ describe('docker-compose.yml', () => {
     }
     assert.deepEqual(compose.services['ramp-api']?.ports, ['8080:8080']);
     assert.equal(compose.services['ramp-api']?.environment?.RAMP_API_PORT, '8080');
+  });
+
+  test('the worker serves /metrics and /healthz on RAMP_WORKER_METRICS_PORT, is health-checked there, and is given time to drain', () => {
+    const worker = compose.services['ramp-worker'];
+    const port = worker?.environment?.RAMP_WORKER_METRICS_PORT;
+    assert.ok(port, 'the worker serves metrics');
+    assert.equal(worker?.environment?.RAMP_WORKER_METRICS_HOST, '0.0.0.0', 'reachable from other containers');
+    assert.deepEqual(worker?.expose, [port]);
+    assert.match(worker?.healthcheck?.test.join(' ') ?? '', new RegExp(`127\\.0\\.0\\.1:${port}/healthz`));
+    // Docker SIGKILLs a container stop_grace_period after SIGTERM: it must outlast the worker's own bound.
+    const config = loadConfig({
+      RAMP_WORKER_SHUTDOWN_GRACE: worker?.environment?.RAMP_WORKER_SHUTDOWN_GRACE,
+    });
+    const stopGraceMs = parseDurationMs(worker?.stop_grace_period ?? '10s');
+    assert.ok(
+      stopGraceMs > config.workerProcess.shutdownGraceMs + shutdownForceMarginMs,
+      `stop_grace_period ${worker?.stop_grace_period} outlasts RAMP_WORKER_SHUTDOWN_GRACE plus the force margin`,
+    );
+    assert.equal(compose.services['ramp-api']?.environment?.RAMP_WORKER_METRICS_PORT, undefined);
   });
 });
 

@@ -4,7 +4,6 @@
  * simulator, whose call log says when each Lambda call arrived.
  */
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -23,36 +22,12 @@ import { createReleaseClient } from '../../src/releases/release-client.ts';
 import { startSimulator } from '../../src/sim/index.ts';
 import { withApiStack } from '../helpers/api-stack.ts';
 import { busiestSecond, isBudgetedLambdaCall } from '../helpers/lambda-calls.ts';
+import { startWorkerProcess, stopProcess } from '../helpers/ramp-worker-process.ts';
 import { zipBase64, zipWith } from '../helpers/release-stack.ts';
 import { temporalEnvironment, uniqueName } from '../helpers/temporal.ts';
 import { waitForEnd } from '../helpers/wait-for.ts';
 
-const root = new URL('../..', import.meta.url).pathname;
 const account = '123456789012';
-
-/** `ramp worker` as production runs it, configured only through its environment. */
-function startWorkerProcess(env: Record<string, string>): { child: ChildProcess; output: () => string } {
-  const child = spawn(process.execPath, ['bin/ramp.mjs', 'worker'], {
-    cwd: root,
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout?.on('data', (chunk: Buffer) => {
-    output += chunk.toString();
-  });
-  child.stderr?.on('data', (chunk: Buffer) => {
-    output += chunk.toString();
-  });
-  return { child, output: () => output };
-}
-
-async function stopProcess(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null) return;
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  child.kill('SIGTERM');
-  await exited;
-}
 
 describe('the Lambda control-plane budget across workers', () => {
   test('two ramp workers configured from the environment share one budget: no 1-s window of budgeted Lambda calls goes above it', async () => {

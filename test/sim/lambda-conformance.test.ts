@@ -453,4 +453,59 @@ describe('Lambda simulator through the real SDK', () => {
       clock,
     );
   });
+
+  test('UpdateFunctionCode with DryRun checks the request and changes nothing: RevisionId, LastModified, CodeSha256, state and versions stay', async () => {
+    await withLambda(async (lambda, sim) => {
+      await createActive(lambda, 'dry');
+      const before = await lambda.send(new GetFunctionConfigurationCommand({ FunctionName: 'dry' }));
+
+      const answer = await lambda.send(
+        new UpdateFunctionCodeCommand({
+          FunctionName: 'dry',
+          ZipFile: zip('v2'),
+          RevisionId: before.RevisionId,
+          Publish: true,
+          DryRun: true,
+        }),
+      );
+
+      // Lambda validates and returns without an update: the answer is the function as it stands.
+      assert.equal(answer.RevisionId, before.RevisionId);
+      assert.equal(answer.CodeSha256, before.CodeSha256);
+      assert.equal(answer.Version, '$LATEST');
+      const after = await lambda.send(new GetFunctionConfigurationCommand({ FunctionName: 'dry' }));
+      assert.equal(after.RevisionId, before.RevisionId);
+      assert.equal(after.LastModified, before.LastModified);
+      assert.equal(after.CodeSha256, before.CodeSha256);
+      assert.equal(after.LastUpdateStatus, before.LastUpdateStatus);
+      assert.equal(after.State, 'Active');
+      const versions = await lambda.send(new ListVersionsByFunctionCommand({ FunctionName: 'dry' }));
+      assert.deepEqual(
+        versions.Versions?.map((version) => version.Version),
+        ['$LATEST'],
+        'Publish with DryRun publishes nothing',
+      );
+
+      // The guard and the permission are still checked.
+      const stale = await rejection<PreconditionFailedException>(
+        lambda.send(
+          new UpdateFunctionCodeCommand({
+            FunctionName: 'dry',
+            ZipFile: zip('v2'),
+            RevisionId: 'stale',
+            DryRun: true,
+          }),
+        ),
+      );
+      assert.ok(stale instanceof PreconditionFailedException);
+      const denial = sim.faults.accessDenied({ operation: 'UpdateFunctionCode', functionName: 'dry' });
+      const denied = await rejection(
+        lambda.send(new UpdateFunctionCodeCommand({ FunctionName: 'dry', ZipFile: zip('v2'), DryRun: true })),
+      );
+      denial.remove();
+      assert.equal(denied.name, 'AccessDeniedException');
+      assert.equal(denied.$metadata.httpStatusCode, 403);
+      assert.match(denied.message, /not authorized to perform: lambda:UpdateFunctionCode/);
+    });
+  });
 });

@@ -42,8 +42,8 @@ export function registerDevCommand(program: Command): void {
     .action(async () => {
       const config = loadConfig();
       const logger = createLogger({ level: config.logLevel, name: 'ramp-dev' });
-      installWorkerRuntime(logger);
-      const stack = await startLocalStack(config, logger);
+      const { sdkMetricsUrl } = await installWorkerRuntime(logger, config);
+      const stack = await startLocalStack(config, logger, { sdkMetricsUrl });
       const samples = writeSamples(config.dataDir);
       const tokenLine = config.api.adminToken ? ' RAMP_API_TOKEN=<the token you set>' : '';
       console.log(
@@ -54,6 +54,7 @@ export function registerDevCommand(program: Command): void {
           `  API:            ${stack.api.url}`,
           `  API docs:       ${stack.api.url}/docs`,
           `  Temporal UI:    ${stack.temporal.uiUrl ?? '(off)'}`,
+          `  Worker metrics: ${stack.workerMetrics ? `${stack.workerMetrics.url}/metrics and /healthz` : '(off: set RAMP_WORKER_METRICS_PORT)'}`,
           `  Temporal:       ${stack.temporal.address} (namespace ${stack.temporal.namespace})`,
           `  Lambda sim:     ${stack.sim.endpoint}   (export AWS_ENDPOINT_URL_LAMBDA=${stack.sim.endpoint} AWS_ENDPOINT_URL_CLOUDWATCH=${stack.sim.endpoint})`,
           `  Data directory: ${config.dataDir}`,

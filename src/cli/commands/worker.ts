@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { loadConfig } from '../../config.ts';
 import { createLogger } from '../../observability/logger.ts';
-import { createReleaseWorker, installWorkerRuntime } from '../../worker.ts';
+import { createReleaseWorker, installWorkerRuntime, serveWorkerMetrics } from '../../worker.ts';
 import { untilSignal } from '../run-until-signal.ts';
 
 export function registerWorkerCommand(program: Command): void {
@@ -11,8 +11,9 @@ export function registerWorkerCommand(program: Command): void {
     .action(async () => {
       const config = loadConfig();
       const logger = createLogger({ level: config.logLevel, name: 'ramp-worker' });
-      installWorkerRuntime(logger);
+      const { sdkMetricsUrl } = await installWorkerRuntime(logger, config);
       const worker = await createReleaseWorker(config, { logger });
+      const metrics = await serveWorkerMetrics(config, worker, { logger, sdkMetricsUrl });
       logger.info(
         {
           taskQueue: config.temporal.taskQueue,
@@ -22,9 +23,19 @@ export function registerWorkerCommand(program: Command): void {
         'polling for release workflows and activities',
       );
       const running = worker.run();
-      void untilSignal().then(() => {
-        if (worker.getState() === 'RUNNING') worker.shutdown();
+      void untilSignal().then((signal) => {
+        if (worker.getState() !== 'RUNNING') return;
+        logger.info(
+          { signal, shutdownGraceMs: config.workerProcess.shutdownGraceMs },
+          'shutting down: polling stopped; running activities may finish within the grace time, then are handed back to other workers',
+        );
+        worker.shutdown();
       });
-      await running;
+      try {
+        await running;
+      } finally {
+        await metrics?.close();
+      }
+      logger.info('worker stopped');
     });
 }
