@@ -48,8 +48,11 @@ export const me = (token) => request('GET', '/v1/me', token === undefined ? {} :
 export const listReleases = (query, signal) => request('GET', `/v1/releases${query}`, { signal });
 export const releaseStatus = (id, signal) =>
   request('GET', `/v1/releases/${encodeURIComponent(id)}`, { signal });
-export const control = (id, action, reason) =>
-  request('POST', `/v1/releases/${encodeURIComponent(id)}/${action}`, { body: reason ? { reason } : {} });
+/** `full` (promote only): skip every remaining step and go to 100%. */
+export const control = (id, action, reason, { full = false } = {}) =>
+  request('POST', `/v1/releases/${encodeURIComponent(id)}/${action}`, {
+    body: { ...(reason ? { reason } : {}), ...(full ? { full: true } : {}) },
+  });
 
 /**
  * Follows `GET /v1/releases/{id}/events`. EventSource cannot send an Authorization header, so this reads

@@ -1,7 +1,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { listReleases, releaseStatus } from './api.js';
 import { html } from './html.js';
-import { filtersFrom, outcomes, phaseLabel, queryOf, sortReleases, startedFacts } from './release-view.js';
+import { filtersFrom, outcomes, phaseLabel, queryOf, requestedByOf, sortReleases } from './release-view.js';
 import { Link, navigate } from './router.js';
 import { TimeText, useNow } from './time-text.js';
 import { WeightMeter } from './weight-meter.js';
@@ -148,7 +148,7 @@ export function ReleasesPage({ search }) {
       <tbody>
         ${rows.map((release) => {
           const status = statuses.current.get(release.releaseId);
-          const by = status ? startedFacts(status).requestedBy : undefined;
+          const by = status ? requestedByOf(status) : undefined;
           return html`<tr key=${release.releaseId} data-release-id=${release.releaseId} class=${release.isRunning ? 'is-running' : ''}>
             <td data-label="Release"><${Link} href=${`/ui/releases/${encodeURIComponent(release.releaseId)}`}>${release.functionName}:${release.alias}</${Link}></td>
             <td data-label="Region">${release.region}</td>
