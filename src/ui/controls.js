@@ -1,7 +1,8 @@
 import { useRef, useState } from 'preact/hooks';
-import { control } from './api.js';
+import { control, trainControl } from './api.js';
 import { html } from './html.js';
 import { controlsFor, destructiveActions, promoteToFullControl } from './release-view.js';
+import { destructiveTrainActions, trainControlsFor } from './train-view.js';
 
 /** Each button by its key: the five actions, and promote with `full` ("promote to 100%"). */
 const labels = {
@@ -12,26 +13,23 @@ const labels = {
   'promote-full': 'Promote to 100%',
   abort: 'Abort',
 };
-const consequences = {
+const releaseConsequences = {
   promote: 'Promote ends the current bake and moves to the next step now (from the last step, to 100%).',
   'promote-full':
     'Promote to 100% skips every remaining step, bake and approval, and moves all traffic to the candidate now.',
   abort: 'Abort stops the release and rolls the alias back to the stable version.',
 };
+const trainConsequences = {
+  abort:
+    'Abort stops the train: its running releases roll back, and every target it promoted goes back to its previous version, newest first.',
+};
 const keyOf = (c) => (c.full ? `${c.action}-full` : c.action);
 
 /**
- * Pause, resume, approve, promote (to the next step, or to 100% at once) and abort, each disabled with the
- * reason shown when the token lacks the scope or the state forbids it. Promotions and abort ask for a
- * confirmation. A refusal (the workflow validator's 409) is shown exactly as the API words it.
+ * A release's controls: pause, resume, approve, promote (to the next step, or to 100% at once) and abort.
+ * Promotions and abort ask for a confirmation.
  */
 export function Controls({ status, me, onStatus }) {
-  const [reason, setReason] = useState('');
-  const [pending, setPending] = useState(undefined);
-  const [outcome, setOutcome] = useState(undefined);
-  const [confirming, setConfirming] = useState(undefined);
-  const dialog = useRef(null);
-
   const controls = [...controlsFor(status, me), promoteToFullControl(status, me)];
   // Abort stays last, where it always was.
   controls.push(
@@ -40,14 +38,44 @@ export function Controls({ status, me, onStatus }) {
       1,
     ),
   );
+  return html`<${ControlPanel}
+    controls=${controls}
+    subject=${`${status.functionName}:${status.alias}`}
+    consequences=${releaseConsequences}
+    isDestructive=${(c) => destructiveActions.has(c.action)}
+    send=${(c, reason) => control(status.releaseId, c.action, reason, { full: c.full === true })}
+    onStatus=${onStatus} />`;
+}
+
+/** A train's controls: pause, resume, approve (the waiting wave) and abort (with a confirmation). */
+export function TrainControls({ status, me, onStatus }) {
+  return html`<${ControlPanel}
+    controls=${trainControlsFor(status, me)}
+    subject=${`train ${status.name}`}
+    consequences=${trainConsequences}
+    isDestructive=${(c) => destructiveTrainActions.has(c.action)}
+    send=${(c, reason) => trainControl(status.id, c.action, reason)}
+    onStatus=${onStatus} />`;
+}
+
+/**
+ * The control buttons, each disabled with the reason shown when the token lacks the scope or the state
+ * forbids it; a shared reason field; a confirmation for what cannot be taken back. A refusal (the workflow
+ * validator's 409) is shown exactly as the API words it.
+ */
+function ControlPanel({ controls, subject, consequences, isDestructive, send, onStatus }) {
+  const [reason, setReason] = useState('');
+  const [pending, setPending] = useState(undefined);
+  const [outcome, setOutcome] = useState(undefined);
+  const [confirming, setConfirming] = useState(undefined);
+  const dialog = useRef(null);
   const byKey = new Map(controls.map((c) => [keyOf(c), c]));
 
   const run = async (key) => {
-    const { action, full } = byKey.get(key);
     setPending(key);
     setOutcome(undefined);
     try {
-      const next = await control(status.releaseId, action, reason.trim() || undefined, { full });
+      const next = await send(byKey.get(key), reason.trim() || undefined);
       setOutcome({ isError: false, text: `${labels[key]}: done.` });
       setReason('');
       onStatus(next);
@@ -58,7 +86,7 @@ export function Controls({ status, me, onStatus }) {
     }
   };
   const ask = (key) => {
-    if (!destructiveActions.has(byKey.get(key).action)) return run(key);
+    if (!isDestructive(byKey.get(key))) return run(key);
     setConfirming(key);
     dialog.current?.showModal();
   };
@@ -69,7 +97,7 @@ export function Controls({ status, me, onStatus }) {
     if (isConfirmed && key) run(key);
   };
 
-  // One reason for all (an ended release, a read-only token) is said once, not six times.
+  // One reason for all (an ended release, a read-only token) is said once, not on every button.
   const reasons = new Set(controls.map((c) => c.reason));
   const sharedReason = reasons.size === 1 ? controls[0]?.reason : undefined;
 
@@ -96,7 +124,7 @@ export function Controls({ status, me, onStatus }) {
       ${outcome ? html`${outcome.isError && outcome.status ? html`<strong>${outcome.status}</strong> ` : null}${outcome.text}` : ''}
     </p>
     <dialog ref=${dialog} aria-labelledby="confirm-title" onCancel=${() => setConfirming(undefined)}>
-      <h3 id="confirm-title">${confirming ? `${labels[confirming]} ${status.functionName}:${status.alias}?` : ''}</h3>
+      <h3 id="confirm-title">${confirming ? `${labels[confirming]} ${subject}?` : ''}</h3>
       <p>${confirming ? consequences[confirming] : ''}</p>
       ${reason.trim() ? html`<p>Reason: “${reason.trim()}”</p>` : null}
       <div class="dialog-buttons">
