@@ -18,6 +18,15 @@ export const notificationEvents = [
   'conflict',
   'needs_attention',
   'failed',
+  // A train's own events (train-notifications.ts); its targets' releases send the ones above.
+  'train_started',
+  'train_paused',
+  'train_awaiting_approval',
+  'train_succeeded',
+  'train_rolled_back',
+  'train_stopped',
+  'train_conflict',
+  'train_needs_attention',
 ] as const;
 export type NotificationEventType = (typeof notificationEvents)[number];
 
@@ -258,12 +267,12 @@ export interface SlackMessage {
   blocks: SlackBlock[];
 }
 
-function truncate(text: string, max: number): string {
+export function truncate(text: string, max: number): string {
   return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
 }
 
 /** Slack's mrkdwn treats &, < and > as control characters. */
-function escapeMrkdwn(text: string): string {
+export function escapeMrkdwn(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
@@ -277,7 +286,19 @@ const headlines: Record<NotificationEventType, { emoji: string; text: string }> 
   conflict: { emoji: ':warning:', text: 'stopped by a conflict' },
   needs_attention: { emoji: ':rotating_light:', text: 'needs attention' },
   failed: { emoji: ':x:', text: 'release failed' },
+  train_started: { emoji: ':steam_locomotive:', text: 'started' },
+  train_paused: { emoji: ':double_vertical_bar:', text: 'paused' },
+  train_awaiting_approval: { emoji: ':raised_hand:', text: 'waits for approval' },
+  train_succeeded: { emoji: ':white_check_mark:', text: 'released' },
+  train_rolled_back: { emoji: ':rewind:', text: 'rolled back' },
+  train_stopped: { emoji: ':octagonal_sign:', text: 'stopped' },
+  train_conflict: { emoji: ':warning:', text: 'stopped by a conflict' },
+  train_needs_attention: { emoji: ':rotating_light:', text: 'needs attention' },
 };
+
+export function headlineOf(event: NotificationEventType): { emoji: string; text: string } {
+  return headlines[event];
+}
 
 function describeWeight(release: Notification['release']): string {
   const candidate = release.candidateVersion ? `version ${release.candidateVersion}` : 'the candidate';

@@ -25,7 +25,7 @@ import { statusQuery } from '../workflows/release/messages.ts';
 import { trainControlUpdates, trainStatusQuery } from '../workflows/train/messages.ts';
 import { canonicalJson } from './release-client.ts';
 import { idempotencyKeyReused, ReleaseClientError } from './release-errors.ts';
-import { type NotifyDefaults, releaseInputFromSpec } from './release-input-from-spec.ts';
+import { type NotifyDefaults, notifyConfigOf, releaseInputFromSpec } from './release-input-from-spec.ts';
 
 export interface TrainClientDeps {
   client: Client;
@@ -80,6 +80,8 @@ export function createTrainClient(deps: TrainClientDeps) {
         ),
       })),
     );
+    // The train's own events go to its own `notify` and the server's defaults; its targets' to theirs.
+    const trainNotify = notifyConfigOf(spec.notify, notify);
     return {
       name: spec.name,
       waves,
@@ -88,6 +90,7 @@ export function createTrainClient(deps: TrainClientDeps) {
         ? { watchAfterWaveMs: parseDurationMs(spec.watchAfterWave) }
         : {}),
       ...(requestedBy ? { requestedBy } : {}),
+      ...(trainNotify ? { notify: trainNotify } : {}),
     };
   }
 
@@ -218,7 +221,7 @@ export function createTrainClient(deps: TrainClientDeps) {
         const earlier = await existing(trainId, fingerprint, key);
         if (earlier) return earlier;
       }
-      const input = await inputOf(spec, options.requestedBy, options.notify);
+      const input = { trainId, ...(await inputOf(spec, options.requestedBy, options.notify)) };
       checkDistinctTargets(input);
       await checkNoneBusy(input);
       try {
