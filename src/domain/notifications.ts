@@ -82,6 +82,49 @@ export interface NotificationOutboxInput {
   receivers: { webhook: string; queue: QueuedNotification[] }[];
 }
 
+/**
+ * The most a release (or train) hands its outbox, in body bytes over every receiver: Temporal warns on
+ * payloads over 512 KiB and refuses them at 2 MiB, and a workflow input that is refused would lose every
+ * event. A receiver that was down for a whole long release can hold more than this.
+ */
+export const maxOutboxInputBytes = 256 * 1024;
+
+/**
+ * Fits the queues handed to the outbox under `maxBytes`, each receiver getting an equal share: a queue
+ * keeps its head (the event being delivered) and then its newest events (the ending last) that fit, in
+ * order; the older ones between are dropped, and returned so the release can say so in its timeline.
+ */
+export function capOutboxQueues(
+  receivers: NotificationOutboxInput['receivers'],
+  maxBytes: number = maxOutboxInputBytes,
+): {
+  receivers: NotificationOutboxInput['receivers'];
+  dropped: { webhook: string; events: QueuedNotification[] }[];
+} {
+  const sizeOf = (item: QueuedNotification) => item.body.length + item.eventId.length + item.event.length;
+  const total = receivers.reduce((sum, r) => sum + r.queue.reduce((s, item) => s + sizeOf(item), 0), 0);
+  if (total <= maxBytes) return { receivers, dropped: [] };
+  const share = Math.floor(maxBytes / Math.max(1, receivers.length));
+  const dropped: { webhook: string; events: QueuedNotification[] }[] = [];
+  const capped = receivers.map(({ webhook, queue }) => {
+    const [head, ...rest] = queue;
+    if (!head) return { webhook, queue };
+    let used = sizeOf(head);
+    const kept: QueuedNotification[] = [];
+    const lost: QueuedNotification[] = [];
+    for (let index = rest.length - 1; index >= 0; index--) {
+      const item = rest[index] as QueuedNotification;
+      if (used + sizeOf(item) <= share && lost.length === 0) {
+        kept.unshift(item);
+        used += sizeOf(item);
+      } else lost.unshift(item);
+    }
+    if (lost.length > 0) dropped.push({ webhook, events: lost });
+    return { webhook, queue: [head, ...kept] };
+  });
+  return { receivers: capped, dropped };
+}
+
 /** How the outbox ended: how many events it delivered, and the ones it gave up (the receiver's origin only). */
 export interface NotificationOutboxResult {
   delivered: number;

@@ -60,3 +60,9 @@ export const notificationsPatch = 'ramp-notifications-v1';
  * across all workers (docs/scale.md). Releases recorded before it keep every activity on their own queue.
  */
 export const lambdaBudgetPatch = 'ramp-lambda-budget-v4';
+/**
+ * The outbox's input is capped (`maxOutboxInputBytes`): a hand-over over the cap drops the oldest queued
+ * events between each queue's head and its newest, and says so in the timeline. Asked only when a hand-over
+ * is over the cap, which no recorded history is.
+ */
+export const outboxCapPatch = 'ramp-notification-outbox-cap-v1';

@@ -13,9 +13,12 @@ import {
   ChildWorkflowCancellationType,
   condition,
   ParentClosePolicy,
+  patched,
   startChild,
 } from '@temporalio/workflow';
 import {
+  capOutboxQueues,
+  maxOutboxInputBytes,
   type NotificationEventType,
   type NotifyFormat,
   type NotifyTarget,
@@ -24,6 +27,7 @@ import {
   wantsEvent,
 } from '../../domain/notifications.ts';
 import type { TimelineEntry } from '../../domain/release-status.ts';
+import { outboxCapPatch } from './messages.ts';
 import { deliverInOrder, messageOf, originOf } from './notification-delivery.ts';
 import { notificationOutbox } from './notification-outbox.ts';
 
@@ -109,9 +113,23 @@ export class NotificationQueues {
    */
   private async handOff(): Promise<void> {
     this.isHandedOff = true;
-    const receivers = this.receivers
+    const queued = this.receivers
       .filter((receiver) => receiver.queue.length > 0)
       .map((receiver) => ({ webhook: receiver.target.webhook, queue: [...receiver.queue] }));
+    const capped = capOutboxQueues(queued);
+    // patched() only when the cap bites: every hand-over recorded before it was under the cap.
+    const isCapped = capped.dropped.length > 0 && patched(outboxCapPatch);
+    const receivers = isCapped ? capped.receivers : queued;
+    if (isCapped) {
+      for (const { webhook, events } of capped.dropped)
+        this.recordFailure(
+          `${events.length} notification(s) to ${originOf(webhook)} dropped at the hand-over to the outbox, whose input is capped at ${maxOutboxInputBytes / 1024} KiB: ${events
+            .slice(0, 5)
+            .map((e) => `${e.eventId} (${e.event})`)
+            .join(', ')}${events.length > 5 ? `, and ${events.length - 5} more` : ''}`,
+          { eventIds: events.map((e) => e.eventId) },
+        );
+    }
     const left = receivers.reduce((total, receiver) => total + receiver.queue.length, 0);
     const releaseId = this.owner.outboxKey();
     const workflowId = notificationOutboxWorkflowId(releaseId);
