@@ -23,6 +23,7 @@ import type { TrainControlAction } from '../domain/train-state.ts';
 import type { TrainStatus, TrainSummary } from '../domain/train-status.ts';
 import { statusQuery } from '../workflows/release/messages.ts';
 import { trainControlUpdates, trainStatusQuery } from '../workflows/train/messages.ts';
+import { withOutboxOutcome } from './outbox-timeline.ts';
 import { canonicalJson } from './release-client.ts';
 import { idempotencyKeyReused, ReleaseClientError } from './release-errors.ts';
 import { type NotifyDefaults, notifyConfigOf, releaseInputFromSpec } from './release-input-from-spec.ts';
@@ -199,7 +200,7 @@ export function createTrainClient(deps: TrainClientDeps) {
     if (description.status.name === 'RUNNING') return withLiveTargets(await handle.query(trainStatusQuery));
     // A closed train answers from its history, so no worker is needed.
     try {
-      return (await handle.result()) as TrainStatus;
+      return await withOutboxOutcome(client, (await handle.result()) as TrainStatus);
     } catch {
       throw new ReleaseClientError(
         FailureType.Transient,
