@@ -77,7 +77,9 @@ export function TrainsList({ filters, now }) {
         });
       } catch (caught) {
         if (controller.signal.aborted) return;
-        setError(caught.message);
+        // An API without trains (its routes not mounted) answers 404: the list just has none.
+        if (caught.status === 404) setTrains([]);
+        else setError(caught.message);
       }
       if (!controller.signal.aborted) timer = setTimeout(load, refreshMs);
     };
