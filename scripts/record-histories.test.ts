@@ -294,3 +294,42 @@ test('record: a canary with notifications (pause, approval, a receiver that fail
     server.close();
   }
 });
+
+// RAMP_HISTORY_PREFIX=v4c with --test-name-pattern="outbox cap" records this one alone.
+test('record: a release whose ten receivers are down throughout, so its hand-over is over the outbox cap', async () => {
+  const server = createServer((request, response) => {
+    request.resume();
+    request.on('end', () => response.writeHead(503).end());
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  try {
+    await withReleaseStack({}, async (stack) => {
+      const fn = uniqueName('rec');
+      await stack.createFunctionWithAlias(fn, 'live');
+      const id = await stack.startRelease(
+        {
+          function: fn,
+          alias: 'live',
+          code: { zipFile: zipBase64() },
+          strategy: { steps: Array.from({ length: 60 }, (_, index) => ({ weight: index + 1, bake: '0s' })) },
+          notify: Array.from({ length: 10 }, (_, index) => ({
+            webhook: `http://127.0.0.1:${port}/r${index}`,
+          })),
+        },
+        { notify: { targets: [], publicUrl: 'https://ramp.example.com' } },
+      );
+      const parsed = parseReleaseId(id);
+      if (!parsed) throw new Error(`bad id ${id}`);
+      const status = (await stack.client.workflow.getHandle(parsed.workflowId, parsed.runId).result()) as {
+        timeline: { message: string }[];
+      };
+      if (!status.timeline.some((entry) => entry.message.includes('dropped at the hand-over')))
+        throw new Error('the hand-over was under the cap: this history would not cover the cap patch');
+      await save(stack, id, 'outbox-cap');
+      await stack.client.workflow.getHandle(notificationOutboxWorkflowId(id)).terminate('recorded');
+    });
+  } finally {
+    server.close();
+  }
+});

@@ -134,6 +134,7 @@ export async function registerUiRoutes(app: FastifyInstance, options: UiRouteOpt
   app.get('/ui/', notApi, sendPage);
   app.get('/ui/sign-in', notApi, sendPage);
   app.get('/ui/releases/:id', notApi, sendPage);
+  app.get('/ui/trains/:id', notApi, sendPage);
   app.get('/ui/*', notApi, async (request, reply) => {
     const asset = assets.get(request.url.split('?')[0] ?? '');
     if (!asset) throw new ApiError(ApiErrorType.NotFound, `no dashboard file ${request.url.split('?')[0]}`);

@@ -18,6 +18,15 @@ export const notificationEvents = [
   'conflict',
   'needs_attention',
   'failed',
+  // A train's own events (train-notifications.ts); its targets' releases send the ones above.
+  'train_started',
+  'train_paused',
+  'train_awaiting_approval',
+  'train_succeeded',
+  'train_rolled_back',
+  'train_stopped',
+  'train_conflict',
+  'train_needs_attention',
 ] as const;
 export type NotificationEventType = (typeof notificationEvents)[number];
 
@@ -71,6 +80,49 @@ export interface QueuedNotification {
 export interface NotificationOutboxInput {
   releaseId: string;
   receivers: { webhook: string; queue: QueuedNotification[] }[];
+}
+
+/**
+ * The most a release (or train) hands its outbox, in body bytes over every receiver: Temporal warns on
+ * payloads over 512 KiB and refuses them at 2 MiB, and a workflow input that is refused would lose every
+ * event. A receiver that was down for a whole long release can hold more than this.
+ */
+export const maxOutboxInputBytes = 256 * 1024;
+
+/**
+ * Fits the queues handed to the outbox under `maxBytes`, each receiver getting an equal share: a queue
+ * keeps its head (the event being delivered) and then its newest events (the ending last) that fit, in
+ * order; the older ones between are dropped, and returned so the release can say so in its timeline.
+ */
+export function capOutboxQueues(
+  receivers: NotificationOutboxInput['receivers'],
+  maxBytes: number = maxOutboxInputBytes,
+): {
+  receivers: NotificationOutboxInput['receivers'];
+  dropped: { webhook: string; events: QueuedNotification[] }[];
+} {
+  const sizeOf = (item: QueuedNotification) => item.body.length + item.eventId.length + item.event.length;
+  const total = receivers.reduce((sum, r) => sum + r.queue.reduce((s, item) => s + sizeOf(item), 0), 0);
+  if (total <= maxBytes) return { receivers, dropped: [] };
+  const share = Math.floor(maxBytes / Math.max(1, receivers.length));
+  const dropped: { webhook: string; events: QueuedNotification[] }[] = [];
+  const capped = receivers.map(({ webhook, queue }) => {
+    const [head, ...rest] = queue;
+    if (!head) return { webhook, queue };
+    let used = sizeOf(head);
+    const kept: QueuedNotification[] = [];
+    const lost: QueuedNotification[] = [];
+    for (let index = rest.length - 1; index >= 0; index--) {
+      const item = rest[index] as QueuedNotification;
+      if (used + sizeOf(item) <= share && lost.length === 0) {
+        kept.unshift(item);
+        used += sizeOf(item);
+      } else lost.unshift(item);
+    }
+    if (lost.length > 0) dropped.push({ webhook, events: lost });
+    return { webhook, queue: [head, ...kept] };
+  });
+  return { receivers: capped, dropped };
 }
 
 /** How the outbox ended: how many events it delivered, and the ones it gave up (the receiver's origin only). */
@@ -258,12 +310,12 @@ export interface SlackMessage {
   blocks: SlackBlock[];
 }
 
-function truncate(text: string, max: number): string {
+export function truncate(text: string, max: number): string {
   return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
 }
 
 /** Slack's mrkdwn treats &, < and > as control characters. */
-function escapeMrkdwn(text: string): string {
+export function escapeMrkdwn(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
@@ -277,7 +329,19 @@ const headlines: Record<NotificationEventType, { emoji: string; text: string }> 
   conflict: { emoji: ':warning:', text: 'stopped by a conflict' },
   needs_attention: { emoji: ':rotating_light:', text: 'needs attention' },
   failed: { emoji: ':x:', text: 'release failed' },
+  train_started: { emoji: ':steam_locomotive:', text: 'started' },
+  train_paused: { emoji: ':double_vertical_bar:', text: 'paused' },
+  train_awaiting_approval: { emoji: ':raised_hand:', text: 'waits for approval' },
+  train_succeeded: { emoji: ':white_check_mark:', text: 'released' },
+  train_rolled_back: { emoji: ':rewind:', text: 'rolled back' },
+  train_stopped: { emoji: ':octagonal_sign:', text: 'stopped' },
+  train_conflict: { emoji: ':warning:', text: 'stopped by a conflict' },
+  train_needs_attention: { emoji: ':rotating_light:', text: 'needs attention' },
 };
+
+export function headlineOf(event: NotificationEventType): { emoji: string; text: string } {
+  return headlines[event];
+}
 
 function describeWeight(release: Notification['release']): string {
   const candidate = release.candidateVersion ? `version ${release.candidateVersion}` : 'the candidate';

@@ -106,6 +106,20 @@ export const releaseStatusSchema = z
     plan: releasePlanSchema
       .optional()
       .describe('The steps the release walks (absent in releases started before plans were recorded).'),
+    requestedBy: z
+      .string()
+      .nullable()
+      .optional()
+      .describe(
+        'Who started the release (the token’s name, the CLI user; a train’s target names its train too). Absent in releases started before it was recorded.',
+      ),
+    codeSha256: z
+      .string()
+      .nullable()
+      .optional()
+      .describe(
+        'The CodeSha256 Lambda reported for the uploaded code (the one the candidate version was published under); null before the update and for a release of an existing version. Absent in releases started before it was recorded.',
+      ),
     startedAt: timestamp,
     endedAt: timestamp.nullable(),
     timeline: z.array(timelineEntrySchema),

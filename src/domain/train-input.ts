@@ -1,3 +1,4 @@
+import type { NotifyConfig } from './notifications.ts';
 import type { ReleaseInput } from './release-input.ts';
 import type { TrainFailurePolicy } from './train-spec.ts';
 
@@ -13,6 +14,13 @@ export interface TrainInput {
   /** After each wave has promoted, how long its targets' health stays watched with rollback armed. */
   watchAfterWaveMs?: number;
   requestedBy?: string;
+  /**
+   * The train's workflow id, as the client chose it: names the train's notification outbox from the input,
+   * not workflowInfo(), so a replay under another id still matches (absent in trains started before it).
+   */
+  trainId?: string;
+  /** Where the train's own events go (its `notify`, then the server's defaults), and where links point. */
+  notify?: NotifyConfig;
 }
 
 export interface TrainWaveInput {

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { parseFunctionRef } from './lambda-names.ts';
+import { notifyListSchema } from './notify-spec.ts';
 import { durationSchema, problemsOf, type ReleaseSpec, releaseSpecSchema, type SpecProblem } from './spec.ts';
 
 /**
@@ -42,6 +43,11 @@ export const trainSpecSchema = z
     watchAfterWave: durationSchema
       .optional()
       .describe('After each wave has promoted, keep watching its targets’ health this long, rollback armed.'),
+    notify: notifyListSchema
+      .optional()
+      .describe(
+        'Webhooks told about the train’s own events (train_started, train_paused, train_awaiting_approval, and its ending: train_succeeded, train_rolled_back, …). Each target’s releases notify their own `notify` (which `defaults` may give).',
+      ),
     onFailure: z
       .enum(trainFailurePolicies)
       .default('rollback-train')

@@ -41,6 +41,7 @@ export function initialTrainStatus(id: string, input: TrainInput, startedAt: str
         }),
       ),
     })),
+    requestedBy: input.requestedBy ?? null,
     startedAt,
     endedAt: null,
     timeline: [],

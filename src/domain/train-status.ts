@@ -77,6 +77,11 @@ export const trainStatusSchema = z
     awaitingApproval: z.boolean(),
     waveIndex: z.number().int().describe('The wave the train is on (0-based).'),
     waves: z.array(trainWaveStatusSchema),
+    requestedBy: z
+      .string()
+      .nullable()
+      .optional()
+      .describe('Who started the train (the token’s name). Absent in trains started before it was recorded.'),
     startedAt: z.iso.datetime(),
     endedAt: z.iso.datetime().nullable(),
     timeline: z.array(timelineEntrySchema),

@@ -32,6 +32,7 @@ import {
 } from '../temporal/execute-update.ts';
 import { GrpcStatus, grpcCodeOf } from '../temporal/grpc-status.ts';
 import { controlUpdates, statusQuery } from '../workflows/release/messages.ts';
+import { withOutboxOutcome } from './outbox-timeline.ts';
 import {
   alreadyRunning,
   idempotencyKeyReused,
@@ -192,14 +193,15 @@ export function createReleaseClient(deps: ReleaseClientDeps) {
         );
       }
     }
-    // A closed release answers from its history (result or failure details), so no worker is needed.
+    // A closed release answers from its history (result or failure details), so no worker is needed; what
+    // its notification outbox did since is added from the outbox's.
     try {
-      return (await handle.result()) as ReleaseStatus;
+      return await withOutboxOutcome(client, (await handle.result()) as ReleaseStatus);
     } catch (error) {
       const cause = error instanceof WorkflowFailedError ? error.cause : undefined;
       const details =
         cause instanceof ApplicationFailure ? (cause.details?.[0] as ReleaseStatus | undefined) : undefined;
-      if (details?.releaseId) return details;
+      if (details?.releaseId) return withOutboxOutcome(client, details);
       throw new ReleaseClientError(
         FailureType.Transient,
         `release ${releaseId} ended as ${description.status.name} without a status`,

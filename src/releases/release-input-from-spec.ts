@@ -2,7 +2,7 @@ import type { ArtifactStore } from '../artifacts/artifact-store.ts';
 import { parseDurationMs } from '../domain/durations.ts';
 import { healthConfigOf } from '../domain/health-spec.ts';
 import { parseFunctionRef } from '../domain/lambda-names.ts';
-import type { NotifyTarget } from '../domain/notifications.ts';
+import type { NotifyConfig, NotifyTarget } from '../domain/notifications.ts';
 import type { CodeRef, ReleaseInput } from '../domain/release-input.ts';
 import { planOf } from '../domain/release-plan.ts';
 import type { ReleaseSpec } from '../domain/spec.ts';
@@ -72,7 +72,16 @@ export async function releaseInputFromSpec(
  * the server's file says later. A default the spec already names (same webhook and format) is not added twice.
  */
 function notifyOf(spec: ReleaseSpec, defaults: NotifyDefaults | undefined): Pick<ReleaseInput, 'notify'> {
-  const targets: NotifyTarget[] = (spec.notify ?? []).map((target) => ({
+  const notify = notifyConfigOf(spec.notify, defaults);
+  return notify ? { notify } : {};
+}
+
+/** A spec's own targets (a release's, a train's), then the server's defaults not already named; undefined: none. */
+export function notifyConfigOf(
+  own: ReleaseSpec['notify'],
+  defaults: NotifyDefaults | undefined,
+): NotifyConfig | undefined {
+  const targets: NotifyTarget[] = (own ?? []).map((target) => ({
     webhook: target.webhook,
     format: target.format,
     ...(target.events ? { events: [...new Set(target.events)] } : {}),
@@ -81,6 +90,6 @@ function notifyOf(spec: ReleaseSpec, defaults: NotifyDefaults | undefined): Pick
     if (!targets.some((t) => t.webhook === target.webhook && t.format === target.format))
       targets.push(target);
   }
-  if (targets.length === 0) return {};
-  return { notify: { targets, ...(defaults?.publicUrl ? { publicUrl: defaults.publicUrl } : {}) } };
+  if (targets.length === 0) return undefined;
+  return { targets, ...(defaults?.publicUrl ? { publicUrl: defaults.publicUrl } : {}) };
 }

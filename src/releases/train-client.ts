@@ -27,9 +27,10 @@ import {
 } from '../temporal/execute-update.ts';
 import { statusQuery } from '../workflows/release/messages.ts';
 import { trainControlUpdates, trainStatusQuery } from '../workflows/train/messages.ts';
+import { withOutboxOutcome } from './outbox-timeline.ts';
 import { canonicalJson } from './release-client.ts';
 import { idempotencyKeyReused, ReleaseClientError } from './release-errors.ts';
-import { type NotifyDefaults, releaseInputFromSpec } from './release-input-from-spec.ts';
+import { type NotifyDefaults, notifyConfigOf, releaseInputFromSpec } from './release-input-from-spec.ts';
 
 export interface TrainClientDeps {
   client: Client;
@@ -84,6 +85,8 @@ export function createTrainClient(deps: TrainClientDeps) {
         ),
       })),
     );
+    // The train's own events go to its own `notify` and the server's defaults; its targets' to theirs.
+    const trainNotify = notifyConfigOf(spec.notify, notify);
     return {
       name: spec.name,
       waves,
@@ -92,6 +95,7 @@ export function createTrainClient(deps: TrainClientDeps) {
         ? { watchAfterWaveMs: parseDurationMs(spec.watchAfterWave) }
         : {}),
       ...(requestedBy ? { requestedBy } : {}),
+      ...(trainNotify ? { notify: trainNotify } : {}),
     };
   }
 
@@ -200,7 +204,7 @@ export function createTrainClient(deps: TrainClientDeps) {
     if (description.status.name === 'RUNNING') return withLiveTargets(await handle.query(trainStatusQuery));
     // A closed train answers from its history, so no worker is needed.
     try {
-      return (await handle.result()) as TrainStatus;
+      return await withOutboxOutcome(client, (await handle.result()) as TrainStatus);
     } catch {
       throw new ReleaseClientError(
         FailureType.Transient,
@@ -222,7 +226,7 @@ export function createTrainClient(deps: TrainClientDeps) {
         const earlier = await existing(trainId, fingerprint, key);
         if (earlier) return earlier;
       }
-      const input = await inputOf(spec, options.requestedBy, options.notify);
+      const input = { trainId, ...(await inputOf(spec, options.requestedBy, options.notify)) };
       checkDistinctTargets(input);
       await checkNoneBusy(input);
       try {

@@ -48,23 +48,41 @@ export const me = (token) => request('GET', '/v1/me', token === undefined ? {} :
 export const listReleases = (query, signal) => request('GET', `/v1/releases${query}`, { signal });
 export const releaseStatus = (id, signal) =>
   request('GET', `/v1/releases/${encodeURIComponent(id)}`, { signal });
-export const control = (id, action, reason) =>
-  request('POST', `/v1/releases/${encodeURIComponent(id)}/${action}`, { body: reason ? { reason } : {} });
+/** `full` (promote only): skip every remaining step and go to 100%. */
+export const control = (id, action, reason, { full = false } = {}) =>
+  request('POST', `/v1/releases/${encodeURIComponent(id)}/${action}`, {
+    body: { ...(reason ? { reason } : {}), ...(full ? { full: true } : {}) },
+  });
+
+export const listTrains = (query, signal) => request('GET', `/v1/trains${query}`, { signal });
+export const trainStatus = (id, signal) => request('GET', `/v1/trains/${encodeURIComponent(id)}`, { signal });
+export const trainControl = (id, action, reason) =>
+  request('POST', `/v1/trains/${encodeURIComponent(id)}/${action}`, { body: reason ? { reason } : {} });
+
+/** Follows a release's event stream (`GET /v1/releases/{id}/events`); see `followEvents`. */
+export function followRelease(id, handlers) {
+  return followEvents(`/v1/releases/${encodeURIComponent(id)}/events`, handlers);
+}
+
+/** Follows a train's event stream (`GET /v1/trains/{id}/events`): the same `status` and `end` events. */
+export function followTrain(id, handlers) {
+  return followEvents(`/v1/trains/${encodeURIComponent(id)}/events`, handlers);
+}
 
 /**
- * Follows `GET /v1/releases/{id}/events`. EventSource cannot send an Authorization header, so this reads
- * the stream with fetch and parses the frames itself; like EventSource it reconnects after the server's
- * `retry`, and the stream always begins with the current status, so nothing is missed.
+ * Follows an API event stream. EventSource cannot send an Authorization header, so this reads the stream
+ * with fetch and parses the frames itself; like EventSource it reconnects after the server's `retry`, and
+ * the stream always begins with the current status, so nothing is missed.
  * Returns a function that stops following.
  */
-export function followRelease(id, { onStatus, onEnd, onConnection }) {
+function followEvents(path, { onStatus, onEnd, onConnection }) {
   const controller = new AbortController();
   let retryMs = 2000;
   let hasEnded = false;
   const run = async () => {
     while (!controller.signal.aborted && !hasEnded) {
       try {
-        const response = await fetch(`/v1/releases/${encodeURIComponent(id)}/events`, {
+        const response = await fetch(path, {
           headers: headersWith(tokenStore.get(), { accept: 'text/event-stream' }),
           signal: controller.signal,
         });

@@ -6,6 +6,7 @@ import { ReleasePage } from './release-page.js';
 import { ReleasesPage } from './releases-page.js';
 import { Link, navigate, useLocation } from './router.js';
 import { SignInPage } from './sign-in-page.js';
+import { TrainPage } from './train-page.js';
 
 function signInHref() {
   const here = `${location.pathname}${location.search}`;
@@ -46,11 +47,13 @@ function App() {
   };
 
   const release = /^\/ui\/releases\/([^/]+)$/.exec(path);
+  const train = /^\/ui\/trains\/([^/]+)$/.exec(path);
   let page;
   if (path.startsWith('/ui/sign-in')) page = html`<${SignInPage} search=${search} onSignedIn=${setMe} />`;
   else if (!me)
     page = html`<p aria-busy="true">${meError ? html`<span class="error" role="alert">${meError}</span>` : 'Loading…'}</p>`;
   else if (release) page = html`<${ReleasePage} id=${decodeURIComponent(release[1])} me=${me} />`;
+  else if (train) page = html`<${TrainPage} id=${decodeURIComponent(train[1])} me=${me} />`;
   else page = html`<${ReleasesPage} search=${search} />`;
 
   return html`<${Header} me=${me} onSignOut=${signOut} /><main id="main" tabindex="-1">${page}</main>`;

@@ -2,14 +2,14 @@ import { useEffect, useState } from 'preact/hooks';
 import { followRelease, releaseStatus } from './api.js';
 import { Controls } from './controls.js';
 import { html } from './html.js';
-import { codeFacts, deadlineOf, phaseLabel, planRows, startedFacts, verdicts } from './release-view.js';
+import { codeFacts, deadlineOf, phaseLabel, planRows, requestedByOf, verdicts } from './release-view.js';
 import { OutcomeBadge } from './releases-page.js';
 import { Countdown, TimeText, useNow } from './time-text.js';
 import { WeightChart } from './weight-chart.js';
 import { WeightMeter } from './weight-meter.js';
 
 function Summary({ status, now }) {
-  const { requestedBy } = startedFacts(status);
+  const requestedBy = requestedByOf(status);
   const deadline = deadlineOf(status);
   return html`<dl class="summary">
     <div><dt>Phase</dt><dd class="phase" data-phase=${status.phase}>${phaseLabel(status.phase)}${status.isPaused ? ' (paused)' : ''}</dd></div>
@@ -51,8 +51,8 @@ function CodeAndVersions({ status, requestedBy }) {
     <dl class="facts">
       <dt>Stable version</dt><dd>${status.stableVersion ?? '—'}</dd>
       <dt>Candidate version</dt><dd>${status.candidateVersion ?? '—'}</dd>
-      <dt>CodeSha256</dt><dd class="mono">${codeSha256 ?? '—'}</dd>
-      <dt>Requested by</dt><dd>${requestedBy ?? '—'}</dd>
+      <dt>CodeSha256</dt><dd class="mono" data-fact="codeSha256">${codeSha256 ?? '—'}</dd>
+      <dt>Requested by</dt><dd data-fact="requestedBy">${requestedBy ?? '—'}</dd>
       <dt>Release id</dt><dd class="mono">${status.releaseId}</dd>
     </dl>
   </section>`;
@@ -139,7 +139,7 @@ export function ReleasePage({ id, me }) {
   if (error)
     return html`<section><h1>Release</h1><p class="error" role="alert">${error.message}</p></section>`;
   if (!status) return html`<section><h1>Release</h1><p aria-busy="true">Loading…</p></section>`;
-  const { requestedBy } = startedFacts(status);
+  const requestedBy = requestedByOf(status);
   // The verdicts come last in their column, so a new one grows the page downwards without moving anything.
   return html`<article class="release" aria-labelledby="release-title">
     <div class="page-head">

@@ -37,6 +37,10 @@ export function controlsFor(
   status: ReleaseStatus,
   me: Me | undefined,
 ): { action: ControlAction; isEnabled: boolean; reason: string | undefined }[];
+export function promoteToFullControl(
+  status: ReleaseStatus,
+  me: Me | undefined,
+): { action: 'promote'; full: true; isEnabled: boolean; reason: string | undefined };
 export function startedFacts(status: ReleaseStatus): {
   steps: PlanStep[] | undefined;
   requestedBy: string | undefined;
@@ -47,6 +51,7 @@ export function planRows(
 export function formatBake(ms: number): string;
 export function deadlineOf(status: ReleaseStatus): { label: string; at: string } | undefined;
 export function codeFacts(status: ReleaseStatus): { codeSha256: string | undefined };
+export function requestedByOf(status: ReleaseStatus): string | undefined;
 export function verdicts(status: ReleaseStatus): Verdict[];
 export function weightChartData(status: ReleaseStatus, nowMs: number): [number[], ...(number | null)[][]];
 export function relativeTime(iso: string, nowMs: number): string;

@@ -53,9 +53,36 @@ export function controlsFor(status, me) {
 }
 
 /**
+ * The full promotion the timeline records as asked for and not yet carried out (the workflow refuses a
+ * second one, and everything but abort after it: src/domain/release-state.ts `controlProblem`).
+ */
+function pendingFullPromotion(status) {
+  if (status.outcome !== null) return undefined;
+  return status.timeline.find(
+    (entry) => entry.event === 'promote' && entry.message.startsWith('full promotion'),
+  );
+}
+
+/**
+ * "Promote to 100%": promote with `full`, which skips every remaining step (bakes and approvals). The same
+ * rules as promote, and off once a full promotion is already on its way.
+ */
+export function promoteToFullControl(status, me) {
+  const pending = pendingFullPromotion(status);
+  const reason =
+    tokenProblem(me, status.functionName) ??
+    stateProblem(status, 'promote') ??
+    (pending
+      ? pending.message.replace(/^full promotion requested/, 'a full promotion was already requested')
+      : undefined);
+  return { action: 'promote', full: true, isEnabled: reason === undefined, reason };
+}
+
+/**
  * The plan and who asked, from the `started` timeline entry the workflow writes with `describePlan`
  * (src/domain/strategies.ts): `release of f:live in us-east-1: 10% for 5m + approval → 50% for 1h → 100%,
- * requested by ci`. The status has no structured copy of either; a test feeds describePlan's own output here.
+ * requested by ci`. Releases started before the status recorded `plan` and `requestedBy` have only these
+ * words; a test feeds describePlan's own output here.
  */
 export function startedFacts(status) {
   const started = status.timeline.find((entry) => entry.event === 'started');
@@ -151,10 +178,17 @@ export function deadlineOf(status) {
   return undefined;
 }
 
+/** The status's own `codeSha256`, else (releases started before it was recorded) the `code_updated` entry's words. */
 export function codeFacts(status) {
+  if (status.codeSha256) return { codeSha256: status.codeSha256 };
   const updated = status.timeline.find((entry) => entry.event === 'code_updated');
   const sha = updated && /CodeSha256 ([A-Za-z0-9+/=]+)/.exec(updated.message);
   return { codeSha256: sha ? sha[1] : undefined };
+}
+
+/** Who started the release: the status's own `requestedBy`, else the `started` entry's words. */
+export function requestedByOf(status) {
+  return status.requestedBy ?? startedFacts(status).requestedBy;
 }
 
 const weightEvents = {

@@ -1,33 +1,15 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { listReleases, releaseStatus } from './api.js';
 import { html } from './html.js';
-import { filtersFrom, outcomes, phaseLabel, queryOf, sortReleases, startedFacts } from './release-view.js';
+import { readStatuses } from './read-statuses.js';
+import { filtersFrom, outcomes, phaseLabel, queryOf, requestedByOf, sortReleases } from './release-view.js';
 import { Link, navigate } from './router.js';
 import { TimeText, useNow } from './time-text.js';
+import { TrainsList } from './trains-list.js';
 import { WeightMeter } from './weight-meter.js';
 
 const refreshMs = 3000;
 const pageSizes = [25, 50, 100];
-
-/**
- * Reads each listed release's status (weight, who started it), handing each to `onFound` as it arrives, so
- * one slow read (a release whose worker is down) delays only its own row. An ended release's status never
- * changes again, so it is read once.
- */
-async function readStatuses(releases, known, signal, onFound) {
-  const wanted = releases.filter((r) => r.isRunning || !known.has(r.releaseId));
-  const queue = [...wanted];
-  const worker = async () => {
-    for (let next = queue.shift(); next; next = queue.shift()) {
-      try {
-        onFound(next.releaseId, await releaseStatus(next.releaseId, signal));
-      } catch {
-        // One unreadable status leaves its row with the listing's fields; the next refresh tries again.
-      }
-    }
-  };
-  await Promise.all([worker(), worker(), worker(), worker()]);
-}
 
 /**
  * One page of the list. Without a running/ended filter, running releases are asked for on their own (up to
@@ -107,9 +89,15 @@ export function ReleasesPage({ search }) {
         // release whose status is slow to read (its worker is down) never holds the whole list back.
         setPage(answer);
         setError(undefined);
-        await readStatuses(answer.releases, statuses.current, controller.signal, (id, status) => {
-          statuses.current.set(id, status);
-          if (!controller.signal.aborted) setUpdatedAt(Date.now());
+        await readStatuses(answer.releases, {
+          idOf: (release) => release.releaseId,
+          read: releaseStatus,
+          known: statuses.current,
+          signal: controller.signal,
+          onFound: (id, status) => {
+            statuses.current.set(id, status);
+            if (!controller.signal.aborted) setUpdatedAt(Date.now());
+          },
         });
         setUpdatedAt(Date.now());
       } catch (caught) {
@@ -134,6 +122,7 @@ export function ReleasesPage({ search }) {
       <p class="live-note" aria-live="off">${updatedAt ? html`live · updated ${html`<${TimeText} iso=${new Date(updatedAt).toISOString()} now=${now} compact />`}` : 'loading…'}</p>
     </div>
     <${FilterForm} filters=${filters} onChange=${changeFilters} />
+    <${TrainsList} filters=${filters} now=${now} />
     ${error ? html`<p class="error" role="alert">Could not list releases: ${error}</p>` : null}
     <table class="releases">
       <caption class="visually-hidden">Releases, running first, then newest first</caption>
@@ -148,7 +137,7 @@ export function ReleasesPage({ search }) {
       <tbody>
         ${rows.map((release) => {
           const status = statuses.current.get(release.releaseId);
-          const by = status ? startedFacts(status).requestedBy : undefined;
+          const by = status ? requestedByOf(status) : undefined;
           return html`<tr key=${release.releaseId} data-release-id=${release.releaseId} class=${release.isRunning ? 'is-running' : ''}>
             <td data-label="Release"><${Link} href=${`/ui/releases/${encodeURIComponent(release.releaseId)}`}>${release.functionName}:${release.alias}</${Link}></td>
             <td data-label="Region">${release.region}</td>

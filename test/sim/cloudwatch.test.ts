@@ -229,7 +229,8 @@ describe("CloudWatch's limits and rates", () => {
             MetricDataQueries: Array.from({ length: 501 }, (_, i) => query(i)),
           }),
         ),
-        (error: Error) => error instanceof InvalidParameterValueException && /greater than 500/.test(error.message),
+        (error: Error) =>
+          error instanceof InvalidParameterValueException && /greater than 500/.test(error.message),
       );
       const names = (n: number) => Array.from({ length: n }, (_, i) => `a${i}`);
       await cloudWatch.send(new DescribeAlarmsCommand({ AlarmNames: names(100) }));

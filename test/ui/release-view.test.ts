@@ -6,6 +6,7 @@ import { controlActions, controlProblem, initialStatus } from '../../src/domain/
 import { type ReleaseStatus, releaseOutcomes } from '../../src/domain/release-status.ts';
 import { describePlan, type PlannedStep, planSteps } from '../../src/domain/strategies.ts';
 import {
+  codeFacts,
   controlsFor,
   countdown,
   deadlineOf,
@@ -13,8 +14,10 @@ import {
   formatBake,
   outcomes,
   planRows,
+  promoteToFullControl,
   queryOf,
   relativeTime,
+  requestedByOf,
   sortReleases,
   startedFacts,
   stateProblem,
@@ -248,5 +251,48 @@ describe('what the dashboard shows, from the API’s answers', () => {
     assert.deepEqual(filters, { function: 'pay', outcome: 'rolled_back', running: 'false' });
     assert.equal(queryOf(filters), '?function=pay&outcome=rolled_back&running=false');
     assert.deepEqual(filtersFrom('?outcome=nonsense&running=maybe'), {});
+  });
+
+  test('promote to 100% follows promote’s rules, and is off once a full promotion is on its way', () => {
+    const baking = statusWith({ phase: 'baking', stepIndex: 0 });
+    assert.deepEqual(promoteToFullControl(baking, admin), {
+      action: 'promote',
+      full: true,
+      isEnabled: true,
+      reason: undefined,
+    });
+    assert.equal(
+      promoteToFullControl(baking, viewer).reason,
+      'your token "viewer" lacks the "operate" scope',
+    );
+    const ended = statusWith({ phase: 'completed', outcome: 'succeeded' });
+    assert.equal(promoteToFullControl(ended, admin).reason, controlProblem(ended, 'promote'));
+    const asked = statusWith({ phase: 'baking' });
+    asked.timeline.push({
+      at: at(3),
+      event: 'promote',
+      message: 'full promotion requested by ops-admin: ship it',
+    });
+    const control = promoteToFullControl(asked, admin);
+    assert.equal(control.isEnabled, false);
+    assert.equal(control.reason, 'a full promotion was already requested by ops-admin: ship it');
+    const stepOnly = statusWith({ phase: 'baking' });
+    stepOnly.timeline.push({ at: at(3), event: 'promote', message: 'promotion to the next step requested' });
+    assert.equal(promoteToFullControl(stepOnly, admin).isEnabled, true);
+  });
+
+  test('who asked and the CodeSha256 come from the status’s own fields, else from older releases’ timeline words', () => {
+    const older = statusWith({});
+    older.timeline.push({
+      at: at(2),
+      event: 'code_updated',
+      message: 'UpdateFunctionCode accepted (CodeSha256 abc+/=)',
+    });
+    assert.equal(requestedByOf(older), 'ops-admin');
+    assert.equal(codeFacts(older).codeSha256, 'abc+/=');
+    const newer = statusWith({ requestedBy: 'ci-deployer', codeSha256: 'xyz=' });
+    assert.equal(requestedByOf(newer), 'ci-deployer');
+    assert.equal(codeFacts(newer).codeSha256, 'xyz=');
+    assert.equal(codeFacts(statusWith({ codeSha256: null })).codeSha256, undefined);
   });
 });

@@ -28,6 +28,8 @@ export interface CandidateSteps {
   enter: (phase: ReleasePhase) => void;
   /** Holds while the release is paused (between steps, never inside one). */
   holdWhilePaused: () => Promise<void>;
+  /** Told the CodeSha256 Lambda reported for the upload, as soon as it is known. */
+  onCodeUpdated?: (codeSha256: string) => void;
   /** The region's budgeted Lambda queue (docs/scale.md); unset: the workflow's own queue. */
   lambdaQueue?: string;
 }
@@ -98,6 +100,7 @@ export async function publishCandidate(
     code: input.code,
     revisionId: input.expectedRevisionId ?? functionRevisionId,
   });
+  steps.onCodeUpdated?.(update.codeSha256);
   note(
     'code_updated',
     `UpdateFunctionCode accepted (CodeSha256 ${update.codeSha256})${update.isRecovered ? '; found in place after a lost response' : ''}`,

@@ -67,3 +67,9 @@ export const lambdaBudgetPatch = 'ramp-lambda-budget-v4';
  * recorded before it watch on their own queue.
  */
 export const healthWatchQueuePatch = 'ramp-health-watch-queue-v5';
+/**
+ * The outbox's input is capped (`maxOutboxInputBytes`): a hand-over over the cap drops the oldest queued
+ * events between each queue's head and its newest, and says so in the timeline. Asked only when a hand-over
+ * is over the cap, which no recorded history is.
+ */
+export const outboxCapPatch = 'ramp-notification-outbox-cap-v1';

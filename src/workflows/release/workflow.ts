@@ -69,6 +69,10 @@ class Release {
       stepCount: input.plan?.steps.length ?? 0,
       startedAt: this.now(),
     });
+    // Structured copies of what the timeline says in words; only the query's answer and the result change,
+    // never a command, so recorded histories replay as before.
+    this.status.requestedBy = input.requestedBy ?? null;
+    this.status.codeSha256 = null;
     this.notifier = new Notifier(input, this.status);
     this.controls = new ReleaseControls(this.status, this.note);
     this.controls.register();
@@ -85,6 +89,9 @@ class Release {
       note: this.note,
       enter: this.enter,
       holdWhilePaused: this.hold,
+      onCodeUpdated: (codeSha256) => {
+        this.status.codeSha256 = codeSha256;
+      },
     };
   }
 

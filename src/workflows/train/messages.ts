@@ -23,3 +23,14 @@ export const trainControlUpdates = {
   approve: defineUpdate<TrainControlAck, [ControlRequest]>('approve'),
   abort: defineUpdate<TrainControlAck, [ControlRequest]>('abort'),
 } as const satisfies Record<TrainControlAction, unknown>;
+
+/**
+ * Patch ids of the train workflow, in the order they were introduced; the replay test covers histories
+ * from before and after each.
+ */
+/**
+ * t1n: the train's own notifications (notifier.ts): train_started, train_paused, train_awaiting_approval
+ * and the ending, delivered by `deliverNotification`, with the release's outbox for what is left at the end.
+ * Asked only by trains whose input has notify targets, so trains without any record no marker.
+ */
+export const trainNotificationsPatch = 'ramp-train-notifications-v1';

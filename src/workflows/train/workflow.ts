@@ -20,13 +20,14 @@ import {
 } from '@temporalio/workflow';
 import type { TrainActivities } from '../../activities/train-activities.ts';
 import type { ControlRequest } from '../../domain/release-state.ts';
-import type { ReleaseStatus } from '../../domain/release-status.ts';
+import type { ReleaseStatus, TimelineEntry } from '../../domain/release-status.ts';
 import { rampOutcome, rampPhase } from '../../domain/search-attributes.ts';
 import type { TrainInput } from '../../domain/train-input.ts';
 import { initialTrainStatus, trainOutcomeOf } from '../../domain/train-state.ts';
 import type { TrainPhase, TrainStatus } from '../../domain/train-status.ts';
 import { type ChildRef, endedStatusOf, startRelease } from './children.ts';
 import { TrainControls } from './controls.ts';
+import { TrainNotifier } from './notifier.ts';
 import { trainCall } from './options.ts';
 import { label, Promotions } from './promotions.ts';
 import { watchWave } from './wave-watch.ts';
@@ -56,8 +57,11 @@ class Train {
   /** Targets taken from the queue and not yet ended (a start in flight counts). */
   private active = 0;
 
+  private readonly notifier: TrainNotifier;
+
   constructor(private readonly input: TrainInput) {
     this.status = initialTrainStatus(this.trainId, input, this.now());
+    this.notifier = new TrainNotifier(input, this.status, this.record);
     this.controls = new TrainControls(this.status, this.note, () => this.basePhase);
     this.controls.register();
     this.promotions = new Promotions(this.note);
@@ -67,8 +71,15 @@ class Train {
   private now = () => new Date(Date.now()).toISOString();
 
   private note = (event: string, message: string, details?: Record<string, unknown>) => {
+    const entry = { at: this.now(), event, message, ...(details ? { details } : {}) };
+    this.record(entry);
+    this.notifier.hear(entry);
+  };
+
+  /** Straight to the timeline, not heard as an event (a delivery problem, a hand-over to the outbox). */
+  private record = (entry: TimelineEntry) => {
     const timeline = this.status.timeline;
-    timeline.push({ at: this.now(), event, message, ...(details ? { details } : {}) });
+    timeline.push(entry);
     if (timeline.length > maxTimelineEntries) timeline.splice(20, timeline.length - maxTimelineEntries);
   };
 
@@ -287,6 +298,7 @@ class Train {
     this.enter('completed');
     upsertSearchAttributes({ [rampOutcome.name]: [outcome] });
     this.note('ended', `train ${outcome}${this.failure ? `: ${this.failure}` : ''}`);
+    await this.notifier.drain();
     await condition(allHandlersFinished);
   }
 }
