@@ -11,6 +11,7 @@ import {
   defaultLambdaBudgetPerSecond,
   type LambdaBudget,
   parseLambdaBudgets,
+  parseTargetAccounts,
 } from './domain/lambda-budget.ts';
 import type { NotifyTarget } from './domain/notifications.ts';
 import { notifyListSchema } from './domain/notify-spec.ts';
@@ -44,6 +45,7 @@ const configSchema = z.object({
   RAMP_SIM_QUOTAS: z.enum(['true', 'false']).default('false'),
   RAMP_LAMBDA_BUDGET: z.coerce.number().min(0).default(defaultLambdaBudgetPerSecond),
   RAMP_LAMBDA_BUDGET_REGIONS: optionalText,
+  RAMP_TARGET_ACCOUNTS: optionalText,
   RAMP_SIM_METRIC_DELAY: z
     .string()
     .default('60s')
@@ -101,6 +103,11 @@ export interface RampConfig {
    * when RAMP_LAMBDA_BUDGET is 0. Regions without one are not budgeted.
    */
   lambdaBudgets: LambdaBudget[];
+  /**
+   * The other AWS accounts this deployment releases into by `roleArn` (RAMP_TARGET_ACCOUNTS): every worker
+   * polls their budgeted Lambda queues too. A role release into an account not listed runs unbudgeted.
+   */
+  targetAccounts: string[];
   /** The standard SDK setting; `ramp sim` control commands default to the simulator it points at. */
   lambdaEndpoint: string | undefined;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
@@ -125,6 +132,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): RampConfig {
   if (!budgets.ok)
     throw new ConfigError(
       `Invalid configuration in the environment:\n  RAMP_LAMBDA_BUDGET_REGIONS: ${budgets.problem}`,
+    );
+  const targetAccounts = parseTargetAccounts(c.RAMP_TARGET_ACCOUNTS ?? '');
+  if (!targetAccounts.ok)
+    throw new ConfigError(
+      `Invalid configuration in the environment:\n  RAMP_TARGET_ACCOUNTS: ${targetAccounts.problem}`,
     );
   const dataDir = resolve(c.RAMP_DATA_DIR);
   return {
@@ -156,6 +168,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): RampConfig {
       temporalUiPort: c.RAMP_TEMPORAL_UI_PORT,
     },
     lambdaBudgets: budgets.budgets,
+    targetAccounts: targetAccounts.accounts,
     lambdaEndpoint: c.AWS_ENDPOINT_URL_LAMBDA,
     logLevel: c.RAMP_LOG_LEVEL,
     region: c.AWS_REGION,

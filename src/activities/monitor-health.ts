@@ -6,6 +6,7 @@ import { UnknownAlarmError } from '../health/alarm-states.ts';
 import { stepDuration } from '../observability/metrics.ts';
 import { activityFailure } from './activity-failure.ts';
 import type { ActivityDeps } from './deps.ts';
+import { roleSessionOf } from './role-session.ts';
 
 export interface MonitorInput extends HealthCheckInput {
   /** Watch until this time (the bake's end); a failing verdict returns at once. */
@@ -28,11 +29,12 @@ export function createMonitorHealth(deps: ActivityDeps) {
     const context = Context.current();
     const watchUntil = new Date(input.watchUntil).getTime();
     const startedAt = Date.now();
+    const role = roleSessionOf(input);
     let checksRun = 0;
     let last: HealthVerdict = { status: 'inconclusive', message: 'not checked yet' };
     for (;;) {
       try {
-        last = await deps.healthGate.check(input);
+        last = await deps.healthGate.check(input, role);
       } catch (error) {
         if (error instanceof UnknownAlarmError) {
           throw ApplicationFailure.create({

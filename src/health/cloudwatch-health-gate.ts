@@ -1,4 +1,4 @@
-import type { AwsClients } from '../aws/lambda-clients.ts';
+import type { AssumedRole, AwsClients } from '../aws/lambda-clients.ts';
 import type { HealthCheckInput, HealthVerdict } from '../domain/health-verdict.ts';
 import { readAlarmStates } from './alarm-states.ts';
 import type { HealthGate } from './health-gate.ts';
@@ -16,10 +16,10 @@ export function createCloudWatchHealthGate(
   clock: () => Date = () => new Date(),
 ): HealthGate {
   return {
-    async check(input: HealthCheckInput): Promise<HealthVerdict> {
+    async check(input: HealthCheckInput, role?: AssumedRole): Promise<HealthVerdict> {
       const health = input.health;
       if (!health) return { status: 'pass', message: 'no health checks configured' };
-      const cloudWatch = aws.cloudWatch(input.region);
+      const cloudWatch = aws.cloudWatch(input.region, role);
       const trafficMovedAt = input.trafficMovedAt ? new Date(input.trafficMovedAt) : null;
       const alarms = await readAlarmStates(cloudWatch, health.alarms, trafficMovedAt);
       if (input.judge === 'sequential' && health.metrics && trafficMovedAt) {

@@ -1,3 +1,4 @@
+import type { AssumedRole } from '../aws/lambda-clients.ts';
 import type { HealthCheckInput, HealthVerdict } from '../domain/health-verdict.ts';
 
 /**
@@ -5,7 +6,8 @@ import type { HealthCheckInput, HealthVerdict } from '../domain/health-verdict.t
  * `createCloudWatchHealthGate` fills it with real checks; `alwaysHealthy` is the default with none configured.
  */
 export interface HealthGate {
-  check(input: HealthCheckInput): Promise<HealthVerdict>;
+  /** `role`: the role session a cross-account release reads its metrics and alarms through. */
+  check(input: HealthCheckInput, role?: AssumedRole): Promise<HealthVerdict>;
 }
 
 export const alwaysHealthy: HealthGate = {

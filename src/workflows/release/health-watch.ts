@@ -9,6 +9,7 @@ import { FailureType } from '../../domain/failure-types.ts';
 import { hasHealthChecks } from '../../domain/health-checks.ts';
 import type { ReleaseInput } from '../../domain/release-input.ts';
 import type { ReleaseStatus } from '../../domain/release-status.ts';
+import { roleFieldsOf } from '../../domain/role-arn.ts';
 import { type ReleaseStop, stop } from './failures.ts';
 import { controlPlane, monitoring } from './options.ts';
 
@@ -45,6 +46,7 @@ export class HealthWatch {
     return {
       functionName: this.input.functionName,
       region: this.input.region,
+      ...roleFieldsOf(this.input),
       alias: this.input.alias,
       stableVersion: this.status.stableVersion,
       candidateVersion: this.status.candidateVersion ?? '',
