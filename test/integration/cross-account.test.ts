@@ -17,41 +17,10 @@ import { fromTemporaryCredentials } from '@aws-sdk/credential-providers';
 import { parseReleaseId } from '../../src/domain/release-id.ts';
 import { roleSessionNameOf } from '../../src/domain/role-arn.ts';
 import type { Simulator } from '../../src/sim/index.ts';
-import { type ReleaseStack, withReleaseStack, zipBase64, zipWith } from '../helpers/release-stack.ts';
+import { externalId, roleArn, targetAccount, twoAccounts } from '../helpers/cross-account.ts';
+import { type ReleaseStack, withReleaseStack, zipBase64 } from '../helpers/release-stack.ts';
 import { uniqueName } from '../helpers/temporal.ts';
 import { waitForEnd } from '../helpers/wait-for.ts';
-
-const targetAccount = '222222222222';
-const roleArn = `arn:aws:iam::${targetAccount}:role/ramp-deployer`;
-const externalId = 'ramp-test-2026';
-
-/** A Lambda client acting in the role's account, as the test's own view of it. */
-function targetLambda(sim: Simulator): LambdaClient {
-  return new LambdaClient({
-    ...sim.clientConfig,
-    maxAttempts: 1,
-    credentials: fromTemporaryCredentials({
-      params: { RoleArn: roleArn, RoleSessionName: 'test-setup', ExternalId: externalId },
-      masterCredentials: sim.clientConfig.credentials,
-      clientConfig: { region: sim.clientConfig.region, endpoint: sim.endpoint },
-    }),
-  });
-}
-
-async function createFunctionIn(lambda: LambdaClient, name: string, marker: string): Promise<void> {
-  await lambda.send(
-    new CreateFunctionCommand({
-      FunctionName: name,
-      Runtime: 'nodejs20.x',
-      Role: 'arn:aws:iam::123456789012:role/lambda-role',
-      Handler: 'index.handler',
-      Code: { ZipFile: zipWith({}, marker) },
-      Publish: true,
-    }),
-  );
-  await waitUntilFunctionActiveV2({ client: lambda, maxWaitTime: 30, minDelay: 1 }, { FunctionName: name });
-  await lambda.send(new CreateAliasCommand({ FunctionName: name, Name: 'live', FunctionVersion: '1' }));
-}
 
 /** The task queue each activity of the release was scheduled on, from its history. */
 async function activityQueues(stack: ReleaseStack, releaseId: string): Promise<Map<string, string>> {
@@ -65,20 +34,6 @@ async function activityQueues(stack: ReleaseStack, releaseId: string): Promise<M
       queues.set(scheduled.activityType.name, scheduled.taskQueue.name);
   }
   return queues;
-}
-
-/** Both accounts hold `name:live` on version 1; the default account's is untouched by what follows. */
-async function twoAccounts(stack: ReleaseStack, name: string) {
-  stack.sim.roles.put({ roleArn, externalId });
-  const target = targetLambda(stack.sim);
-  await stack.createFunctionWithAlias(name, 'live');
-  await createFunctionIn(target, name, `${name}-in-${targetAccount}`);
-  const before = await stack.lambda.send(new GetFunctionCommand({ FunctionName: name }));
-  return {
-    target,
-    defaultSha: before.Configuration?.CodeSha256,
-    defaultRevision: before.Configuration?.RevisionId,
-  };
 }
 
 describe('cross-account releases by roleArn', () => {
