@@ -5,21 +5,13 @@
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import {
-  CreateAliasCommand,
-  CreateFunctionCommand,
-  GetAliasCommand,
-  GetFunctionCommand,
-  LambdaClient,
-  waitUntilFunctionActiveV2,
-} from '@aws-sdk/client-lambda';
-import { fromTemporaryCredentials } from '@aws-sdk/credential-providers';
+import { GetAliasCommand, GetFunctionCommand } from '@aws-sdk/client-lambda';
 import { parseReleaseId } from '../../src/domain/release-id.ts';
 import { roleSessionNameOf } from '../../src/domain/role-arn.ts';
-import type { Simulator } from '../../src/sim/index.ts';
 import { externalId, roleArn, targetAccount, twoAccounts } from '../helpers/cross-account.ts';
 import { type ReleaseStack, withReleaseStack, zipBase64 } from '../helpers/release-stack.ts';
 import { uniqueName } from '../helpers/temporal.ts';
+import { outcomesOf, trainKit } from '../helpers/train-stack.ts';
 import { waitForEnd } from '../helpers/wait-for.ts';
 
 /** The task queue each activity of the release was scheduled on, from its history. */
@@ -146,6 +138,61 @@ describe('cross-account releases by roleArn', () => {
         assert.equal(targetAlias.FunctionVersion, '2');
       } finally {
         target.destroy();
+      }
+    });
+  });
+});
+
+describe('a train target by roleArn', () => {
+  test('is released in the role’s account, and a train rollback puts that account’s alias back, the default account’s untouched', async () => {
+    await withReleaseStack({}, async (stack) => {
+      const kit = trainKit(stack);
+      const name = uniqueName('xacct-train');
+      const other = uniqueName('xacct-train-d');
+      const { target, defaultSha } = await twoAccounts(stack, name);
+      try {
+        await kit.createFunctionIn('us-east-1', other);
+        const id = await kit.startTrain({
+          name: 'cross-account train',
+          onFailure: 'rollback-train',
+          defaults: { alias: 'live', strategy: 'AllAtOnce', region: 'us-east-1' },
+          waves: [
+            {
+              name: 'other account',
+              targets: [
+                { function: name, code: { zipFile: zipBase64({}, `${name}-v2`) }, roleArn, externalId },
+              ],
+            },
+            // The preflight refuses it (no such alias): the train rolls wave 1 back.
+            {
+              name: 'failing',
+              targets: [
+                { function: other, alias: 'missing', code: { zipFile: zipBase64({}, `${other}-v2`) } },
+              ],
+            },
+          ],
+        });
+        const status = await kit.waitForTrain(id, (s) => s.outcome !== null, 90_000);
+        assert.equal(status.outcome, 'rolled_back', JSON.stringify(status.timeline));
+        assert.deepEqual(outcomesOf(status), [
+          [`${name}@us-east-1: rolled_back`],
+          [`${other}@us-east-1: rejected`],
+        ]);
+        assert.equal(status.waves[0]?.targets[0]?.candidateVersion, '2', 'it was promoted first');
+        assert.ok(status.timeline.some((entry) => entry.event === 'target_rolled_back'));
+        const targetAlias = await target.send(new GetAliasCommand({ FunctionName: name, Name: 'live' }));
+        assert.equal(targetAlias.FunctionVersion, '1', "the role's account's alias is back on version 1");
+        const own = await stack.lambda.send(new GetFunctionCommand({ FunctionName: name }));
+        assert.equal(
+          own.Configuration?.CodeSha256,
+          defaultSha,
+          "the default account's function is untouched",
+        );
+        const ownAlias = await stack.lambda.send(new GetAliasCommand({ FunctionName: name, Name: 'live' }));
+        assert.equal(ownAlias.FunctionVersion, '1');
+      } finally {
+        target.destroy();
+        kit.close();
       }
     });
   });
