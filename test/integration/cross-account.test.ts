@@ -112,6 +112,32 @@ describe('cross-account releases by roleArn', () => {
     });
   });
 
+  test('a throttled or failing STS is retried like any other call: the release still succeeds', async () => {
+    await withReleaseStack({}, async (stack) => {
+      const name = uniqueName('xacct-sts-faults');
+      const { target } = await twoAccounts(stack, name);
+      target.destroy();
+      stack.sim.faults.throttle({ operation: 'AssumeRole', count: 1 });
+      stack.sim.faults.serviceError({ operation: 'AssumeRole', count: 1 });
+      const releaseId = await stack.startRelease({
+        function: name,
+        alias: 'live',
+        code: { zipFile: zipBase64({}, `${name}-v2`) },
+        strategy: 'AllAtOnce',
+        roleArn,
+        externalId,
+      });
+      const status = await waitForEnd(stack.releases, releaseId);
+      assert.equal(status.outcome, 'succeeded', JSON.stringify(status.lastError));
+      const sessionName = roleSessionNameOf(releaseId);
+      const attempts = stack.sim
+        .calls()
+        .filter((call) => call.operation === 'AssumeRole' && call.request.RoleSessionName === sessionName)
+        .map((call) => call.status);
+      assert.deepEqual(attempts, [400, 500, 200]);
+    });
+  });
+
   test('a release into an account no worker polls runs unbudgeted, on its own queue, and says so', async () => {
     await withReleaseStack({ lambdaBudgetPerSecond: 15 }, async (stack) => {
       const name = uniqueName('xacct-unlisted');
