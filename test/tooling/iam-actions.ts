@@ -55,6 +55,8 @@ const helperOperations: Record<string, { service: string; operation: string }[]>
 };
 
 const importPattern = /import\s+(?!type\b)\{([^}]*)\}\s+from\s+'(@aws-sdk\/[a-z0-9-]+)'/g;
+const anyNamedImportPattern = /import\s+(?:type\s+)?\{[^}]*\}\s+from\s+'@aws-sdk\/[a-z0-9-]+'/g;
+const sdkReferencePattern = /['"]@aws-sdk\//g;
 
 /** Every AWS operation the files send, and helpers imported from the SDK that the table does not know. */
 export function awsOperationsOf(files: readonly SourceFile[]): {
@@ -64,6 +66,13 @@ export function awsOperationsOf(files: readonly SourceFile[]): {
   const operations: AwsOperation[] = [];
   const unknownHelpers: string[] = [];
   for (const file of files) {
+    // A namespace import, a dynamic import or a re-export would hide commands from this scan: refuse them.
+    const readable = [...file.text.matchAll(anyNamedImportPattern)].map((match) => match.index);
+    for (const reference of file.text.matchAll(sdkReferencePattern)) {
+      const statementStart = file.text.lastIndexOf('import', reference.index);
+      if (!readable.includes(statementStart))
+        unknownHelpers.push(`${file.path}: an @aws-sdk reference the scan cannot read (use named imports)`);
+    }
     for (const [, names = '', pkg = ''] of file.text.matchAll(importPattern)) {
       const client = /^@aws-sdk\/client-([a-z0-9-]+)$/.exec(pkg)?.[1];
       for (const raw of names.split(',')) {

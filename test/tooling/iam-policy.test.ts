@@ -75,6 +75,14 @@ describe('the worker’s IAM policy', () => {
       text: "import { waitUntilFunctionExists } from '@aws-sdk/client-lambda';\n",
     };
     assert.match(policyProblems([...sources, unmapped], workerPolicy).join('\n'), /waitUntilFunctionExists/);
+    const hidden: SourceFile = {
+      path: 'src/y.ts',
+      text: "import * as lambda from '@aws-sdk/client-lambda';\nconst s3 = await import('@aws-sdk/client-s3');\n",
+    };
+    assert.deepEqual(policyProblems([...sources, hidden], workerPolicy), [
+      'an SDK helper sends requests the table does not know: src/y.ts: an @aws-sdk reference the scan cannot read (use named imports)',
+      'an SDK helper sends requests the table does not know: src/y.ts: an @aws-sdk reference the scan cannot read (use named imports)',
+    ]);
   });
 
   test('operations map to the IAM actions AWS authorizes them as', () => {
