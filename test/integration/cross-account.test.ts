@@ -63,6 +63,8 @@ describe('cross-account releases by roleArn', () => {
         // The worker assumed the role with the release's id as session name (its ExternalId with it), and once
         // for the whole release: one role session shared by its activities.
         const sessionName = roleSessionNameOf(releaseId);
+        // This release id (66 characters) is longer than STS allows: the session name is its shortened form.
+        assert.ok(releaseId.length > 64 && sessionName.length <= 64, `${releaseId} → ${sessionName}`);
         const assumed = stack.sim
           .calls()
           .filter((call) => call.operation === 'AssumeRole' && call.request.RoleSessionName === sessionName);
