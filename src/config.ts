@@ -23,6 +23,15 @@ const optionalText = z
   .optional()
   .transform((value) => (value === '' ? undefined : value));
 
+/** A count that, when unset, leaves the Temporal SDK's own default in place. */
+const optionalCount = optionalText.pipe(
+  z
+    .string()
+    .regex(/^[1-9]\d*$/, 'a whole number of at least 1')
+    .transform(Number)
+    .optional(),
+);
+
 const configSchema = z.object({
   TEMPORAL_ADDRESS: z.string().default('127.0.0.1:7233'),
   TEMPORAL_NAMESPACE: z.string().default('default'),
@@ -46,6 +55,10 @@ const configSchema = z.object({
   RAMP_LAMBDA_BUDGET: z.coerce.number().min(0).default(defaultLambdaBudgetPerSecond),
   RAMP_LAMBDA_BUDGET_REGIONS: optionalText,
   RAMP_TARGET_ACCOUNTS: optionalText,
+  RAMP_WORKER_WATCH_SLOTS: z.coerce.number().int().min(1).default(2000),
+  RAMP_WORKER_ACTIVITY_SLOTS: optionalCount,
+  RAMP_WORKER_WORKFLOW_SLOTS: optionalCount,
+  RAMP_WORKER_CACHED_WORKFLOWS: optionalCount,
   RAMP_SIM_METRIC_DELAY: z
     .string()
     .default('60s')
@@ -108,10 +121,23 @@ export interface RampConfig {
    * polls their budgeted Lambda queues too. A role release into an account not listed runs unbudgeted.
    */
   targetAccounts: string[];
+  /** Worker sizing (docs/scale.md); unset counts keep the Temporal SDK's defaults. */
+  worker: WorkerSizing;
   /** The standard SDK setting; `ramp sim` control commands default to the simulator it points at. */
   lambdaEndpoint: string | undefined;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
   region: string;
+}
+
+export interface WorkerSizing {
+  /** Concurrent health monitors (I/O-idle, one per baking release) on the health-watch queue. */
+  watchSlots: number;
+  /** Concurrent short activities (Lambda calls, hooks) on the release queue. */
+  activitySlots?: number;
+  /** Concurrent workflow tasks. */
+  workflowSlots?: number;
+  /** Workflows kept in the worker's sticky cache (each a V8 context's worth of memory). */
+  cachedWorkflows?: number;
 }
 
 export class ConfigError extends Error {
@@ -169,6 +195,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): RampConfig {
     },
     lambdaBudgets: budgets.budgets,
     targetAccounts: targetAccounts.accounts,
+    worker: {
+      watchSlots: c.RAMP_WORKER_WATCH_SLOTS,
+      ...(c.RAMP_WORKER_ACTIVITY_SLOTS ? { activitySlots: c.RAMP_WORKER_ACTIVITY_SLOTS } : {}),
+      ...(c.RAMP_WORKER_WORKFLOW_SLOTS ? { workflowSlots: c.RAMP_WORKER_WORKFLOW_SLOTS } : {}),
+      ...(c.RAMP_WORKER_CACHED_WORKFLOWS ? { cachedWorkflows: c.RAMP_WORKER_CACHED_WORKFLOWS } : {}),
+    },
     lambdaEndpoint: c.AWS_ENDPOINT_URL_LAMBDA,
     logLevel: c.RAMP_LOG_LEVEL,
     region: c.AWS_REGION,

@@ -3,9 +3,10 @@
  * (with the API and CLI entries) that builds clients and reads config. Scale out by running more of
  * these against the same Temporal namespace and task queue.
  *
- * Besides the release queue, each worker polls one budgeted Lambda queue per configured region of its
- * account, and of each account it releases into by role (RAMP_TARGET_ACCOUNTS) (docs/scale.md); the Temporal
- * server rate-limits each of those across every worker.
+ * Besides the release queue, each worker polls its health-watch queue (the long-running monitors, with slots
+ * of their own) and one budgeted Lambda queue per configured region of its account, and of each account it
+ * releases into by role (RAMP_TARGET_ACCOUNTS) (docs/scale.md); the Temporal server rate-limits each of those
+ * across every worker.
  */
 import { existsSync } from 'node:fs';
 import { bundleWorkflowCode, NativeConnection, Runtime, type State, Worker } from '@temporalio/worker';
@@ -14,6 +15,7 @@ import { createTrainActivities } from './activities/train-activities.ts';
 import { createArtifactStore } from './artifacts/create-artifact-store.ts';
 import { type AwsClients, createAwsClients } from './aws/lambda-clients.ts';
 import type { RampConfig } from './config.ts';
+import { healthWatchQueue } from './domain/health-watch-queue.ts';
 import { budgetsOfAccount, lambdaBudgetQueue, temporalRateForBudget } from './domain/lambda-budget.ts';
 import { createCloudWatchHealthGate } from './health/cloudwatch-health-gate.ts';
 import type { HealthGate } from './health/health-gate.ts';
@@ -51,17 +53,52 @@ export interface BudgetedQueue {
   temporalRatePerSecond: number;
 }
 
-/** The release queue's worker and the budgeted Lambda queues' activity workers, run and stopped together. */
+/**
+ * The worker of a release queue's health-watch queue: only the long-running monitor, with slots of its own
+ * (`watchSlots`, RAMP_WORKER_WATCH_SLOTS), so thousands of baking releases are watched without taking the
+ * slots that Lambda calls and hooks need. Each monitor sleeps between checks, so a slot costs little.
+ */
+export function createHealthWatchWorker(options: {
+  connection: NativeConnection;
+  namespace: string;
+  releaseTaskQueue: string;
+  activities: Pick<ReturnType<typeof createActivities>, 'monitorHealth'>;
+  watchSlots?: number;
+}): Promise<Worker> {
+  const slots = options.watchSlots ?? defaultWatchSlots;
+  return Worker.create({
+    connection: options.connection,
+    namespace: options.namespace,
+    taskQueue: healthWatchQueue(options.releaseTaskQueue),
+    activities: { monitorHealth: options.activities.monitorHealth },
+    maxConcurrentActivityTaskExecutions: slots,
+    // Monitors start in bursts (a mass rollout shifts hundreds at once); more pollers take them up sooner.
+    maxConcurrentActivityTaskPolls: Math.min(slots, 20),
+  });
+}
+
+export const defaultWatchSlots = 2000;
+
+/**
+ * The release queue's worker, its health-watch worker and the budgeted Lambda queues' activity workers,
+ * run and stopped together.
+ */
 export class ReleaseWorker {
+  /** The activity-only workers beside the main one: budgeted queues and health watching. */
+  private readonly others: readonly Worker[];
+
   constructor(
     readonly main: Worker,
-    private readonly budgeted: readonly Worker[],
+    budgeted: readonly Worker[],
     readonly budgetedQueues: readonly BudgetedQueue[],
-  ) {}
+    watch?: Worker,
+  ) {
+    this.others = watch ? [...budgeted, watch] : budgeted;
+  }
 
   /** Runs until shutdown; if one worker fails, the others are shut down and the failure is thrown. */
   async run(): Promise<void> {
-    const all = [this.main, ...this.budgeted];
+    const all = [this.main, ...this.others];
     const results = await Promise.allSettled(
       all.map((worker) =>
         worker.run().catch((error: unknown) => {
@@ -90,8 +127,7 @@ export class ReleaseWorker {
   }
 
   shutdown(): void {
-    for (const worker of [this.main, ...this.budgeted])
-      if (worker.getState() === 'RUNNING') worker.shutdown();
+    for (const worker of [this.main, ...this.others]) if (worker.getState() === 'RUNNING') worker.shutdown();
   }
 }
 
@@ -139,6 +175,7 @@ export async function createReleaseWorker(
     notify: notifySecret ? { secret: notifySecret } : {},
   });
   const connection = await NativeConnection.connect(connectionOptions(config.temporal));
+  const sizing = config.worker;
   const main = await Worker.create({
     connection,
     namespace: config.temporal.namespace,
@@ -146,6 +183,16 @@ export async function createReleaseWorker(
     workflowBundle,
     // A train's activities too, so the same worker runs trains and their child releases.
     activities: { ...activities, ...createTrainActivities({ aws, temporal: client }) },
+    ...(sizing.activitySlots ? { maxConcurrentActivityTaskExecutions: sizing.activitySlots } : {}),
+    ...(sizing.workflowSlots ? { maxConcurrentWorkflowTaskExecutions: sizing.workflowSlots } : {}),
+    ...(sizing.cachedWorkflows ? { maxCachedWorkflows: sizing.cachedWorkflows } : {}),
+  });
+  const watch = await createHealthWatchWorker({
+    connection,
+    namespace: config.temporal.namespace,
+    releaseTaskQueue: config.temporal.taskQueue,
+    activities,
+    watchSlots: sizing.watchSlots,
   });
   const budgeted: Worker[] = [];
   for (const queue of budgetedQueues) {
@@ -161,7 +208,7 @@ export async function createReleaseWorker(
     );
     logger.info(queue, 'polling a budgeted Lambda queue');
   }
-  return new ReleaseWorker(main, budgeted, budgetedQueues);
+  return new ReleaseWorker(main, budgeted, budgetedQueues, watch);
 }
 
 /**

@@ -3,6 +3,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { FailureType } from '../domain/failure-types.ts';
 import type { HealthCheckInput, HealthVerdict } from '../domain/health-verdict.ts';
 import { UnknownAlarmError } from '../health/alarm-states.ts';
+import { watchSession } from '../health/health-gate.ts';
 import { stepDuration } from '../observability/metrics.ts';
 import { activityFailure } from './activity-failure.ts';
 import type { ActivityDeps } from './deps.ts';
@@ -29,12 +30,13 @@ export function createMonitorHealth(deps: ActivityDeps) {
     const context = Context.current();
     const watchUntil = new Date(input.watchUntil).getTime();
     const startedAt = Date.now();
-    const role = roleSessionOf(input);
     let checksRun = 0;
     let last: HealthVerdict = { status: 'inconclusive', message: 'not checked yet' };
+    // One session for the whole wait: the CloudWatch gate keeps what it has read, and reads only what is new.
+    const session = watchSession(deps.healthGate, input, roleSessionOf(input));
     for (;;) {
       try {
-        last = await deps.healthGate.check(input, role);
+        last = await session.check();
       } catch (error) {
         if (error instanceof UnknownAlarmError) {
           throw ApplicationFailure.create({
@@ -55,13 +57,20 @@ export function createMonitorHealth(deps: ActivityDeps) {
         stepDuration.observe({ verdict: last.status }, (Date.now() - startedAt) / 1000);
         return { ...last, checksRun };
       }
-      // Sleep in short slices with a heartbeat each: a pause, abort or promote cancels this activity, and
-      // Temporal delivers the cancellation in the answer to a heartbeat.
-      const wakeAt = Date.now() + Math.min(input.intervalMs, remainingMs);
+      // The next check falls on the interval's clock grid (multiples of the interval since the epoch), so
+      // the monitors of every release with this interval check together and their CloudWatch reads share
+      // calls. Sleep in short slices with a heartbeat each: a pause, abort or promote cancels this activity,
+      // and Temporal delivers the cancellation in the answer to a heartbeat.
+      const wakeAt = Math.min(nextTick(Date.now(), input.intervalMs), watchUntil);
       while (Date.now() < wakeAt) {
         await context.sleep(Math.min(1000, wakeAt - Date.now()));
         context.heartbeat({ checksRun, last });
       }
     }
   };
+}
+
+/** The first multiple of `intervalMs` (since the epoch) after `now`. */
+export function nextTick(now: number, intervalMs: number): number {
+  return (Math.floor(now / intervalMs) + 1) * intervalMs;
 }

@@ -11,6 +11,7 @@ import { FailureType } from '../domain/failure-types.ts';
 import { type AliasState, aliasEquals, describeAlias } from '../domain/lambda-state.ts';
 import type { ControlRequest } from '../domain/release-state.ts';
 import type { TargetRole } from '../domain/role-arn.ts';
+import { executeUpdateSurvivingTaskFailure } from '../temporal/execute-update.ts';
 import { activityFailure, classify } from './activity-failure.ts';
 import { aliasStateOf, fetchAlias } from './read-alias.ts';
 import { roleSessionOf } from './role-session.ts';
@@ -74,7 +75,7 @@ export function createTrainActivities(deps: TrainActivityDeps) {
     async controlChildRelease(input: ControlChildInput): Promise<ControlChildResult> {
       const handle = deps.temporal.workflow.getHandle(input.workflowId, input.runId);
       try {
-        await handle.executeUpdate(input.action, { args: [input.request] });
+        await executeUpdateSurvivingTaskFailure(handle, input.action, input.request);
         return { isApplied: true, message: `${input.action} taken` };
       } catch (error) {
         // The release refused (its validator) or has ended: the train reads its outcome anyway.

@@ -1,4 +1,4 @@
-import { type CloudWatchClient, DescribeAlarmsCommand } from '@aws-sdk/client-cloudwatch';
+import type { AlarmRecord } from './cloudwatch-batcher.ts';
 import type { AlarmReading } from './judge.ts';
 
 export class UnknownAlarmError extends Error {
@@ -6,19 +6,16 @@ export class UnknownAlarmError extends Error {
 }
 
 /**
- * The alarms' states now. An alarm that was in ALARM before traffic moved (its state last changed before
+ * The alarms' states now, read through `describe` (the batcher's DescribeAlarms). An alarm that was in ALARM before traffic moved (its state last changed before
  * the first shift) is marked, so the judge can apply the release's policy instead of blocking the fix.
  */
 export async function readAlarmStates(
-  cloudWatch: CloudWatchClient,
+  describe: (names: string[]) => Promise<AlarmRecord[]>,
   names: string[],
   trafficMovedAt: Date | null,
 ): Promise<AlarmReading[]> {
   if (names.length === 0) return [];
-  const response = await cloudWatch.send(
-    new DescribeAlarmsCommand({ AlarmNames: names, AlarmTypes: ['MetricAlarm', 'CompositeAlarm'] }),
-  );
-  const alarms = [...(response.MetricAlarms ?? []), ...(response.CompositeAlarms ?? [])];
+  const alarms = await describe(names);
   const missing = names.filter((name) => !alarms.some((alarm) => alarm.AlarmName === name));
   if (missing.length > 0) throw new UnknownAlarmError(`no CloudWatch alarm named ${missing.join(', ')}`);
   return alarms.map((alarm) => ({

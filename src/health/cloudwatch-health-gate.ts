@@ -1,59 +1,99 @@
+import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import type { AssumedRole, AwsClients } from '../aws/lambda-clients.ts';
 import type { HealthCheckInput, HealthVerdict } from '../domain/health-verdict.ts';
 import { readAlarmStates } from './alarm-states.ts';
-import type { HealthGate } from './health-gate.ts';
+import { type CloudWatchBatcher, createCloudWatchBatcher } from './cloudwatch-batcher.ts';
+import type { HealthGate, HealthWatchSession } from './health-gate.ts';
 import { judge } from './judge.ts';
 import { judgeSequential } from './sequential-judge.ts';
-import { readVersionMetrics, readVersionMinutes } from './version-metrics.ts';
+import { readVersionMinutes } from './version-metrics.ts';
+import { VersionMetricsWatch } from './version-metrics-watch.ts';
+
+export interface CloudWatchHealthGateOptions {
+  clock?: () => Date;
+  /** How long reads wait for others to share their CloudWatch call (cloudwatch-batcher.ts). */
+  batchWindowMs?: number;
+}
 
 /**
  * The production health gate: the release's alarms and the candidate's own AWS/Lambda metrics against
  * the stable version's, judged by src/health/judge.ts, or by src/health/sequential-judge.ts when the
- * input asks for `judge: 'sequential'`.
+ * input asks for `judge: 'sequential'`. Every read goes through one batcher per CloudWatch client, shared
+ * by all the releases this worker watches (docs/scale.md).
  */
 export function createCloudWatchHealthGate(
   aws: AwsClients,
-  clock: () => Date = () => new Date(),
+  options: CloudWatchHealthGateOptions | (() => Date) = {},
 ): HealthGate {
-  return {
-    async check(input: HealthCheckInput, role?: AssumedRole): Promise<HealthVerdict> {
-      const health = input.health;
-      if (!health) return { status: 'pass', message: 'no health checks configured' };
-      const cloudWatch = aws.cloudWatch(input.region, role);
-      const trafficMovedAt = input.trafficMovedAt ? new Date(input.trafficMovedAt) : null;
-      const alarms = await readAlarmStates(cloudWatch, health.alarms, trafficMovedAt);
-      if (input.judge === 'sequential' && health.metrics && trafficMovedAt) {
-        const versions = [input.candidateVersion, ...(input.stableVersion ? [input.stableVersion] : [])];
-        const byVersion = await readVersionMinutes(cloudWatch, {
-          functionName: input.functionName.replace(/^.*:function:/, ''),
-          alias: input.alias,
-          versions,
-          since: trafficMovedAt,
-          until: clock(),
-        });
-        return judgeSequential({
+  const { clock = () => new Date(), batchWindowMs } =
+    typeof options === 'function' ? { clock: options } : options;
+  const batchers = new WeakMap<CloudWatchClient, CloudWatchBatcher>();
+  const batcherOf = (cloudWatch: CloudWatchClient) => {
+    let batcher = batchers.get(cloudWatch);
+    if (!batcher) {
+      batcher = createCloudWatchBatcher(
+        cloudWatch,
+        batchWindowMs === undefined ? {} : { windowMs: batchWindowMs },
+      );
+      batchers.set(cloudWatch, batcher);
+    }
+    return batcher;
+  };
+
+  /** `role`: a cross-account release reads its metrics and alarms through its role session. */
+  function watch(input: HealthCheckInput, role?: AssumedRole): HealthWatchSession {
+    const health = input.health;
+    const cloudWatch = aws.cloudWatch(input.region, role);
+    const batcher = batcherOf(cloudWatch);
+    const trafficMovedAt = input.trafficMovedAt ? new Date(input.trafficMovedAt) : null;
+    const functionName = input.functionName.replace(/^.*:function:/, '');
+    const versions = [input.candidateVersion, ...(input.stableVersion ? [input.stableVersion] : [])];
+    const metrics =
+      health?.metrics && trafficMovedAt && input.judge !== 'sequential'
+        ? new VersionMetricsWatch(cloudWatch, batcher, {
+            functionName,
+            alias: input.alias,
+            versions,
+            since: trafficMovedAt,
+          })
+        : null;
+    return {
+      async check(): Promise<HealthVerdict> {
+        if (!health) return { status: 'pass', message: 'no health checks configured' };
+        const alarms = await readAlarmStates(
+          (names) => batcher.readAlarms(names),
+          health.alarms,
+          trafficMovedAt,
+        );
+        if (input.judge === 'sequential' && health.metrics && trafficMovedAt) {
+          const byVersion = await readVersionMinutes(cloudWatch, {
+            functionName,
+            alias: input.alias,
+            versions,
+            since: trafficMovedAt,
+            until: clock(),
+          });
+          return judgeSequential({
+            config: health,
+            alarms,
+            candidate: byVersion[input.candidateVersion] ?? [],
+            stable: input.stableVersion ? (byVersion[input.stableVersion] ?? []) : null,
+            trafficMovedAtMs: trafficMovedAt.getTime(),
+          });
+        }
+        const byVersion = metrics ? await metrics.read(clock()) : null;
+        return judge({
           config: health,
           alarms,
-          candidate: byVersion[input.candidateVersion] ?? [],
-          stable: input.stableVersion ? (byVersion[input.stableVersion] ?? []) : null,
-          trafficMovedAtMs: trafficMovedAt.getTime(),
+          candidate: byVersion?.[input.candidateVersion] ?? null,
+          stable: input.stableVersion ? (byVersion?.[input.stableVersion] ?? null) : null,
         });
-      }
-      let candidate = null;
-      let stable = null;
-      if (health.metrics && trafficMovedAt) {
-        const versions = [input.candidateVersion, ...(input.stableVersion ? [input.stableVersion] : [])];
-        const byVersion = await readVersionMetrics(cloudWatch, {
-          functionName: input.functionName.replace(/^.*:function:/, ''),
-          alias: input.alias,
-          versions,
-          since: trafficMovedAt,
-          until: clock(),
-        });
-        candidate = byVersion[input.candidateVersion] ?? null;
-        stable = input.stableVersion ? (byVersion[input.stableVersion] ?? null) : null;
-      }
-      return judge({ config: health, alarms, candidate, stable });
-    },
+      },
+    };
+  }
+
+  return {
+    watch,
+    check: (input, role) => watch(input, role).check(),
   };
 }

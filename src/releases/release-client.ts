@@ -26,6 +26,10 @@ import {
   rampRegion,
 } from '../domain/search-attributes.ts';
 import type { ReleaseSpec } from '../domain/spec.ts';
+import {
+  executeUpdateSurvivingTaskFailure,
+  isUpdateDroppedByTaskFailure,
+} from '../temporal/execute-update.ts';
 import { GrpcStatus, grpcCodeOf } from '../temporal/grpc-status.ts';
 import { controlUpdates, statusQuery } from '../workflows/release/messages.ts';
 import {
@@ -230,7 +234,7 @@ export function createReleaseClient(deps: ReleaseClientDeps) {
     ): Promise<ReleaseStatus> {
       const handle = handleOf(releaseId);
       try {
-        await handle.executeUpdate(controlUpdates[action], { args: [request] });
+        await executeUpdateSurvivingTaskFailure(handle, controlUpdates[action], request);
       } catch (error) {
         if (error instanceof WorkflowUpdateFailedError && error.cause instanceof ApplicationFailure) {
           throw new ReleaseClientError(FailureType.InvalidState, error.cause.message);
@@ -241,6 +245,12 @@ export function createReleaseClient(deps: ReleaseClientDeps) {
           throw new ReleaseClientError(
             FailureType.InvalidState,
             `cannot ${action}: the release has already ended (outcome: ${current.outcome})`,
+          );
+        }
+        if (isUpdateDroppedByTaskFailure(error)) {
+          throw new ReleaseClientError(
+            FailureType.Transient,
+            `cannot ${action} now: the release's workflow task kept failing and Temporal dropped the request each time; it did not take effect, retry`,
           );
         }
         throw error;

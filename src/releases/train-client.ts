@@ -21,6 +21,10 @@ import type { TrainInput } from '../domain/train-input.ts';
 import { type TrainSpec, wavesOf } from '../domain/train-spec.ts';
 import type { TrainControlAction } from '../domain/train-state.ts';
 import type { TrainStatus, TrainSummary } from '../domain/train-status.ts';
+import {
+  executeUpdateSurvivingTaskFailure,
+  isUpdateDroppedByTaskFailure,
+} from '../temporal/execute-update.ts';
 import { statusQuery } from '../workflows/release/messages.ts';
 import { trainControlUpdates, trainStatusQuery } from '../workflows/train/messages.ts';
 import { canonicalJson } from './release-client.ts';
@@ -254,7 +258,7 @@ export function createTrainClient(deps: TrainClientDeps) {
     ): Promise<TrainStatus> {
       const handle = handleOf(trainId);
       try {
-        await handle.executeUpdate(trainControlUpdates[action], { args: [request] });
+        await executeUpdateSurvivingTaskFailure(handle, trainControlUpdates[action], request);
       } catch (error) {
         if (error instanceof WorkflowUpdateFailedError && error.cause instanceof ApplicationFailure)
           throw new ReleaseClientError(FailureType.InvalidState, error.cause.message);
@@ -263,6 +267,12 @@ export function createTrainClient(deps: TrainClientDeps) {
           throw new ReleaseClientError(
             FailureType.InvalidState,
             `cannot ${action}: the train has already ended (outcome: ${current.outcome})`,
+          );
+        }
+        if (isUpdateDroppedByTaskFailure(error)) {
+          throw new ReleaseClientError(
+            FailureType.Transient,
+            `cannot ${action} now: the train's workflow task kept failing and Temporal dropped the request each time; it did not take effect, retry`,
           );
         }
         throw error;

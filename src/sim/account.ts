@@ -5,7 +5,7 @@ import { FunctionRegistry } from './function-registry.ts';
 import { Invoker } from './invoke.ts';
 import { LambdaService } from './lambda-service.ts';
 import { MetricStore } from './metrics.ts';
-import { ControlPlaneQuota } from './quota.ts';
+import { CloudWatchQuota, ControlPlaneQuota } from './quota.ts';
 import type { S3Service } from './s3-service.ts';
 
 /**
@@ -22,6 +22,8 @@ export class SimAccount {
   readonly invoker: Invoker;
   /** Lambda's control-plane rates, per account and region, when the simulator enforces them. */
   readonly quota: ControlPlaneQuota | undefined;
+  /** CloudWatch's API rates, per account and region, under the same switch. */
+  readonly cloudWatchQuota: CloudWatchQuota | undefined;
 
   constructor(
     readonly accountId: string,
@@ -49,5 +51,6 @@ export class SimAccount {
     this.cloudWatch = new CloudWatchService(this.metrics, this.alarms, accountId);
     this.invoker = new Invoker({ ...options, registry: this.registry, metrics: this.metrics, accountId });
     this.quota = options.quotas ? new ControlPlaneQuota(clock) : undefined;
+    this.cloudWatchQuota = options.quotas ? new CloudWatchQuota(clock) : undefined;
   }
 }

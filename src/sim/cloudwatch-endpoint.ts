@@ -65,7 +65,10 @@ export class CloudWatchEndpoint implements ServiceEndpoint {
             500,
           ),
       });
-      const result = this.deps.accountOf(request).cloudWatch.handle(call.operation, region, call.body);
+      const account = this.deps.accountOf(request);
+      if (account.cloudWatchQuota && !account.cloudWatchQuota.take(region, call.operation).isAllowed)
+        throw new CloudWatchError('Throttling', 'Rate exceeded', 400);
+      const result = account.cloudWatch.handle(call.operation, region, call.body);
       entry.status = 200;
       this.deps.calls.add(entry);
       if (isResponseLost(this.deps.faults, match)) {

@@ -18,6 +18,10 @@ export class CloudWatchError extends Error {
 
 type Body = Record<string, unknown>;
 
+/** GetMetricData takes at most 500 queries per call; DescribeAlarms at most 100 alarm names. */
+const maxMetricDataQueries = 500;
+const maxAlarmNames = 100;
+
 function epochMs(value: unknown): number {
   if (typeof value === 'number') return value * 1000;
   if (typeof value === 'string') return Date.parse(value);
@@ -49,6 +53,11 @@ export class CloudWatchService {
         'The parameter EndTime must be greater than StartTime.',
       );
     const queries = (body.MetricDataQueries ?? []) as Body[];
+    if (queries.length > maxMetricDataQueries)
+      throw new CloudWatchError(
+        'InvalidParameterValue',
+        `The collection MetricDataQueries must not have a size greater than ${maxMetricDataQueries}.`,
+      );
     const results = queries
       .filter((query) => query.ReturnData !== false)
       .map((query) => {
@@ -103,6 +112,11 @@ export class CloudWatchService {
     // Evaluations that fell due since the last tick run now, so a moved test clock is seen at once.
     this.alarms.evaluateDue();
     const names = (body.AlarmNames ?? []) as string[];
+    if (names.length > maxAlarmNames)
+      throw new CloudWatchError(
+        'ValidationError',
+        `1 validation error detected: Value at 'alarmNames' failed to satisfy constraint: Member must have length less than or equal to ${maxAlarmNames}`,
+      );
     const types = (body.AlarmTypes ?? []) as string[];
     // DescribeAlarms returns only metric alarms unless AlarmTypes asks for others; all alarms here are metric alarms.
     if (types.length > 0 && !types.includes('MetricAlarm')) return { MetricAlarms: [], CompositeAlarms: [] };

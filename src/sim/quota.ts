@@ -53,3 +53,30 @@ export class ControlPlaneQuota {
     return bucket.take();
   }
 }
+
+/**
+ * CloudWatch's API rate quotas per account and region (the CloudWatch service quotas page): GetMetricData
+ * 50/s, DescribeAlarms 9/s, SetAlarmState 3/s. A throttled call answers 400 `Throttling`, "Rate exceeded".
+ */
+export const cloudWatchRates: Readonly<Record<string, number>> = {
+  GetMetricData: 50,
+  DescribeAlarms: 9,
+  SetAlarmState: 3,
+};
+
+export class CloudWatchQuota {
+  private readonly buckets = new RegionalMap<TokenBucket>();
+
+  constructor(private readonly clock: () => number) {}
+
+  take(region: string, operation: string): { isAllowed: true } | { isAllowed: false; waitMs: number } {
+    const rate = cloudWatchRates[operation];
+    if (rate === undefined) return { isAllowed: true };
+    let bucket = this.buckets.get(region, operation);
+    if (!bucket) {
+      bucket = new TokenBucket(rate, this.clock);
+      this.buckets.set(region, operation, bucket);
+    }
+    return bucket.take();
+  }
+}

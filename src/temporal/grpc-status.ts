@@ -4,6 +4,7 @@ import { isGrpcServiceError, ServiceError } from '@temporalio/client';
 export const GrpcStatus = {
   InvalidArgument: 3,
   DeadlineExceeded: 4,
+  FailedPrecondition: 9,
   ResourceExhausted: 8,
   Unavailable: 14,
 } as const;

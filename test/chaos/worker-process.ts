@@ -10,6 +10,7 @@ import { createActivities } from '../../src/activities/index.ts';
 import { createFileArtifactStore } from '../../src/artifacts/file-artifact-store.ts';
 import { createAwsClients } from '../../src/aws/lambda-clients.ts';
 import { createCloudWatchHealthGate } from '../../src/health/cloudwatch-health-gate.ts';
+import { createHealthWatchWorker } from '../../src/worker.ts';
 
 const env = (name: string) => {
   const value = process.env[name];
@@ -22,17 +23,26 @@ const aws = createAwsClients({
   endpoint: env('CHAOS_AWS_ENDPOINT'),
   credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
 });
+const connection = await NativeConnection.connect({ address: env('CHAOS_TEMPORAL_ADDRESS') });
+const namespace = process.env.CHAOS_NAMESPACE ?? 'default';
+const activities = createActivities({
+  aws,
+  artifacts: createFileArtifactStore(env('CHAOS_ARTIFACT_DIR')),
+  healthGate: createCloudWatchHealthGate(aws),
+  updatePollIntervalMs: 50,
+});
 const worker = await Worker.create({
-  connection: await NativeConnection.connect({ address: env('CHAOS_TEMPORAL_ADDRESS') }),
-  namespace: process.env.CHAOS_NAMESPACE ?? 'default',
+  connection,
+  namespace,
   taskQueue: env('CHAOS_TASK_QUEUE'),
   workflowBundle: { codePath: env('CHAOS_WORKFLOW_BUNDLE') },
-  activities: createActivities({
-    aws,
-    artifacts: createFileArtifactStore(env('CHAOS_ARTIFACT_DIR')),
-    healthGate: createCloudWatchHealthGate(aws),
-    updatePollIntervalMs: 50,
-  }),
+  activities,
+});
+const watch = await createHealthWatchWorker({
+  connection,
+  namespace,
+  releaseTaskQueue: env('CHAOS_TASK_QUEUE'),
+  activities,
 });
 console.log('worker ready');
-await worker.run();
+await Promise.all([worker.run(), watch.run()]);

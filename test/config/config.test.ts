@@ -47,3 +47,31 @@ test('RAMP_TARGET_ACCOUNTS lists the accounts released into by role (ids or role
   );
   assert.throws(() => loadConfig({ RAMP_TARGET_ACCOUNTS: 'prod' }), /RAMP_TARGET_ACCOUNTS: "prod"/);
 });
+
+test('worker sizing: 2,000 watch slots by default, the SDK defaults for the rest unless set, and bad counts named', () => {
+  assert.deepEqual(loadConfig({}).worker, { watchSlots: 2000 });
+  assert.deepEqual(
+    loadConfig({
+      RAMP_WORKER_WATCH_SLOTS: '5000',
+      RAMP_WORKER_ACTIVITY_SLOTS: '50',
+      RAMP_WORKER_WORKFLOW_SLOTS: '20',
+      RAMP_WORKER_CACHED_WORKFLOWS: '3000',
+    }).worker,
+    { watchSlots: 5000, activitySlots: 50, workflowSlots: 20, cachedWorkflows: 3000 },
+  );
+  assert.deepEqual(loadConfig({ RAMP_WORKER_ACTIVITY_SLOTS: '' }).worker, { watchSlots: 2000 });
+  for (const [name, value] of [
+    ['RAMP_WORKER_WATCH_SLOTS', '0'],
+    ['RAMP_WORKER_ACTIVITY_SLOTS', 'many'],
+    ['RAMP_WORKER_CACHED_WORKFLOWS', '-3'],
+  ] as const) {
+    assert.throws(
+      () => loadConfig({ [name]: value }),
+      (error: Error) => {
+        assert.ok(error instanceof ConfigError);
+        assert.match(error.message, new RegExp(name));
+        return true;
+      },
+    );
+  }
+});

@@ -97,6 +97,8 @@ export async function withReleaseStack<T>(
      * too, for releases into them by roleArn.
      */
     targetAccounts?: string[];
+    /** The release queue worker's activity slots (RAMP_WORKER_ACTIVITY_SLOTS); default: the SDK's. */
+    activitySlots?: number;
   },
   body: (stack: ReleaseStack) => Promise<T>,
 ): Promise<T> {
@@ -130,35 +132,41 @@ export async function withReleaseStack<T>(
   // A train's activities too, so the same worker runs trains and their child releases.
   const workerActivities = { ...createTrainActivities({ aws, temporal }), ...activities };
   try {
-    return await withWorker({ activities: workerActivities }, async (context) => {
-      const budget = options.lambdaBudgetPerSecond;
-      if (budget === undefined) return run(context, undefined);
-      const region = sim.clientConfig.region;
-      const ownAccount = await aws.accountId();
-      const lambdaQueue = lambdaBudgetQueue(context.taskQueue, ownAccount, region);
-      lambdaBudgetQueues.set(region, lambdaQueue);
-      const budgetWorkers: Worker[] = [];
-      for (const account of [ownAccount, ...(options.targetAccounts ?? [])]) {
-        const taskQueue = lambdaBudgetQueue(context.taskQueue, account, region);
-        roleAccountBudgetQueues.set(`${account}/${region}`, taskQueue);
-        budgetWorkers.push(
-          await Worker.create({
-            connection: context.env.nativeConnection,
-            namespace: context.env.namespace ?? 'default',
-            taskQueue,
-            activities,
-            maxTaskQueueActivitiesPerSecond: temporalRateForBudget(budget),
-          }),
-        );
-      }
-      const running = budgetWorkers.map((worker) => worker.run());
-      try {
-        return await run(context, lambdaQueue);
-      } finally {
-        for (const worker of budgetWorkers) worker.shutdown();
-        await Promise.all(running);
-      }
-    });
+    return await withWorker(
+      {
+        activities: workerActivities,
+        ...(options.activitySlots ? { maxConcurrentActivityTaskExecutions: options.activitySlots } : {}),
+      },
+      async (context) => {
+        const budget = options.lambdaBudgetPerSecond;
+        if (budget === undefined) return run(context, undefined);
+        const region = sim.clientConfig.region;
+        const ownAccount = await aws.accountId();
+        const lambdaQueue = lambdaBudgetQueue(context.taskQueue, ownAccount, region);
+        lambdaBudgetQueues.set(region, lambdaQueue);
+        const budgetWorkers: Worker[] = [];
+        for (const account of [ownAccount, ...(options.targetAccounts ?? [])]) {
+          const taskQueue = lambdaBudgetQueue(context.taskQueue, account, region);
+          roleAccountBudgetQueues.set(`${account}/${region}`, taskQueue);
+          budgetWorkers.push(
+            await Worker.create({
+              connection: context.env.nativeConnection,
+              namespace: context.env.namespace ?? 'default',
+              taskQueue,
+              activities,
+              maxTaskQueueActivitiesPerSecond: temporalRateForBudget(budget),
+            }),
+          );
+        }
+        const running = budgetWorkers.map((worker) => worker.run());
+        try {
+          return await run(context, lambdaQueue);
+        } finally {
+          for (const worker of budgetWorkers) worker.shutdown();
+          await Promise.all(running);
+        }
+      },
+    );
   } finally {
     await sim.close();
     lambda.destroy();

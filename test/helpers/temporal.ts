@@ -7,8 +7,10 @@ import { after } from 'node:test';
 import type { Client } from '@temporalio/client';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, DefaultLogger, Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
+import type { ReleaseActivities } from '../../src/activities/index.ts';
 import { bundlerLogger } from '../../src/temporal/bundler-logger.ts';
 import { startDevServer } from '../../src/temporal/dev-server.ts';
+import { createHealthWatchWorker } from '../../src/worker.ts';
 
 let environment: Promise<TestWorkflowEnvironment> | undefined;
 let bundle: Promise<{ codePath: string } | { code: string }> | undefined;
@@ -83,5 +85,15 @@ export async function withWorker<T>(
     workflowBundle: await workflowBundle(),
     ...options,
   });
-  return worker.runUntil(body({ client: env.client, taskQueue, env }));
+  // Releases watch health on the queue's health-watch queue, as a production worker polls it.
+  const activities = options.activities as Partial<ReleaseActivities> | undefined;
+  const monitorHealth = activities?.monitorHealth;
+  if (!monitorHealth) return worker.runUntil(body({ client: env.client, taskQueue, env }));
+  const watch = await createHealthWatchWorker({
+    connection: env.nativeConnection,
+    namespace: env.namespace ?? 'default',
+    releaseTaskQueue: taskQueue,
+    activities: { monitorHealth },
+  });
+  return worker.runUntil(watch.runUntil(body({ client: env.client, taskQueue, env })));
 }

@@ -7,7 +7,7 @@ import {
   InvalidParameterValueException,
 } from '@aws-sdk/client-cloudwatch';
 import { InvokeCommand } from '@aws-sdk/client-lambda';
-import { createCanary, eventually, withSim } from './fixtures.ts';
+import { createCanary, eventually, TestClock, withSim } from './fixtures.ts';
 
 const versionDimensions = (fn: string, version: string) => [
   { Name: 'FunctionName', Value: fn },
@@ -198,6 +198,74 @@ describe('CloudWatch in the simulator', () => {
           [200, undefined],
         ],
       );
+    });
+  });
+});
+
+describe("CloudWatch's limits and rates", () => {
+  const query = (id: number) => ({
+    Id: `q${id}`,
+    MetricStat: {
+      Metric: { Namespace: 'AWS/Lambda', MetricName: 'Invocations', Dimensions: [] },
+      Period: 60,
+      Stat: 'Sum',
+    },
+  });
+
+  test('GetMetricData takes 500 queries, not 501; DescribeAlarms takes 100 names, not 101', async () => {
+    await withSim({}, async (_sim, _lambda, cloudWatch) => {
+      const window = { StartTime: new Date(Date.now() - 600_000), EndTime: new Date() };
+      const ok = await cloudWatch.send(
+        new GetMetricDataCommand({
+          ...window,
+          MetricDataQueries: Array.from({ length: 500 }, (_, i) => query(i)),
+        }),
+      );
+      assert.equal(ok.MetricDataResults?.length, 500);
+      await assert.rejects(
+        cloudWatch.send(
+          new GetMetricDataCommand({
+            ...window,
+            MetricDataQueries: Array.from({ length: 501 }, (_, i) => query(i)),
+          }),
+        ),
+        (error: Error) =>
+          error instanceof InvalidParameterValueException && /greater than 500/.test(error.message),
+      );
+      const names = (n: number) => Array.from({ length: n }, (_, i) => `a${i}`);
+      await cloudWatch.send(new DescribeAlarmsCommand({ AlarmNames: names(100) }));
+      await assert.rejects(
+        cloudWatch.send(new DescribeAlarmsCommand({ AlarmNames: names(101) })),
+        (error: Error) => /^Validation/.test(error.name) && /100/.test(error.message),
+      );
+    });
+  });
+
+  test('quota mode throttles DescribeAlarms past 9/s and GetMetricData past 50/s with 400 Throttling', async () => {
+    const clock = new TestClock();
+    await withSim({ quotas: true, clock }, async (_sim, _lambda, cloudWatch) => {
+      clock.pause();
+      const statusOf = (send: Promise<unknown>) =>
+        send.then(
+          () => 'ok',
+          (error: Error & { $metadata?: { httpStatusCode?: number } }) =>
+            `${error.$metadata?.httpStatusCode} ${error.name}`,
+        );
+      const describes = await Promise.all(
+        Array.from({ length: 12 }, () => statusOf(cloudWatch.send(new DescribeAlarmsCommand({})))),
+      );
+      assert.equal(describes.filter((s) => s === 'ok').length, 9);
+      assert.deepEqual([...new Set(describes.filter((s) => s !== 'ok'))], ['400 Throttling']);
+      const window = { StartTime: new Date(clock.now() - 600_000), EndTime: new Date(clock.now()) };
+      const reads = await Promise.all(
+        Array.from({ length: 55 }, () =>
+          statusOf(cloudWatch.send(new GetMetricDataCommand({ ...window, MetricDataQueries: [query(0)] }))),
+        ),
+      );
+      assert.equal(reads.filter((s) => s === 'ok').length, 50);
+      // A second later the buckets are full again.
+      clock.advance(1000);
+      assert.equal(await statusOf(cloudWatch.send(new DescribeAlarmsCommand({}))), 'ok');
     });
   });
 });

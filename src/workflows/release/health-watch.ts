@@ -1,17 +1,20 @@
 /**
  * Health is watched whenever traffic is on the candidate (invariant I6): during bakes, approval waits and
  * pauses. One long-running, heartbeating monitor activity per wait checks every interval and returns only
- * on a failing verdict or at the wait's end, so the history stays small however long the wait.
+ * on a failing verdict or at the wait's end, so the history stays small however long the wait. Monitors run
+ * on the health-watch queue, whose slots are sized for thousands of them.
  */
-import { CancellationScope, condition, proxyActivities } from '@temporalio/workflow';
+import { CancellationScope, condition, patched, proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type { HealthCheckInput, MonitorResult, ReleaseActivities } from '../../activities/index.ts';
 import { FailureType } from '../../domain/failure-types.ts';
 import { hasHealthChecks } from '../../domain/health-checks.ts';
+import { healthWatchQueue } from '../../domain/health-watch-queue.ts';
 import type { ReleaseInput } from '../../domain/release-input.ts';
 import type { ReleaseStatus } from '../../domain/release-status.ts';
 import { roleFieldsOf } from '../../domain/role-arn.ts';
 import { type ReleaseStop, stop } from './failures.ts';
-import { controlPlane, monitoring } from './options.ts';
+import { healthWatchQueuePatch } from './messages.ts';
+import { controlPlane, monitoring, onQueue } from './options.ts';
 
 const lambda = proxyActivities<ReleaseActivities>(controlPlane);
 
@@ -69,7 +72,8 @@ export class HealthWatch {
       return isStopped ? undefined : { status: 'pass', message: 'no health checks configured', checksRun: 0 };
     }
     const watchUntil = new Date(Date.now() + Math.max(0, watchMs)).toISOString();
-    const { monitorHealth } = proxyActivities<ReleaseActivities>(monitoring(watchMs));
+    const queue = patched(healthWatchQueuePatch) ? healthWatchQueue(workflowInfo().taskQueue) : undefined;
+    const { monitorHealth } = proxyActivities<ReleaseActivities>(onQueue(monitoring(watchMs), queue));
     const scope = new CancellationScope();
     const watching = scope.run(() =>
       monitorHealth({ ...this.checkInput('step'), watchUntil, intervalMs: this.intervalMs }),

@@ -60,3 +60,10 @@ export const notificationsPatch = 'ramp-notifications-v1';
  * across all workers (docs/scale.md). Releases recorded before it keep every activity on their own queue.
  */
 export const lambdaBudgetPatch = 'ramp-lambda-budget-v4';
+/**
+ * v5: the long-running health monitor runs on the release queue's health-watch queue (`<queue>/health`),
+ * which workers poll with slots of its own sized for thousands of I/O-idle watches (RAMP_WORKER_WATCH_SLOTS),
+ * so baking releases never hold the slots the short control-plane activities need (docs/scale.md). Releases
+ * recorded before it watch on their own queue.
+ */
+export const healthWatchQueuePatch = 'ramp-health-watch-queue-v5';
