@@ -10,6 +10,7 @@ import { test } from 'node:test';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
 import { notificationOutboxWorkflowId } from '../src/domain/notifications.ts';
 import { parseReleaseId } from '../src/domain/release-id.ts';
+import { externalId, roleArn, targetAccount, twoAccounts } from '../test/helpers/cross-account.ts';
 import { withReleaseStack, zipBase64 } from '../test/helpers/release-stack.ts';
 import { uniqueName } from '../test/helpers/temporal.ts';
 import { waitForEnd, waitForStatus } from '../test/helpers/wait-for.ts';
@@ -332,4 +333,27 @@ test('record: a release whose ten receivers are down throughout, so its hand-ove
   } finally {
     server.close();
   }
+});
+
+test('record: a cross-account release by roleArn, on the role account’s budgeted queue, that rolls back', async () => {
+  const gate = { check: async () => ({ status: 'fail' as const, message: 'error rate 30%' }) };
+  await withReleaseStack(
+    { ...budgeted, ...(lambdaBudget > 0 ? { targetAccounts: [targetAccount] } : {}), healthGate: gate },
+    async (stack) => {
+      const fn = uniqueName('rec');
+      const { target } = await twoAccounts(stack, fn);
+      target.destroy();
+      const id = await stack.startRelease({
+        function: fn,
+        alias: 'live',
+        code: { zipFile: zipBase64() },
+        strategy: { steps: [{ weight: 10, bake: '300ms' }] },
+        health: { interval: '1s', metrics: { errorRate: { max: 0.1 } } },
+        roleArn,
+        externalId,
+      });
+      await waitForEnd(stack.releases, id);
+      await save(stack, id, 'role-rolled-back');
+    },
+  );
 });

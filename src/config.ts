@@ -11,6 +11,7 @@ import {
   defaultLambdaBudgetPerSecond,
   type LambdaBudget,
   parseLambdaBudgets,
+  parseTargetAccounts,
 } from './domain/lambda-budget.ts';
 import type { NotifyTarget } from './domain/notifications.ts';
 import { notifyListSchema } from './domain/notify-spec.ts';
@@ -53,6 +54,7 @@ const configSchema = z.object({
   RAMP_SIM_QUOTAS: z.enum(['true', 'false']).default('false'),
   RAMP_LAMBDA_BUDGET: z.coerce.number().min(0).default(defaultLambdaBudgetPerSecond),
   RAMP_LAMBDA_BUDGET_REGIONS: optionalText,
+  RAMP_TARGET_ACCOUNTS: optionalText,
   RAMP_WORKER_WATCH_SLOTS: z.coerce.number().int().min(1).default(2000),
   RAMP_WORKER_ACTIVITY_SLOTS: optionalCount,
   RAMP_WORKER_WORKFLOW_SLOTS: optionalCount,
@@ -125,6 +127,11 @@ export interface RampConfig {
    * when RAMP_LAMBDA_BUDGET is 0. Regions without one are not budgeted.
    */
   lambdaBudgets: LambdaBudget[];
+  /**
+   * The other AWS accounts this deployment releases into by `roleArn` (RAMP_TARGET_ACCOUNTS): every worker
+   * polls their budgeted Lambda queues too. A role release into an account not listed runs unbudgeted.
+   */
+  targetAccounts: string[];
   /** Worker sizing (docs/scale.md); unset counts keep the Temporal SDK's defaults. */
   worker: WorkerSizing;
   /** How a worker process is watched and stopped (docs/operations.md). */
@@ -173,6 +180,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): RampConfig {
     throw new ConfigError(
       `Invalid configuration in the environment:\n  RAMP_LAMBDA_BUDGET_REGIONS: ${budgets.problem}`,
     );
+  const targetAccounts = parseTargetAccounts(c.RAMP_TARGET_ACCOUNTS ?? '');
+  if (!targetAccounts.ok)
+    throw new ConfigError(
+      `Invalid configuration in the environment:\n  RAMP_TARGET_ACCOUNTS: ${targetAccounts.problem}`,
+    );
   const dataDir = resolve(c.RAMP_DATA_DIR);
   return {
     temporal: {
@@ -203,6 +215,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): RampConfig {
       temporalUiPort: c.RAMP_TEMPORAL_UI_PORT,
     },
     lambdaBudgets: budgets.budgets,
+    targetAccounts: targetAccounts.accounts,
     worker: {
       watchSlots: c.RAMP_WORKER_WATCH_SLOTS,
       ...(c.RAMP_WORKER_ACTIVITY_SLOTS ? { activitySlots: c.RAMP_WORKER_ACTIVITY_SLOTS } : {}),

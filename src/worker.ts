@@ -4,8 +4,9 @@
  * these against the same Temporal namespace and task queue.
  *
  * Besides the release queue, each worker polls its health-watch queue (the long-running monitors, with slots
- * of their own) and one budgeted Lambda queue per configured region of its account (docs/scale.md); the
- * Temporal server rate-limits each of those across every worker.
+ * of their own) and one budgeted Lambda queue per configured region of its account, and of each account it
+ * releases into by role (RAMP_TARGET_ACCOUNTS) (docs/scale.md); the Temporal server rate-limits each of those
+ * across every worker.
  */
 import { existsSync } from 'node:fs';
 import { bundleWorkflowCode, NativeConnection, Runtime, type State, Worker } from '@temporalio/worker';
@@ -92,6 +93,8 @@ export interface WorkerOverrides {
 export interface BudgetedQueue {
   taskQueue: string;
   account: string;
+  /** The worker's own account (its credentials'), rather than one of RAMP_TARGET_ACCOUNTS. */
+  isOwnAccount: boolean;
   region: string;
   /** The budget: no 1-s window of the queue's calls goes above it. */
   budgetPerSecond: number;
@@ -214,7 +217,12 @@ export async function createReleaseWorker(
     aws,
     artifacts: createArtifactStore(config),
     healthGate: overrides.healthGate ?? createCloudWatchHealthGate(aws),
-    lambdaBudgetQueues: new Map(budgetedQueues.map((queue) => [queue.region, queue.taskQueue])),
+    lambdaBudgetQueues: new Map(
+      budgetedQueues.filter((queue) => queue.isOwnAccount).map((queue) => [queue.region, queue.taskQueue]),
+    ),
+    roleAccountBudgetQueues: new Map(
+      budgetedQueues.map((queue) => [`${queue.account}/${queue.region}`, queue.taskQueue]),
+    ),
     ...(overrides.updatePollIntervalMs ? { updatePollIntervalMs: overrides.updatePollIntervalMs } : {}),
     notify: notifySecret ? { secret: notifySecret } : {},
   });
@@ -265,7 +273,10 @@ export async function createReleaseWorker(
   return new ReleaseWorker(main, budgeted, budgetedQueues, watch);
 }
 
-/** The budgeted queues of the worker's own account (STS GetCallerIdentity) for each configured region. */
+/**
+ * The budgeted queues of the worker's own account (STS GetCallerIdentity) and of each account it releases into
+ * by role (RAMP_TARGET_ACCOUNTS), for each configured region.
+ */
 async function budgetedQueuesOf(config: RampConfig, aws: AwsClients): Promise<BudgetedQueue[]> {
   if (config.lambdaBudgets.length === 0) return [];
   let account: string;
@@ -277,11 +288,15 @@ async function budgetedQueuesOf(config: RampConfig, aws: AwsClients): Promise<Bu
       { cause: error },
     );
   }
-  return budgetsOfAccount(config.lambdaBudgets, account).map((budget) => ({
-    taskQueue: lambdaBudgetQueue(config.temporal.taskQueue, account, budget.region),
-    account,
-    region: budget.region,
-    budgetPerSecond: budget.perSecond,
-    temporalRatePerSecond: temporalRateForBudget(budget.perSecond),
-  }));
+  const accounts = [account, ...config.targetAccounts.filter((target) => target !== account)];
+  return accounts.flatMap((queueAccount) =>
+    budgetsOfAccount(config.lambdaBudgets, queueAccount).map((budget) => ({
+      taskQueue: lambdaBudgetQueue(config.temporal.taskQueue, queueAccount, budget.region),
+      account: queueAccount,
+      isOwnAccount: queueAccount === account,
+      region: budget.region,
+      budgetPerSecond: budget.perSecond,
+      temporalRatePerSecond: temporalRateForBudget(budget.perSecond),
+    })),
+  );
 }

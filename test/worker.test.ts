@@ -3,7 +3,9 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { createAwsClients } from '../src/aws/lambda-clients.ts';
 import { loadConfig } from '../src/config.ts';
+import { startSimulator } from '../src/sim/index.ts';
 import { createReleaseWorker } from '../src/worker.ts';
 import { captureLogger } from './helpers/log-capture.ts';
 import { temporalEnvironment, uniqueName } from './helpers/temporal.ts';
@@ -53,4 +55,39 @@ test('a worker that cannot learn its AWS account for the Lambda budget says how 
     createReleaseWorker(config, { logger: captureLogger().logger }),
     /the Lambda budget needs the worker's AWS account, and STS GetCallerIdentity failed: .*RAMP_LAMBDA_BUDGET=0/,
   );
+});
+
+test('a worker polls the budgeted Lambda queues of its own account and of each RAMP_TARGET_ACCOUNTS account', async () => {
+  const temporal = await temporalEnvironment();
+  const sim = await startSimulator({ metricDelayMs: 0 });
+  try {
+    const taskQueue = uniqueName('worker-accounts');
+    const config = loadConfig({
+      TEMPORAL_ADDRESS: temporal.address,
+      RAMP_TASK_QUEUE: taskQueue,
+      RAMP_DATA_DIR: mkdtempSync(join(tmpdir(), 'ramp-worker-')),
+      AWS_REGION: 'us-east-1',
+      RAMP_LAMBDA_BUDGET_REGIONS: 'us-east-1,333333333333:us-east-1=3',
+      RAMP_TARGET_ACCOUNTS: '222222222222,arn:aws:iam::333333333333:role/ramp-deployer',
+      RAMP_LAMBDA_BUDGET: '7.5',
+      ...(process.env.RAMP_TEST_WORKFLOW_BUNDLE
+        ? { RAMP_WORKFLOW_BUNDLE: process.env.RAMP_TEST_WORKFLOW_BUNDLE }
+        : {}),
+    });
+    const worker = await createReleaseWorker(config, {
+      logger: captureLogger().logger,
+      aws: createAwsClients({ endpoint: sim.endpoint, credentials: sim.clientConfig.credentials }),
+    });
+    await worker.runUntil(async () => undefined);
+    assert.deepEqual(
+      worker.budgetedQueues.map((queue) => [queue.taskQueue, queue.isOwnAccount, queue.budgetPerSecond]),
+      [
+        [`${taskQueue}/lambda/123456789012/us-east-1`, true, 7.5],
+        [`${taskQueue}/lambda/222222222222/us-east-1`, false, 7.5],
+        [`${taskQueue}/lambda/333333333333/us-east-1`, false, 3],
+      ],
+    );
+  } finally {
+    await sim.close();
+  }
 });

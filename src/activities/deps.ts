@@ -12,6 +12,11 @@ export interface ActivityDeps {
    * them): the `lambdaBudgetQueue` activity tells a release where to send them. Absent: none budgeted.
    */
   lambdaBudgetQueues?: ReadonlyMap<string, string>;
+  /**
+   * Cross-account releases: the budgeted queue of each other account the worker polls (RAMP_TARGET_ACCOUNTS),
+   * by `<account>/<region>`. A role's account is in its ARN; an account or region not here is not budgeted.
+   */
+  roleAccountBudgetQueues?: ReadonlyMap<string, string>;
   /** How often to poll GetFunction while an update settles. GetFunction has its own 100/s quota. */
   updatePollIntervalMs?: number;
   /** Release notifications: the HMAC secret (`RAMP_NOTIFY_SECRET`); without one, deliveries are unsigned. */

@@ -1,9 +1,11 @@
 import { s3ObjectSha256 } from '../aws/s3-object-sha256.ts';
 import type { CodeRef } from '../domain/release-input.ts';
+import type { TargetRole } from '../domain/role-arn.ts';
 import { activityFailure } from './activity-failure.ts';
 import type { ActivityDeps } from './deps.ts';
+import { roleSessionOf } from './role-session.ts';
 
-export interface ExpectedCodeInput {
+export interface ExpectedCodeInput extends TargetRole {
   code: CodeRef;
   region: string;
 }
@@ -25,7 +27,7 @@ export async function expectedCodeSha256Of(
   if (code.kind === 'staged') return { codeSha256: code.codeSha256 };
   if (code.kind === 'image' || code.kind === 'version') return { codeSha256: null };
   try {
-    const object = await s3ObjectSha256(deps.aws.s3(input.region), {
+    const object = await s3ObjectSha256(deps.aws.s3(input.region, roleSessionOf(input)), {
       bucket: code.bucket,
       key: code.key,
       ...(code.objectVersion ? { objectVersion: code.objectVersion } : {}),

@@ -8,6 +8,7 @@ import { createMonitorHealth } from './monitor-health.ts';
 import { createPreflight } from './preflight.ts';
 import { createPublishVersion } from './publish-version.ts';
 import { createReadTarget } from './read-target.ts';
+import { roleSessionOf } from './role-session.ts';
 import { createRunValidationHook } from './run-hook.ts';
 import { createAliasActivities } from './set-alias.ts';
 import { createUpdateFunctionCode } from './update-function-code.ts';
@@ -25,7 +26,7 @@ export function createActivities(deps: ActivityDeps) {
     publishVersion: createPublishVersion(deps),
     ...createAliasActivities(deps),
     async checkHealth(input: HealthCheckInput): Promise<HealthVerdict> {
-      return deps.healthGate.check(input);
+      return deps.healthGate.check(input, roleSessionOf(input));
     },
     monitorHealth: createMonitorHealth(deps),
     runValidationHook: createRunValidationHook(deps),

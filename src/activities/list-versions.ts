@@ -1,6 +1,8 @@
 import { type LambdaClient, ListVersionsByFunctionCommand } from '@aws-sdk/client-lambda';
+import type { TargetRole } from '../domain/role-arn.ts';
 import { activityFailure } from './activity-failure.ts';
 import type { ActivityDeps } from './deps.ts';
+import { roleSessionOf } from './role-session.ts';
 
 /** A published version and the code it holds. */
 export interface PublishedVersion {
@@ -8,7 +10,7 @@ export interface PublishedVersion {
   codeSha256: string;
 }
 
-export interface ListVersionsInput {
+export interface ListVersionsInput extends TargetRole {
   functionName: string;
   region: string;
 }
@@ -45,7 +47,10 @@ export async function listPublishedVersions(
 export function createListVersions(deps: ActivityDeps) {
   return async function listVersions(input: ListVersionsInput): Promise<PublishedVersion[]> {
     try {
-      return await listPublishedVersions(deps.aws.lambda(input.region), input.functionName);
+      return await listPublishedVersions(
+        deps.aws.lambda(input.region, roleSessionOf(input)),
+        input.functionName,
+      );
     } catch (error) {
       throw activityFailure('ListVersionsByFunction', error);
     }

@@ -7,6 +7,7 @@ import { watchSession } from '../health/health-gate.ts';
 import { stepDuration } from '../observability/metrics.ts';
 import { activityFailure } from './activity-failure.ts';
 import type { ActivityDeps } from './deps.ts';
+import { roleSessionOf } from './role-session.ts';
 
 export interface MonitorInput extends HealthCheckInput {
   /** Watch until this time (the bake's end); a failing verdict returns at once. */
@@ -32,7 +33,7 @@ export function createMonitorHealth(deps: ActivityDeps) {
     let checksRun = 0;
     let last: HealthVerdict = { status: 'inconclusive', message: 'not checked yet' };
     // One session for the whole wait: the CloudWatch gate keeps what it has read, and reads only what is new.
-    const session = watchSession(deps.healthGate, input);
+    const session = watchSession(deps.healthGate, input, roleSessionOf(input));
     for (;;) {
       try {
         last = await session.check();

@@ -11,10 +11,13 @@ import {
 import { FailureType } from '../domain/failure-types.ts';
 import type { HealthConfig } from '../domain/health-spec.ts';
 import type { CodeRef } from '../domain/release-input.ts';
+import { accountOfRoleArn, type TargetRole } from '../domain/role-arn.ts';
 import { activityFailure, classify } from './activity-failure.ts';
 import type { ActivityDeps } from './deps.ts';
+import { budgetQueueOf } from './lambda-budget-queue.ts';
+import { roleSessionOf } from './role-session.ts';
 
-export interface PreflightInput {
+export interface PreflightInput extends TargetRole {
   functionName: string;
   region: string;
   alias: string;
@@ -102,9 +105,17 @@ async function aliasNamesOf(lambda: LambdaClient, functionName: string): Promise
  */
 export function createPreflight(deps: ActivityDeps) {
   return async function preflight(input: PreflightInput): Promise<PreflightResult> {
-    const lambda = deps.aws.lambda(input.region);
+    const role = roleSessionOf(input);
+    const lambda = deps.aws.lambda(input.region, role);
     const problems: PreflightProblem[] = [];
     const warnings: string[] = [];
+    // A cross-account release assumes its role before anything else: a role that cannot be assumed fails here,
+    // terminally (AccessDenied) and naming the role, before any read or write.
+    if (role) {
+      await lambda.config.credentials().catch((error: unknown) => {
+        throw activityFailure('AssumeRole', error, { roleArn: role.roleArn });
+      });
+    }
 
     const fn: GetFunctionCommandOutput | undefined = await readOrNotFound('GetFunction', () =>
       lambda.send(new GetFunctionCommand({ FunctionName: input.functionName })),
@@ -164,7 +175,7 @@ export function createPreflight(deps: ActivityDeps) {
 
     const alarms = input.health?.alarms ?? [];
     if (alarms.length > 0) {
-      const found = await existingAlarmNames(deps.aws.cloudWatch(input.region), alarms);
+      const found = await existingAlarmNames(deps.aws.cloudWatch(input.region, roleSessionOf(input)), alarms);
       const missing = alarms.filter((name) => !found.has(name));
       if (missing.length > 0) {
         problems.push({
@@ -194,6 +205,14 @@ export function createPreflight(deps: ActivityDeps) {
             "call still runs. Set the function's Timeout below the hook timeout.",
         );
       }
+    }
+
+    if (role && deps.lambdaBudgetQueues?.has(input.region) && budgetQueueOf(deps, input) === null) {
+      warnings.push(
+        `the Lambda budget does not cover account ${accountOfRoleArn(role.roleArn)} in ${input.region}: no worker is ` +
+          "configured to poll its budgeted queue (RAMP_TARGET_ACCOUNTS), so this release's Lambda calls are not " +
+          'rate-limited (docs/scale.md)',
+      );
     }
 
     // A release that moves traffic with no checks is warned about by the workflow (releaseWarnings), which

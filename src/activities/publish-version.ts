@@ -2,11 +2,13 @@ import { GetFunctionCommand, PublishVersionCommand } from '@aws-sdk/client-lambd
 import { Context } from '@temporalio/activity';
 import { codeShaMismatchValues } from '../aws/classify-error.ts';
 import { FailureType } from '../domain/failure-types.ts';
+import type { TargetRole } from '../domain/role-arn.ts';
 import { activityFailure, classify, conflictFailure } from './activity-failure.ts';
 import type { ActivityDeps } from './deps.ts';
 import { listPublishedVersions, type PublishedVersion } from './list-versions.ts';
+import { roleSessionOf } from './role-session.ts';
 
-export interface PublishInput {
+export interface PublishInput extends TargetRole {
   functionName: string;
   region: string;
   /** The CodeSha256 UpdateFunctionCode returned: only the code Ramp uploaded is ever published. */
@@ -37,7 +39,7 @@ interface PublishProgress {
 export function createPublishVersion(deps: ActivityDeps) {
   return async function publishVersion(input: PublishInput): Promise<PublishResult> {
     const context = Context.current();
-    const lambda = deps.aws.lambda(input.region);
+    const lambda = deps.aws.lambda(input.region, roleSessionOf(input));
     // The versions that existed before the first attempt, kept in heartbeat details across retries: they
     // tell "Lambda returned an existing version" apart from a new one, and let a retry recognise its own
     // earlier publish (PublishVersion rotates $LATEST's RevisionId, so a retry after a lost response

@@ -1,11 +1,13 @@
 import { GetFunctionCommand } from '@aws-sdk/client-lambda';
 import { Context } from '@temporalio/activity';
 import type { FunctionTarget } from '../domain/lambda-state.ts';
+import type { TargetRole } from '../domain/role-arn.ts';
 import { activityFailure } from './activity-failure.ts';
 import type { ActivityDeps } from './deps.ts';
 import { fetchAlias } from './read-alias.ts';
+import { roleSessionOf } from './role-session.ts';
 
-export interface TargetRef {
+export interface TargetRef extends TargetRole {
   functionName: string;
   region: string;
   alias: string;
@@ -22,7 +24,7 @@ type FunctionRead = Omit<FunctionTarget, 'alias'>;
 export function createReadTarget(deps: ActivityDeps) {
   return async function readTarget(input: TargetRef): Promise<FunctionTarget> {
     const context = Context.current();
-    const lambda = deps.aws.lambda(input.region);
+    const lambda = deps.aws.lambda(input.region, roleSessionOf(input));
     let read = context.info.heartbeatDetails as FunctionRead | undefined;
     if (!read) {
       try {

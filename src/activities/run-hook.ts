@@ -2,11 +2,13 @@ import { Context } from '@temporalio/activity';
 import { CancelledFailure } from '@temporalio/common';
 import type { HookSpec } from '../domain/health-spec.ts';
 import type { HealthVerdict } from '../domain/health-verdict.ts';
+import type { TargetRole } from '../domain/role-arn.ts';
 import { type HookPayload, runHook } from '../health/hooks.ts';
 import { activityFailure } from './activity-failure.ts';
 import type { ActivityDeps } from './deps.ts';
+import { roleSessionOf } from './role-session.ts';
 
-export interface HookInput {
+export interface HookInput extends TargetRole {
   hook: HookSpec;
   payload: HookPayload;
   timeoutMs: number;
@@ -31,7 +33,7 @@ export function createRunValidationHook(deps: ActivityDeps) {
     const heartbeats = setInterval(beat, Math.max(50, Math.floor(heartbeatTimeoutMs / 3)));
     try {
       return await runHook(input.hook, input.payload, {
-        lambda: deps.aws.lambda(input.payload.region),
+        lambda: deps.aws.lambda(input.payload.region, roleSessionOf(input)),
         timeoutMs: input.timeoutMs,
         signal: context.cancellationSignal,
       });

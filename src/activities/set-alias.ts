@@ -2,12 +2,14 @@ import { CreateAliasCommand, UpdateAliasCommand } from '@aws-sdk/client-lambda';
 import { Context } from '@temporalio/activity';
 import { FailureType } from '../domain/failure-types.ts';
 import { type AliasState, aliasEquals, describeAlias } from '../domain/lambda-state.ts';
+import type { TargetRole } from '../domain/role-arn.ts';
 import { aliasWriteDuration } from '../observability/metrics.ts';
 import { activityFailure, classify, conflictFailure } from './activity-failure.ts';
 import type { ActivityDeps } from './deps.ts';
 import { aliasStateOf, fetchAlias } from './read-alias.ts';
+import { roleSessionOf } from './role-session.ts';
 
-export interface AliasRef {
+export interface AliasRef extends TargetRole {
   functionName: string;
   region: string;
   alias: string;
@@ -66,7 +68,11 @@ export interface CreateAliasInput extends AliasRef {
 
 async function readAlias(deps: ActivityDeps, input: AliasRef): Promise<AliasState | null> {
   try {
-    return await fetchAlias(deps.aws.lambda(input.region), input.functionName, input.alias);
+    return await fetchAlias(
+      deps.aws.lambda(input.region, roleSessionOf(input)),
+      input.functionName,
+      input.alias,
+    );
   } catch (error) {
     throw activityFailure('GetAlias', error);
   }
@@ -79,7 +85,7 @@ export function createAliasActivities(deps: ActivityDeps) {
     },
 
     async updateAlias(input: SetAliasInput): Promise<AliasState> {
-      const lambda = deps.aws.lambda(input.region);
+      const lambda = deps.aws.lambda(input.region, roleSessionOf(input));
       // From the first attempt, so the figure includes throttling and retries.
       const scheduledAt = Context.current().info.scheduledTimestampMs;
       const observe = () =>
@@ -136,7 +142,7 @@ export function createAliasActivities(deps: ActivityDeps) {
      * one failure a rollback does not retry).
      */
     async rollBackAlias(input: RollBackInput): Promise<RollBackResult> {
-      const lambda = deps.aws.lambda(input.region);
+      const lambda = deps.aws.lambda(input.region, roleSessionOf(input));
       const scheduledAt = Context.current().info.scheduledTimestampMs;
       const observe = () =>
         aliasWriteDuration.observe({ purpose: 'roll' }, (Date.now() - scheduledAt) / 1000);
@@ -181,7 +187,7 @@ export function createAliasActivities(deps: ActivityDeps) {
     },
 
     async createAlias(input: CreateAliasInput): Promise<AliasState> {
-      const lambda = deps.aws.lambda(input.region);
+      const lambda = deps.aws.lambda(input.region, roleSessionOf(input));
       try {
         return aliasStateOf(
           await lambda.send(

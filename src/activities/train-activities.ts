@@ -10,9 +10,11 @@ import type { AwsClients } from '../aws/lambda-clients.ts';
 import { FailureType } from '../domain/failure-types.ts';
 import { type AliasState, aliasEquals, describeAlias } from '../domain/lambda-state.ts';
 import type { ControlRequest } from '../domain/release-state.ts';
+import type { TargetRole } from '../domain/role-arn.ts';
 import { executeUpdateSurvivingTaskFailure } from '../temporal/execute-update.ts';
 import { activityFailure, classify } from './activity-failure.ts';
 import { aliasStateOf, fetchAlias } from './read-alias.ts';
+import { roleSessionOf } from './role-session.ts';
 
 export interface TrainActivityDeps {
   aws: AwsClients;
@@ -34,7 +36,7 @@ export interface ControlChildResult {
   message: string;
 }
 
-export interface RevertPromotionInput {
+export interface RevertPromotionInput extends TargetRole {
   functionName: string;
   region: string;
   alias: string;
@@ -53,7 +55,11 @@ export interface RevertPromotionResult {
 export function createTrainActivities(deps: TrainActivityDeps) {
   async function readAlias(input: RevertPromotionInput): Promise<AliasState | null> {
     try {
-      return await fetchAlias(deps.aws.lambda(input.region), input.functionName, input.alias);
+      return await fetchAlias(
+        deps.aws.lambda(input.region, roleSessionOf(input)),
+        input.functionName,
+        input.alias,
+      );
     } catch (error) {
       throw activityFailure('GetAlias', error);
     }
@@ -97,7 +103,7 @@ export function createTrainActivities(deps: TrainActivityDeps) {
       if (!current || current.revisionId !== input.revisionId) return conflict(input, current);
       try {
         const reverted = aliasStateOf(
-          await deps.aws.lambda(input.region).send(
+          await deps.aws.lambda(input.region, roleSessionOf(input)).send(
             new UpdateAliasCommand({
               FunctionName: input.functionName,
               Name: input.alias,

@@ -6,11 +6,13 @@ import {
 import { Context } from '@temporalio/activity';
 import { FailureType } from '../domain/failure-types.ts';
 import type { CodeRef } from '../domain/release-input.ts';
+import { roleFieldsOf, type TargetRole } from '../domain/role-arn.ts';
 import { activityFailure, classify, conflictFailure } from './activity-failure.ts';
 import type { ActivityDeps } from './deps.ts';
 import { expectedCodeSha256Of } from './expected-code-sha256.ts';
+import { roleSessionOf } from './role-session.ts';
 
-export interface UpdateCodeInput {
+export interface UpdateCodeInput extends TargetRole {
   functionName: string;
   region: string;
   code: CodeRef;
@@ -64,14 +66,15 @@ export function createUpdateFunctionCode(deps: ActivityDeps) {
     const sha256 =
       input.expectedCodeSha256 ??
       previous?.expectedCodeSha256 ??
-      (await expectedCodeSha256Of(deps, { code: input.code, region: input.region })).codeSha256 ??
+      (await expectedCodeSha256Of(deps, { code: input.code, region: input.region, ...roleFieldsOf(input) }))
+        .codeSha256 ??
       undefined;
     if (sha256) context.heartbeat({ expectedCodeSha256: sha256 } satisfies UpdateProgress);
     return sha256;
   }
 
   return async function updateFunctionCode(input: UpdateCodeInput): Promise<UpdateCodeResult> {
-    const lambda = deps.aws.lambda(input.region);
+    const lambda = deps.aws.lambda(input.region, roleSessionOf(input));
     const expectedCodeSha256 = await expectedSha(input);
     try {
       const response = await lambda.send(

@@ -2,10 +2,12 @@ import { type FunctionConfiguration, GetFunctionCommand } from '@aws-sdk/client-
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { FailureType, isRetryable } from '../domain/failure-types.ts';
+import type { TargetRole } from '../domain/role-arn.ts';
 import { activityFailure, classify, countThrottle } from './activity-failure.ts';
 import type { ActivityDeps } from './deps.ts';
+import { roleSessionOf } from './role-session.ts';
 
-export interface WaitForUpdateInput {
+export interface WaitForUpdateInput extends TargetRole {
   functionName: string;
   region: string;
   /**
@@ -41,7 +43,7 @@ export function createWaitForUpdate(deps: ActivityDeps) {
   const intervalMs = deps.updatePollIntervalMs ?? 1_000;
   return async function waitForUpdate(input: WaitForUpdateInput): Promise<SettledFunction> {
     const context = Context.current();
-    const lambda = deps.aws.lambda(input.region);
+    const lambda = deps.aws.lambda(input.region, roleSessionOf(input));
     const previous = context.info.heartbeatDetails as WaitProgress | undefined;
     const startedAtMs = previous?.startedAtMs ?? Date.now();
     const timeoutMs = input.timeoutMs ?? defaultUpdateTimeoutMs;

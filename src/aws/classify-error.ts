@@ -8,6 +8,7 @@
  * answer nor the network's, which can only be a bug in Ramp (Internal), so it fails fast and says so.
  */
 import { FailureType } from '../domain/failure-types.ts';
+import { RoleAssumptionError } from './assume-role.ts';
 
 export interface ClassifiedError {
   type: FailureType;
@@ -104,6 +105,18 @@ function parseRetryAfterMs(value: unknown): number | undefined {
 }
 
 export function classifyAwsError(error: unknown): ClassifiedError {
+  // A cross-account release's role could not be assumed: STS's answer decides the type (AccessDenied is
+  // terminal, a throttle or a network failure is retried), and the message names the role.
+  if (error instanceof RoleAssumptionError) {
+    const cause = classifyAwsError(error.cause);
+    const hint =
+      cause.type === FailureType.AccessDenied
+        ? ". Check that the role exists, that its trust policy lets the worker's principal assume it" +
+          (error.hasExternalId ? ' with this ExternalId' : ' (and whether it demands an ExternalId)') +
+          ', and that the worker may call sts:AssumeRole on it (docs/iam/README.md)'
+        : '';
+    return { ...cause, message: `${error.message}${hint}` };
+  }
   const shape: SdkErrorShape = typeof error === 'object' && error !== null ? (error as SdkErrorShape) : {};
   const name = typeof shape.name === 'string' ? shape.name : undefined;
   const message = typeof shape.message === 'string' ? shape.message : String(error);

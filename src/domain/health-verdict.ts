@@ -1,11 +1,12 @@
 import type { HealthConfig } from './health-spec.ts';
+import type { TargetRole } from './role-arn.ts';
 
 /**
  * What a health gate is asked and what it answers: plain data that crosses Temporal (the workflow's
  * `checkHealth` and `monitorHealth` activities), so it lives in the domain, below both health/ and
  * activities/.
  */
-export interface HealthCheckInput {
+export interface HealthCheckInput extends TargetRole {
   functionName: string;
   region: string;
   alias: string;

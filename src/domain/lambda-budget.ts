@@ -5,6 +5,7 @@
  * workers. This file holds the pure parts: the budgets as configured, the queue names, and the rate
  * Temporal is given for a budget.
  */
+import { accountOfRoleArn } from './role-arn.ts';
 
 /** Lambda's shared control-plane quota; Ramp's default budget is half of it (CI, Terraform, people share it). */
 export const lambdaControlPlaneQuotaPerSecond = 15;
@@ -44,6 +45,27 @@ export function parseLambdaBudgets(
     budgets.push({ region, account, perSecond });
   }
   return { ok: true, budgets };
+}
+
+/**
+ * Parses `RAMP_TARGET_ACCOUNTS`: the accounts a deployment releases into by role, as 12-digit account ids or as
+ * the role ARNs themselves (their account is taken), comma-separated.
+ */
+export function parseTargetAccounts(
+  text: string,
+): { ok: true; accounts: string[] } | { ok: false; problem: string } {
+  const accounts: string[] = [];
+  for (const raw of text.split(',').map((entry) => entry.trim())) {
+    if (raw === '') continue;
+    const account = /^\d{12}$/.test(raw) ? raw : accountOfRoleArn(raw);
+    if (!account)
+      return {
+        ok: false,
+        problem: `"${raw}" is neither a 12-digit AWS account id nor an IAM role ARN (arn:aws:iam::123456789012:role/name)`,
+      };
+    if (!accounts.includes(account)) accounts.push(account);
+  }
+  return { ok: true, accounts };
 }
 
 /** The budgets that apply to a worker of `account`: its own entries win over unscoped ones, per region. */

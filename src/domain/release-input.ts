@@ -56,4 +56,10 @@ export interface ReleaseInput {
    * public URL for links. Never the signing secret: the worker holds that.
    */
   notify?: NotifyConfig;
+  /**
+   * Cross-account: the IAM role every AWS call of the release acts through (the worker assumes it), and the
+   * ExternalId its trust policy demands. Absent: the worker's own credentials.
+   */
+  roleArn?: string;
+  externalId?: string;
 }

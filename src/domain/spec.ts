@@ -3,6 +3,7 @@ import { isDuration } from './durations.ts';
 import { healthSpecSchema } from './health-spec.ts';
 import { aliasNameRule, isValidAliasName, parseFunctionRef } from './lambda-names.ts';
 import { notifyListSchema } from './notify-spec.ts';
+import { externalIdPattern, roleArnPattern, roleArnRule } from './role-arn.ts';
 import { customStepProblems, isKnownStrategyName, predefinedStrategyNames } from './strategies.ts';
 
 /**
@@ -149,8 +150,42 @@ export const releaseSpecSchema = z
         'Create the alias if it does not exist (a first release). Without it, a missing alias is refused before anything is written, so a typo in the alias name cannot create a new one.',
       ),
     notify: notifyListSchema.optional(),
+    roleArn: z
+      .string()
+      .max(2048)
+      .regex(roleArnPattern, roleArnRule)
+      .optional()
+      .describe(
+        "Release into another AWS account: the IAM role the worker assumes (STS AssumeRole, session name from the release id) for every call of this release. Without it, the worker's own credentials.",
+      ),
+    externalId: z
+      .string()
+      .regex(externalIdPattern, '2 to 1224 characters of A-Z a-z 0-9 _ + = , . @ : / -')
+      .optional()
+      .describe("The ExternalId the role's trust policy demands (sts:ExternalId); only with roleArn."),
   })
   .superRefine((spec, ctx) => {
+    if (spec.externalId !== undefined && spec.roleArn === undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['externalId'],
+        message: 'externalId is sent when assuming roleArn: give roleArn too',
+      });
+    }
+    const roleAccount = spec.roleArn ? roleArnPattern.exec(spec.roleArn)?.[1] : undefined;
+    const functionAccount = parseFunctionRef(spec.function);
+    if (
+      roleAccount &&
+      functionAccount.ok &&
+      functionAccount.value.accountId &&
+      functionAccount.value.accountId !== roleAccount
+    ) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['roleArn'],
+        message: `the role is in account ${roleAccount} but the function ARN names account ${functionAccount.value.accountId}: a release acts in the role's account`,
+      });
+    }
     if ((spec.code === undefined) === (spec.version === undefined)) {
       ctx.addIssue({
         code: 'custom',

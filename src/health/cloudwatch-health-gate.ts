@@ -1,5 +1,5 @@
 import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
-import type { AwsClients } from '../aws/lambda-clients.ts';
+import type { AssumedRole, AwsClients } from '../aws/lambda-clients.ts';
 import type { HealthCheckInput, HealthVerdict } from '../domain/health-verdict.ts';
 import { readAlarmStates } from './alarm-states.ts';
 import { type CloudWatchBatcher, createCloudWatchBatcher } from './cloudwatch-batcher.ts';
@@ -40,9 +40,10 @@ export function createCloudWatchHealthGate(
     return batcher;
   };
 
-  function watch(input: HealthCheckInput): HealthWatchSession {
+  /** `role`: a cross-account release reads its metrics and alarms through its role session. */
+  function watch(input: HealthCheckInput, role?: AssumedRole): HealthWatchSession {
     const health = input.health;
-    const cloudWatch = aws.cloudWatch(input.region);
+    const cloudWatch = aws.cloudWatch(input.region, role);
     const batcher = batcherOf(cloudWatch);
     const trafficMovedAt = input.trafficMovedAt ? new Date(input.trafficMovedAt) : null;
     const functionName = input.functionName.replace(/^.*:function:/, '');
@@ -95,6 +96,6 @@ export function createCloudWatchHealthGate(
 
   return {
     watch,
-    check: (input) => watch(input).check(),
+    check: (input, role) => watch(input, role).check(),
   };
 }

@@ -64,6 +64,8 @@ export async function releaseInputFromSpec(
     ...(spec.health ? { health: healthConfigOf(spec.health) } : {}),
     ...(context.requestedBy ? { requestedBy: context.requestedBy } : {}),
     ...notifyOf(spec, context.notify),
+    ...(spec.roleArn ? { roleArn: spec.roleArn } : {}),
+    ...(spec.externalId ? { externalId: spec.externalId } : {}),
   };
 }
 

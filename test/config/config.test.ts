@@ -39,6 +39,15 @@ test('the Lambda budget is 7.5/s in AWS_REGION by default, configurable per regi
   assert.equal(loadConfig({ RAMP_SIM_QUOTAS: 'true' }).localStack.simQuotas, true);
 });
 
+test('RAMP_TARGET_ACCOUNTS lists the accounts released into by role (ids or role ARNs); a bad entry names the variable', () => {
+  assert.deepEqual(loadConfig({}).targetAccounts, []);
+  assert.deepEqual(
+    loadConfig({ RAMP_TARGET_ACCOUNTS: '222222222222,arn:aws:iam::333333333333:role/ramp' }).targetAccounts,
+    ['222222222222', '333333333333'],
+  );
+  assert.throws(() => loadConfig({ RAMP_TARGET_ACCOUNTS: 'prod' }), /RAMP_TARGET_ACCOUNTS: "prod"/);
+});
+
 test('worker sizing: 2,000 watch slots by default, the SDK defaults for the rest unless set, and bad counts named', () => {
   assert.deepEqual(loadConfig({}).worker, { watchSlots: 2000 });
   assert.deepEqual(

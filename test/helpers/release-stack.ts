@@ -92,6 +92,11 @@ export async function withReleaseStack<T>(
      * unset: no budget, every activity on the release queue.
      */
     lambdaBudgetPerSecond?: number;
+    /**
+     * With `lambdaBudgetPerSecond`: other accounts (RAMP_TARGET_ACCOUNTS) whose budgeted queues the worker polls
+     * too, for releases into them by roleArn.
+     */
+    targetAccounts?: string[];
     /** The release queue worker's activity slots (RAMP_WORKER_ACTIVITY_SLOTS); default: the SDK's. */
     activitySlots?: number;
   },
@@ -110,6 +115,7 @@ export async function withReleaseStack<T>(
   const lambda = new LambdaClient({ ...sim.clientConfig, maxAttempts: 1 });
   // Filled in once the stack's task queue is known, before any release starts.
   const lambdaBudgetQueues = new Map<string, string>();
+  const roleAccountBudgetQueues = new Map<string, string>();
   const activities = createActivities({
     aws,
     artifacts,
@@ -119,6 +125,7 @@ export async function withReleaseStack<T>(
         : (options.healthGate ?? alwaysHealthy),
     updatePollIntervalMs: 25,
     lambdaBudgetQueues,
+    roleAccountBudgetQueues,
     ...(options.notifySecret ? { notify: { secret: options.notifySecret } } : {}),
   });
   const temporal = (await temporalEnvironment()).client;
@@ -134,16 +141,30 @@ export async function withReleaseStack<T>(
         const budget = options.lambdaBudgetPerSecond;
         if (budget === undefined) return run(context, undefined);
         const region = sim.clientConfig.region;
-        const lambdaQueue = lambdaBudgetQueue(context.taskQueue, await aws.accountId(), region);
+        const ownAccount = await aws.accountId();
+        const lambdaQueue = lambdaBudgetQueue(context.taskQueue, ownAccount, region);
         lambdaBudgetQueues.set(region, lambdaQueue);
-        const budgetWorker = await Worker.create({
-          connection: context.env.nativeConnection,
-          namespace: context.env.namespace ?? 'default',
-          taskQueue: lambdaQueue,
-          activities,
-          maxTaskQueueActivitiesPerSecond: temporalRateForBudget(budget),
-        });
-        return budgetWorker.runUntil(run(context, lambdaQueue));
+        const budgetWorkers: Worker[] = [];
+        for (const account of [ownAccount, ...(options.targetAccounts ?? [])]) {
+          const taskQueue = lambdaBudgetQueue(context.taskQueue, account, region);
+          roleAccountBudgetQueues.set(`${account}/${region}`, taskQueue);
+          budgetWorkers.push(
+            await Worker.create({
+              connection: context.env.nativeConnection,
+              namespace: context.env.namespace ?? 'default',
+              taskQueue,
+              activities,
+              maxTaskQueueActivitiesPerSecond: temporalRateForBudget(budget),
+            }),
+          );
+        }
+        const running = budgetWorkers.map((worker) => worker.run());
+        try {
+          return await run(context, lambdaQueue);
+        } finally {
+          for (const worker of budgetWorkers) worker.shutdown();
+          await Promise.all(running);
+        }
       },
     );
   } finally {

@@ -56,7 +56,7 @@ export function registerDevCommand(program: Command): void {
           `  Temporal UI:    ${stack.temporal.uiUrl ?? '(off)'}`,
           `  Worker metrics: ${stack.workerMetrics ? `${stack.workerMetrics.url}/metrics and /healthz` : '(off: set RAMP_WORKER_METRICS_PORT)'}`,
           `  Temporal:       ${stack.temporal.address} (namespace ${stack.temporal.namespace})`,
-          `  Lambda sim:     ${stack.sim.endpoint}   (export AWS_ENDPOINT_URL_LAMBDA=${stack.sim.endpoint} AWS_ENDPOINT_URL_CLOUDWATCH=${stack.sim.endpoint})`,
+          `  Lambda sim:     ${stack.sim.endpoint}   (export AWS_ENDPOINT_URL_LAMBDA=${stack.sim.endpoint} AWS_ENDPOINT_URL_CLOUDWATCH=${stack.sim.endpoint} AWS_ENDPOINT_URL_STS=${stack.sim.endpoint})`,
           `  Data directory: ${config.dataDir}`,
           `  Lambda budget:  ${stack.worker.budgetedQueues.map((q) => `${q.budgetPerSecond} req/s in ${q.region} (queue ${q.taskQueue})`).join(', ') || 'off'}; simulator quotas ${config.localStack.simQuotas ? "on (Lambda's real 15/s)" : 'off (RAMP_SIM_QUOTAS=true to rehearse them)'}`,
           '',

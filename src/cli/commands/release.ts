@@ -77,6 +77,8 @@ function readSpec(
     delete spec.code;
   }
   if (options.createAlias === true) spec.createAlias = true;
+  if (typeof options.roleArn === 'string') spec.roleArn = options.roleArn;
+  if (typeof options.externalId === 'string') spec.externalId = options.externalId;
   // --notify adds JSON webhooks to the spec file's own `notify` list; the API validates both alike.
   if (Array.isArray(options.notify) && options.notify.length > 0) {
     const fromFile = Array.isArray(spec.notify) ? spec.notify : [];
@@ -137,6 +139,8 @@ export function registerReleaseCommand(program: Command): void {
       '--create-alias',
       'create the alias if it does not exist (a first release); otherwise a missing alias is refused',
     )
+    .option('--role-arn <arn>', 'release into another account: the IAM role the worker assumes')
+    .option('--external-id <id>', "the ExternalId the role's trust policy demands (with --role-arn)")
     .option(
       '--notify <url>',
       'POST the release events (JSON) to this webhook; repeatable (docs/notifications.md)',

@@ -11,13 +11,15 @@ import { CancellationScope, proxyActivities, sleep } from '@temporalio/workflow'
 import type { ReleaseActivities } from '../../activities/index.ts';
 import { FailureType } from '../../domain/failure-types.ts';
 import { type AliasState, aliasEquals, describeAlias } from '../../domain/lambda-state.ts';
+import type { TargetRole } from '../../domain/role-arn.ts';
 import { type Failure, failureOf, stop } from './failures.ts';
 import { controlPlane, onQueue, rollbackBackoffMs, rollbackDeadlineMs, rollbackRound } from './options.ts';
 
 const defaultLambda = proxyActivities<ReleaseActivities>(controlPlane);
 const defaultRollbackActivities = proxyActivities<ReleaseActivities>(rollbackRound);
 
-export interface AliasRef {
+/** The alias, and the role a cross-account release acts through (absent without one). */
+export interface AliasRef extends TargetRole {
   functionName: string;
   region: string;
   alias: string;

@@ -9,6 +9,7 @@ import { FailureType } from '../../domain/failure-types.ts';
 import { describeAlias } from '../../domain/lambda-state.ts';
 import type { ReleaseInput } from '../../domain/release-input.ts';
 import type { ReleasePhase } from '../../domain/release-status.ts';
+import { roleFieldsOf } from '../../domain/role-arn.ts';
 import type { AliasWriter } from './alias-writer.ts';
 import type { ReleaseControls } from './controls.ts';
 import { stop } from './failures.ts';
@@ -34,7 +35,12 @@ export interface CandidateSteps {
   lambdaQueue?: string;
 }
 
-const refOf = (input: ReleaseInput) => ({ functionName: input.functionName, region: input.region });
+// The role fields only when the release has a role: the inputs of a release without one are as before.
+const refOf = (input: ReleaseInput) => ({
+  functionName: input.functionName,
+  region: input.region,
+  ...roleFieldsOf(input),
+});
 
 /** Read-only checks before any write; every problem is listed and nothing is changed. */
 export async function preflight(steps: CandidateSteps): Promise<void> {

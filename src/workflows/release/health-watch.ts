@@ -11,6 +11,7 @@ import { hasHealthChecks } from '../../domain/health-checks.ts';
 import { healthWatchQueue } from '../../domain/health-watch-queue.ts';
 import type { ReleaseInput } from '../../domain/release-input.ts';
 import type { ReleaseStatus } from '../../domain/release-status.ts';
+import { roleFieldsOf } from '../../domain/role-arn.ts';
 import { type ReleaseStop, stop } from './failures.ts';
 import { healthWatchQueuePatch } from './messages.ts';
 import { controlPlane, monitoring, onQueue } from './options.ts';
@@ -48,6 +49,7 @@ export class HealthWatch {
     return {
       functionName: this.input.functionName,
       region: this.input.region,
+      ...roleFieldsOf(this.input),
       alias: this.input.alias,
       stableVersion: this.status.stableVersion,
       candidateVersion: this.status.candidateVersion ?? '',

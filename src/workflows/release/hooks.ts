@@ -6,6 +6,7 @@ import { proxyActivities } from '@temporalio/workflow';
 import type { ReleaseActivities } from '../../activities/index.ts';
 import type { ReleaseInput } from '../../domain/release-input.ts';
 import type { ReleaseStatus } from '../../domain/release-status.ts';
+import { roleFieldsOf } from '../../domain/role-arn.ts';
 import type { HealthWatch, Note } from './health-watch.ts';
 import { hookCall } from './options.ts';
 
@@ -23,6 +24,7 @@ export async function runHook(
   const verdict = await runValidationHook({
     hook,
     timeoutMs: hooks.timeoutMs,
+    ...roleFieldsOf(input),
     payload: {
       releaseId: status.releaseId,
       stage,

@@ -28,6 +28,7 @@ import type { ReleaseInput } from '../../domain/release-input.ts';
 import { planOf, type ReleasePlan } from '../../domain/release-plan.ts';
 import { appendTimeline, initialStatus } from '../../domain/release-state.ts';
 import type { ReleasePhase, ReleaseStatus } from '../../domain/release-status.ts';
+import { roleFieldsOf } from '../../domain/role-arn.ts';
 import { rampPhase } from '../../domain/search-attributes.ts';
 import { describePlan } from '../../domain/strategies.ts';
 import { AliasWriter } from './alias-writer.ts';
@@ -80,6 +81,7 @@ class Release {
       functionName: input.functionName,
       region: input.region,
       alias: input.alias,
+      ...roleFieldsOf(input),
     });
     this.health = new HealthWatch(input, this.status, this.note);
     this.waits = new Waits(input, this.status, this.controls, this.health, this.note, this.enter);
@@ -180,7 +182,10 @@ class Release {
    */
   private async routeBudgetedLambdaCalls(): Promise<void> {
     if (!patched(lambdaBudgetPatch)) return;
-    const { taskQueue } = await lambdaBudgetQueue({ region: this.input.region });
+    const { taskQueue } = await lambdaBudgetQueue({
+      region: this.input.region,
+      ...roleFieldsOf(this.input),
+    });
     if (!taskQueue) return;
     this.steps.lambdaQueue = taskQueue;
     this.writer.routeTo(taskQueue);

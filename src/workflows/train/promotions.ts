@@ -9,6 +9,7 @@ import type { TrainActivities } from '../../activities/train-activities.ts';
 import { aliasEquals, describeAlias } from '../../domain/lambda-state.ts';
 import type { ReleaseInput } from '../../domain/release-input.ts';
 import type { ReleaseStatus } from '../../domain/release-status.ts';
+import { roleFieldsOf } from '../../domain/role-arn.ts';
 import type { TrainTargetStatus } from '../../domain/train-status.ts';
 import { trainCall, trainRollback } from './options.ts';
 
@@ -55,6 +56,7 @@ export class Promotions {
         functionName: input.functionName,
         region: input.region,
         alias: input.alias,
+        ...roleFieldsOf(input),
       });
       // The release reports the RevisionId its read-back found (releases since that field): any other
       // RevisionId, even on the promoted version, is a write since, not Ramp's.
@@ -100,6 +102,7 @@ export class Promotions {
         functionName: input.functionName,
         region: input.region,
         alias: input.alias,
+        ...roleFieldsOf(input),
         promotedVersion: promotion.promotedVersion,
         previousVersion: promotion.previousVersion,
         revisionId: promotion.revisionId,

@@ -6,6 +6,7 @@
 import { CancellationScope, condition, isCancellation, proxyActivities } from '@temporalio/workflow';
 import type { ReleaseActivities } from '../../activities/index.ts';
 import { hasHealthChecks } from '../../domain/health-checks.ts';
+import { roleFieldsOf } from '../../domain/role-arn.ts';
 import { watching } from './options.ts';
 import { label, type Promotion } from './promotions.ts';
 
@@ -40,6 +41,7 @@ export async function watchWave(
           const verdict = await monitorHealth({
             functionName: input.functionName,
             region: input.region,
+            ...roleFieldsOf(input),
             alias: input.alias,
             stableVersion: promotion.previousVersion,
             candidateVersion: promotion.promotedVersion,
