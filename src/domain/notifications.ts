@@ -368,6 +368,54 @@ function describeVerdict(verdict: HealthVerdict): string {
 }
 
 /** The event as a Slack incoming-webhook message: function, weight, verdict, and links to the dashboard. */
+/**
+ * The end of every Slack message: who and which event, then buttons to the dashboard page (the primary one
+ * when a person is waited for) and to the list it belongs to.
+ */
+export function slackFooter(options: {
+  subject: string;
+  requestedBy: string | undefined;
+  notification: { sequence: number; at: string; links?: { dashboard: string } };
+  isApproval: boolean;
+  openActionId: string;
+  /** The page's own part of the dashboard URL, cut off to link the list. */
+  ownPath: RegExp;
+}): SlackBlock[] {
+  const { notification } = options;
+  const context = [
+    options.subject,
+    ...(options.requestedBy ? [`requested by ${escapeMrkdwn(options.requestedBy)}`] : []),
+    `event ${notification.sequence} at ${notification.at}`,
+  ];
+  const blocks: SlackBlock[] = [
+    {
+      type: 'context',
+      elements: [{ type: 'mrkdwn', text: truncate(context.join(' · '), slackLimits.sectionText) }],
+    },
+  ];
+  if (notification.links && notification.links.dashboard.length <= slackLimits.url) {
+    blocks.push({
+      type: 'actions',
+      elements: [
+        {
+          type: 'button',
+          text: { type: 'plain_text', text: options.isApproval ? 'Review and approve' : 'Open in Ramp' },
+          url: notification.links.dashboard,
+          action_id: options.openActionId,
+          ...(options.isApproval ? { style: 'primary' as const } : {}),
+        },
+        {
+          type: 'button',
+          text: { type: 'plain_text', text: 'All releases' },
+          url: notification.links.dashboard.replace(options.ownPath, ''),
+          action_id: 'ramp-open-releases',
+        },
+      ],
+    });
+  }
+  return blocks;
+}
+
 export function slackMessageOf(notification: Notification): SlackMessage {
   const { release } = notification;
   const headline = headlines[notification.event];
@@ -412,36 +460,16 @@ export function slackMessageOf(notification: Notification): SlackMessage {
       },
     });
   }
-  const context = [
-    `Release \`${escapeMrkdwn(release.id)}\``,
-    ...(release.requestedBy ? [`requested by ${escapeMrkdwn(release.requestedBy)}`] : []),
-    `event ${notification.sequence} at ${notification.at}`,
-  ];
-  blocks.push({
-    type: 'context',
-    elements: [{ type: 'mrkdwn', text: truncate(context.join(' · '), slackLimits.sectionText) }],
-  });
-  if (notification.links && notification.links.dashboard.length <= slackLimits.url) {
-    const isApproval = notification.event === 'awaiting_approval';
-    blocks.push({
-      type: 'actions',
-      elements: [
-        {
-          type: 'button',
-          text: { type: 'plain_text', text: isApproval ? 'Review and approve' : 'Open in Ramp' },
-          url: notification.links.dashboard,
-          action_id: 'ramp-open-release',
-          ...(isApproval ? { style: 'primary' as const } : {}),
-        },
-        {
-          type: 'button',
-          text: { type: 'plain_text', text: 'All releases' },
-          url: notification.links.dashboard.replace(/\/releases\/[^/]*$/, ''),
-          action_id: 'ramp-open-releases',
-        },
-      ],
-    });
-  }
+  blocks.push(
+    ...slackFooter({
+      subject: `Release \`${escapeMrkdwn(release.id)}\``,
+      requestedBy: release.requestedBy,
+      notification,
+      isApproval: notification.event === 'awaiting_approval',
+      openActionId: 'ramp-open-release',
+      ownPath: /\/releases\/[^/]*$/,
+    }),
+  );
   return {
     text: truncate(
       `${headline.emoji} ${subject}: ${headline.text}: ${notification.message}`,

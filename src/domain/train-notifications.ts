@@ -11,6 +11,7 @@ import {
   type NotifyFormat,
   type SlackBlock,
   type SlackMessage,
+  slackFooter,
   slackLimits,
   truncate,
 } from './notifications.ts';
@@ -180,36 +181,16 @@ export function trainSlackMessageOf(notification: TrainNotification): SlackMessa
       text: { type: 'mrkdwn', text: truncate(lines.join('\n'), slackLimits.sectionText) },
     });
   }
-  const context = [
-    `Train \`${escapeMrkdwn(train.id)}\``,
-    ...(train.requestedBy ? [`requested by ${escapeMrkdwn(train.requestedBy)}`] : []),
-    `event ${notification.sequence} at ${notification.at}`,
-  ];
-  blocks.push({
-    type: 'context',
-    elements: [{ type: 'mrkdwn', text: truncate(context.join(' · '), slackLimits.sectionText) }],
-  });
-  if (notification.links && notification.links.dashboard.length <= slackLimits.url) {
-    const isApproval = notification.event === 'train_awaiting_approval';
-    blocks.push({
-      type: 'actions',
-      elements: [
-        {
-          type: 'button',
-          text: { type: 'plain_text', text: isApproval ? 'Review and approve' : 'Open in Ramp' },
-          url: notification.links.dashboard,
-          action_id: 'ramp-open-train',
-          ...(isApproval ? { style: 'primary' as const } : {}),
-        },
-        {
-          type: 'button',
-          text: { type: 'plain_text', text: 'All releases' },
-          url: notification.links.dashboard.replace(/\/trains\/[^/]*$/, ''),
-          action_id: 'ramp-open-releases',
-        },
-      ],
-    });
-  }
+  blocks.push(
+    ...slackFooter({
+      subject: `Train \`${escapeMrkdwn(train.id)}\``,
+      requestedBy: train.requestedBy,
+      notification,
+      isApproval: notification.event === 'train_awaiting_approval',
+      openActionId: 'ramp-open-train',
+      ownPath: /\/trains\/[^/]*$/,
+    }),
+  );
   return {
     text: truncate(
       `${headline.emoji} ${subject} ${headline.text}: ${notification.message}`,
