@@ -41,6 +41,8 @@ const sizes = (process.argv[2] ?? process.env.RAMP_BENCH_BAKES ?? '100,300,1000'
 const bakeMs = 30_000;
 const intervalMs = 5_000;
 const intervals = bakeMs / intervalMs;
+/** How long a size may take to end its releases (RAMP_BENCH_BAKES_DEADLINE_MIN); later ends are not waited for. */
+const deadlineMinutes = Number(process.env.RAMP_BENCH_BAKES_DEADLINE_MIN ?? 30);
 const goals = { latenessMs: 1000, delivered: 1, rssPerReleaseMb: 1.5 };
 const cloudWatchOperations = new Set(['GetMetricData', 'DescribeAlarms']);
 
@@ -119,6 +121,7 @@ function startWorker(
 interface Figures {
   releases: number;
   succeeded: number;
+  ended: number;
   startupSeconds: number;
   lateness: number[];
   intervalsWithCheck: number;
@@ -214,32 +217,40 @@ async function run(count: number, temporal: { address: string; namespace: string
     });
 
     // bakeEndsAt as the status query shows it, for a sample, to check the timeline's reading of it.
-    const sample = ids.filter((_, i) => i % Math.max(1, Math.floor(count / 10)) === 0).slice(0, 10);
+    // Releases seen ending before a poll caught them baking drop out of the sample.
+    const unsampled = new Set(
+      ids.filter((_, i) => i % Math.max(1, Math.floor(count / 10)) === 0).slice(0, 10),
+    );
     const sampled = new Map<string, string>();
     const sampling = (async () => {
-      const deadline = Date.now() + 10 * 60_000;
-      while (sampled.size < sample.length && Date.now() < deadline) {
-        for (const id of sample) {
-          if (sampled.has(id)) continue;
+      const until = Date.now() + 10 * 60_000;
+      while (unsampled.size > 0 && Date.now() < until) {
+        for (const id of [...unsampled]) {
           const status = await releases.status(id).catch(() => undefined);
           if (status?.bakeEndsAt) sampled.set(id, status.bakeEndsAt);
-          else if (status?.outcome) sampled.set(id, '');
+          if (status?.bakeEndsAt || status?.outcome) unsampled.delete(id);
         }
         await new Promise((resolve) => setTimeout(resolve, 2000));
       }
     })();
 
+    // Waits for every release's end, up to the deadline; figures come from the releases that ended by then.
+    const deadline = new Promise<undefined>((resolve) => {
+      const timer = setTimeout(() => resolve(undefined), deadlineMinutes * 60_000);
+      timer.unref();
+    });
     const statuses = await Promise.all(
       ids.map(async (id): Promise<ReleaseStatus | undefined> => {
         const parsed = parseReleaseId(id);
         if (!parsed) return undefined;
-        try {
-          return (await temporal.client.workflow
-            .getHandle(parsed.workflowId, parsed.runId)
-            .result()) as ReleaseStatus;
-        } catch {
-          return releases.status(id).catch(() => undefined);
-        }
+        const result = temporal.client.workflow
+          .getHandle(parsed.workflowId, parsed.runId)
+          .result()
+          .then(
+            (status) => status as ReleaseStatus,
+            () => releases.status(id).catch(() => undefined),
+          );
+        return Promise.race([result, deadline]);
       }),
     );
     await sampling;
@@ -285,6 +296,7 @@ async function run(count: number, temporal: { address: string; namespace: string
     const figures: Figures = {
       releases: count,
       succeeded: statuses.filter((s) => s?.outcome === 'succeeded').length,
+      ended: statuses.filter((s) => s?.outcome).length,
       startupSeconds: (Math.max(...measured.map((b) => b.startMs)) - startedAt) / 1000,
       lateness: measured.map((b) => b.movedOnMs - b.endsAtMs).sort((a, b) => a - b),
       intervalsWithCheck,
@@ -339,7 +351,7 @@ function print(f: Figures): void {
     `${f.releases} releases baking at once (load average ${f.load[0].toFixed(1)} → ${f.load[1].toFixed(1)}):`,
   );
   console.log(
-    `  outcomes: ${f.succeeded}/${f.releases} succeeded; all baking ${f.startupSeconds.toFixed(1)} s after the first start (budget off)`,
+    `  outcomes: ${f.succeeded}/${f.releases} succeeded, ${f.ended} ended within ${deadlineMinutes} min; all baking ${f.startupSeconds.toFixed(1)} s after the first start (budget off)`,
   );
   console.log(
     `  bake end lateness: p50 ${s(p50)} (goal ≤ 1 s: ${ratio(p50, goals.latenessMs)}), p99 ${s(p99)} (${ratio(p99, goals.latenessMs)}), max ${s(max)} (${ratio(max, goals.latenessMs)}); ${f.lateness.length} bakes measured; status bakeEndsAt = shift + 30 s for ${f.sampledBakeEndsAt.agree} of ${f.sampledBakeEndsAt.of} sampled`,
