@@ -127,6 +127,9 @@ interface Figures {
   intervalsWithCheck: number;
   intervalsDue: number;
   checksPerRelease: number[];
+  /** Time between a release's consecutive checks, and from its bake's start to its first check. */
+  checkGapsMs: number[];
+  firstCheckDelaysMs: number[];
   rssBaselineMb: number;
   rssPeakMb: number;
   cachedAtPeak: number;
@@ -302,6 +305,15 @@ async function run(count: number, temporal: { address: string; namespace: string
       intervalsWithCheck,
       intervalsDue: count * intervals,
       checksPerRelease: measured.map((b) => b.checksRun).sort((a, b) => a - b),
+      checkGapsMs: measured
+        .flatMap((b) => {
+          const times = (report.checks[b.functionName] ?? []).filter((at) => at <= b.endsAtMs);
+          return times.slice(1).map((at, i) => at - (times[i] ?? at));
+        })
+        .sort((a, b) => a - b),
+      firstCheckDelaysMs: measured
+        .map((b) => (report.checks[b.functionName]?.[0] ?? Number.NaN) - b.startMs)
+        .sort((a, b) => a - b),
       rssBaselineMb: report.rssBaselineBytes / 2 ** 20,
       rssPeakMb: report.rssPeakBytes / 2 ** 20,
       cachedAtPeak: report.cachedAtPeak,
@@ -358,6 +370,9 @@ function print(f: Figures): void {
   );
   console.log(
     `  checks delivered: ${f.intervalsWithCheck} of ${f.intervalsDue} release-intervals had a check = ${(delivered * 100).toFixed(1)} % (goal 100 %: ×${delivered.toFixed(3)}); checks per release (verdict's checksRun) min ${checks[0]} median ${percentile(checks, 50)} max ${checks.at(-1)} (7 due: at 0, 5 … 30 s)`,
+  );
+  console.log(
+    `  check timing: first check ${s(percentile(f.firstCheckDelaysMs, 50))} (p50) / ${s(f.firstCheckDelaysMs.at(-1) ?? Number.NaN)} (max) after the shift; gap between checks p50 ${s(percentile(f.checkGapsMs, 50))}, p99 ${s(percentile(f.checkGapsMs, 99))}, max ${s(f.checkGapsMs.at(-1) ?? Number.NaN)} (interval ${s(intervalMs)})`,
   );
   console.log(
     `  worker RSS: ${f.rssBaselineMb.toFixed(0)} → ${f.rssPeakMb.toFixed(0)} MB peak, ${rssPerRelease.toFixed(2)} MB per release (goal ≤ 1.5 MB: ${ratio(rssPerRelease, goals.rssPerReleaseMb)}); cached workflows at the peak ${f.cachedAtPeak}, most ${f.cachedMax}`,
