@@ -111,7 +111,9 @@ async function sevenDays(stack: ReleaseStack, daySeconds: number): Promise<Measu
     let approvals = 0;
     let hasPaused = false;
     for (;;) {
-      const status = await stack.releases.status(id);
+      // A loaded machine can leave a status query unanswered for a while: ask again.
+      const status = await stack.releases.status(id).catch(() => undefined);
+      if (status === undefined) continue;
       if (status.outcome !== null) break;
       if (!hasPaused && status.stepIndex === 2 && status.phase === 'baking') {
         hasPaused = true;
