@@ -123,6 +123,8 @@ interface Figures {
   succeeded: number;
   ended: number;
   startupSeconds: number;
+  /** The most releases baking at the same moment (between their shift and the verdict at their bake's end). */
+  peakBaking: number;
   lateness: number[];
   intervalsWithCheck: number;
   intervalsDue: number;
@@ -301,6 +303,7 @@ async function run(count: number, temporal: { address: string; namespace: string
       succeeded: statuses.filter((s) => s?.outcome === 'succeeded').length,
       ended: statuses.filter((s) => s?.outcome).length,
       startupSeconds: (Math.max(...measured.map((b) => b.startMs)) - startedAt) / 1000,
+      peakBaking: mostAtOnce(measured.map((b) => [b.startMs, b.movedOnMs])),
       lateness: measured.map((b) => b.movedOnMs - b.endsAtMs).sort((a, b) => a - b),
       intervalsWithCheck,
       intervalsDue: count * intervals,
@@ -339,6 +342,21 @@ async function run(count: number, temporal: { address: string; namespace: string
   }
 }
 
+function mostAtOnce(spans: [number, number][]): number {
+  const edges = spans.flatMap(([from, to]): [number, number][] => [
+    [from, 1],
+    [to, -1],
+  ]);
+  edges.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+  let now = 0;
+  let most = 0;
+  for (const [, step] of edges) {
+    now += step;
+    most = Math.max(most, now);
+  }
+  return most;
+}
+
 function busiest(times: number[]): number {
   const sorted = [...times].sort((a, b) => a - b);
   let best = 0;
@@ -363,7 +381,7 @@ function print(f: Figures): void {
     `${f.releases} releases baking at once (load average ${f.load[0].toFixed(1)} → ${f.load[1].toFixed(1)}):`,
   );
   console.log(
-    `  outcomes: ${f.succeeded}/${f.releases} succeeded, ${f.ended} ended within ${deadlineMinutes} min; all baking ${f.startupSeconds.toFixed(1)} s after the first start (budget off)`,
+    `  outcomes: ${f.succeeded}/${f.releases} succeeded, ${f.ended} ended within ${deadlineMinutes} min; all baking ${f.startupSeconds.toFixed(1)} s after the first start (budget off), at most ${f.peakBaking} baking at the same moment`,
   );
   console.log(
     `  bake end lateness: p50 ${s(p50)} (goal ≤ 1 s: ${ratio(p50, goals.latenessMs)}), p99 ${s(p99)} (${ratio(p99, goals.latenessMs)}), max ${s(max)} (${ratio(max, goals.latenessMs)}); ${f.lateness.length} bakes measured; status bakeEndsAt = shift + 30 s for ${f.sampledBakeEndsAt.agree} of ${f.sampledBakeEndsAt.of} sampled`,
