@@ -13,7 +13,7 @@ import { createAwsClients } from '../../src/aws/lambda-clients.ts';
 import { loadConfig } from '../../src/config.ts';
 import type { HealthCheckInput } from '../../src/domain/health-verdict.ts';
 import { createCloudWatchHealthGate } from '../../src/health/cloudwatch-health-gate.ts';
-import type { HealthGate } from '../../src/health/health-gate.ts';
+import { type HealthGate, watchSession } from '../../src/health/health-gate.ts';
 import { createLogger } from '../../src/observability/logger.ts';
 import { createReleaseWorker, installWorkerRuntime } from '../../src/worker.ts';
 
@@ -35,17 +35,31 @@ if (!endpoint || !process.send)
   throw new Error('run by bench/concurrent-bakes.ts (IPC, RAMP_BENCH_SIM_ENDPOINT)');
 const send = process.send.bind(process);
 
-/** Counts checks by stage 'step' (the bake's monitor); the fresh check before promotion is another stage. */
+/**
+ * Counts checks by stage 'step' (the bake's monitor); the fresh check before promotion is another stage.
+ * The monitor checks through a watch session (the CloudWatch gate keeps what it read), so it is counted there.
+ */
 function countingGate(gate: HealthGate, checks: Map<string, number[]>): HealthGate {
+  const count = (input: HealthCheckInput) => {
+    if (input.stage !== 'step') return;
+    const name = input.functionName.replace(/^.*:function:/, '');
+    const list = checks.get(name) ?? [];
+    list.push(Date.now());
+    checks.set(name, list);
+  };
   return {
     async check(input: HealthCheckInput) {
-      if (input.stage === 'step') {
-        const name = input.functionName.replace(/^.*:function:/, '');
-        const list = checks.get(name) ?? [];
-        list.push(Date.now());
-        checks.set(name, list);
-      }
+      count(input);
       return gate.check(input);
+    },
+    watch(input: HealthCheckInput) {
+      const session = watchSession(gate, input);
+      return {
+        check() {
+          count(input);
+          return session.check();
+        },
+      };
     },
   };
 }
