@@ -18,6 +18,7 @@ import { zipSync } from 'fflate';
 import { createActivities } from '../../src/activities/index.ts';
 import { createTrainActivities } from '../../src/activities/train-activities.ts';
 import { createFileArtifactStore } from '../../src/artifacts/file-artifact-store.ts';
+import { createS3ArtifactStore } from '../../src/artifacts/s3-artifact-store.ts';
 import { createAwsClients } from '../../src/aws/lambda-clients.ts';
 import { lambdaBudgetQueue, temporalRateForBudget } from '../../src/domain/lambda-budget.ts';
 import type { ReleaseSpecInput } from '../../src/domain/spec.ts';
@@ -99,6 +100,8 @@ export async function withReleaseStack<T>(
     targetAccounts?: string[];
     /** The release queue worker's activity slots (RAMP_WORKER_ACTIVITY_SLOTS); default: the SDK's. */
     activitySlots?: number;
+    /** Stage deployment packages in the simulator's S3 (`s3://ramp-artifacts/packages/`) instead of a directory. */
+    artifactStore?: 's3';
   },
   body: (stack: ReleaseStack) => Promise<T>,
 ): Promise<T> {
@@ -110,8 +113,11 @@ export async function withReleaseStack<T>(
     metricDelayMs: options.metricDelayMs ?? defaultMetricDelayMs,
   });
   const artifactDir = mkdtempSync(join(tmpdir(), 'ramp-artifacts-'));
-  const artifacts = createFileArtifactStore(artifactDir);
   const aws = createAwsClients({ endpoint: sim.endpoint, credentials: sim.clientConfig.credentials });
+  const artifacts =
+    options.artifactStore === 's3'
+      ? createS3ArtifactStore(aws.s3(sim.clientConfig.region), 'ramp-artifacts', 'packages/')
+      : createFileArtifactStore(artifactDir);
   const lambda = new LambdaClient({ ...sim.clientConfig, maxAttempts: 1 });
   // Filled in once the stack's task queue is known, before any release starts.
   const lambdaBudgetQueues = new Map<string, string>();
