@@ -34,7 +34,29 @@ export function createMonitorHealth(deps: ActivityDeps) {
     let last: HealthVerdict = { status: 'inconclusive', message: 'not checked yet' };
     // One session for the whole wait: the CloudWatch gate keeps what it has read, and reads only what is new.
     const session = watchSession(deps.healthGate, input, roleSessionOf(input));
+    const sleepUntil = async (wakeAt: number) => {
+      // Short slices with a heartbeat each: a pause, abort or promote cancels this activity, and Temporal
+      // delivers the cancellation in the answer to a heartbeat.
+      while (Date.now() < wakeAt) {
+        await context.sleep(Math.min(1000, wakeAt - Date.now()));
+        context.heartbeat({ checksRun, last });
+      }
+    };
+    const finish = () => {
+      stepDuration.observe({ verdict: last.status }, (Date.now() - startedAt) / 1000);
+      return { ...last, checksRun };
+    };
     for (;;) {
+      // Checks fall on the interval's clock grid (multiples of the interval since the epoch), so the monitors
+      // of every release with this interval check together and their CloudWatch reads share calls, however
+      // many releases there are. A wait with no tick left ends on the last check (at most an interval old);
+      // one too short for any tick is checked once, at its end.
+      const tick = nextTick(Date.now(), input.intervalMs);
+      if (tick > watchUntil && checksRun > 0) {
+        await sleepUntil(watchUntil);
+        return finish();
+      }
+      await sleepUntil(Math.min(tick, watchUntil));
       try {
         last = await session.check();
       } catch (error) {
@@ -52,20 +74,7 @@ export function createMonitorHealth(deps: ActivityDeps) {
       }
       checksRun++;
       context.heartbeat({ checksRun, last });
-      const remainingMs = watchUntil - Date.now();
-      if (last.status === 'fail' || remainingMs <= 0) {
-        stepDuration.observe({ verdict: last.status }, (Date.now() - startedAt) / 1000);
-        return { ...last, checksRun };
-      }
-      // The next check falls on the interval's clock grid (multiples of the interval since the epoch), so
-      // the monitors of every release with this interval check together and their CloudWatch reads share
-      // calls. Sleep in short slices with a heartbeat each: a pause, abort or promote cancels this activity,
-      // and Temporal delivers the cancellation in the answer to a heartbeat.
-      const wakeAt = Math.min(nextTick(Date.now(), input.intervalMs), watchUntil);
-      while (Date.now() < wakeAt) {
-        await context.sleep(Math.min(1000, wakeAt - Date.now()));
-        context.heartbeat({ checksRun, last });
-      }
+      if (last.status === 'fail' || Date.now() >= watchUntil) return finish();
     }
   };
 }
