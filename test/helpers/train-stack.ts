@@ -14,6 +14,7 @@ import type { TrainStatus } from '../../src/domain/train-status.ts';
 import type { TrainClient } from '../../src/releases/train-client.ts';
 import type { ReleaseStack } from './release-stack.ts';
 import { zipWith } from './release-stack.ts';
+import { waitForState } from './wait-for.ts';
 
 export interface TrainKit {
   trains: TrainClient;
@@ -83,20 +84,8 @@ export function trainKit(stack: ReleaseStack): TrainKit {
       if (!result.ok) throw new Error(JSON.stringify(result.problems));
       return (await trains.start(result.spec, options)).trainId;
     },
-    async waitForTrain(id, predicate, timeoutMs = 60_000) {
-      const deadline = Date.now() + timeoutMs;
-      let last: TrainStatus | undefined;
-      for (;;) {
-        try {
-          last = await trains.status(id);
-          if (predicate(last)) return last;
-        } catch (error) {
-          if (Date.now() > deadline) throw error;
-        }
-        if (Date.now() > deadline)
-          throw new Error(`timed out waiting for the train; last status: ${JSON.stringify(last, null, 2)}`);
-        await new Promise((resolve) => setTimeout(resolve, 100));
-      }
+    waitForTrain(id, predicate, timeoutMs = 60_000) {
+      return waitForState(() => trains.status(id), predicate, { timeoutMs, what: 'train', intervalMs: 100 });
     },
     close() {
       for (const client of clients.values()) client.destroy();
