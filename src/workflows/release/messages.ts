@@ -73,3 +73,10 @@ export const healthWatchQueuePatch = 'ramp-health-watch-queue-v5';
  * is over the cap, which no recorded history is.
  */
 export const outboxCapPatch = 'ramp-notification-outbox-cap-v1';
+/**
+ * v6p: synthetic probes before traffic (health.probes): after the candidate is published and before the
+ * first shift, a round of probes of the candidate and stable versions (the `probeBeforeTraffic` activity)
+ * stops the release, alias untouched, when the candidate fails it. Asked only by releases whose spec has
+ * probes, so releases without them record no marker and run exactly as before.
+ */
+export const preTrafficProbesPatch = 'ramp-pre-traffic-probes-v6';
