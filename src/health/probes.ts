@@ -1,4 +1,4 @@
-import { InvokeCommand, type LambdaClient } from '@aws-sdk/client-lambda';
+import { GetFunctionCommand, InvokeCommand, type LambdaClient } from '@aws-sdk/client-lambda';
 import { classifyAwsError } from '../aws/classify-error.ts';
 import { FailureType } from '../domain/failure-types.ts';
 import type { ProbeConfig } from '../domain/health-spec.ts';
@@ -110,12 +110,29 @@ export interface ProbeTargets {
 const maxOutcomes = 20_000;
 /** At most this many probes of one version in flight: probes take concurrency the function's callers need. */
 const maxInFlightPerVersion = 4;
+/** With reserved concurrency, the share of it each version's probes may hold at once (both: 10 %). */
+export const reservedSharePerVersion = 0.05;
+
+/**
+ * How many probes of one version may be in flight: enough for the rate at the timeout, at most 4, and with
+ * reserved concurrency at most 5 % of it (but 1 at least, or a small function could not be probed at all).
+ */
+export function maxInFlightOf(
+  config: Pick<ProbeConfig, 'ratePerSecond' | 'timeoutMs'>,
+  reserved?: number,
+): number {
+  const forRate = Math.ceil(config.ratePerSecond * (config.timeoutMs / 1000));
+  const forReserved =
+    reserved === undefined ? Number.POSITIVE_INFINITY : Math.floor(reserved * reservedSharePerVersion);
+  return Math.max(1, Math.min(maxInFlightPerVersion, forRate, forReserved));
+}
 
 /**
  * Probes both versions at `ratePerSecond` each until stopped, payloads in turn. Rate-limited against the
  * function's concurrency: a version gets a new probe only while fewer than `maxInFlight` of its probes are
- * running (so a hanging version is not piled on), and a throttle (Lambda's 429: reserved or account
- * concurrency used up) pauses that version's probes, 1 s at first and doubling up to 30 s.
+ * running (maxInFlightOf: at most 4, and 5 % of the function's reserved concurrency), so a hanging version is
+ * not piled on and the function's callers keep their concurrency; and a throttle (Lambda's 429: reserved or
+ * account concurrency used up) pauses that version's probes, 1 s at first and doubling up to 30 s.
  */
 export class ProbeRun {
   private readonly outcomes = new Map<string, ProbeOutcome[]>();
@@ -126,7 +143,9 @@ export class ProbeRun {
   private timer: ReturnType<typeof setInterval> | undefined;
   private sent = 0;
   readonly startedAtMs: number;
-  readonly maxInFlight: number;
+  maxInFlight: number;
+  /** The function's reserved concurrency, once read (GetFunction); undefined: none, or not read. */
+  reservedConcurrency: number | undefined;
 
   constructor(
     private readonly lambda: LambdaClient,
@@ -135,10 +154,21 @@ export class ProbeRun {
     private readonly clock: () => number = Date.now,
   ) {
     this.startedAtMs = clock();
-    this.maxInFlight = Math.max(
-      1,
-      Math.min(maxInFlightPerVersion, Math.ceil(config.ratePerSecond * (config.timeoutMs / 1000))),
-    );
+    this.maxInFlight = maxInFlightOf(config);
+  }
+
+  /**
+   * Reads the function's reserved concurrency (GetFunction's `Concurrency`) and caps the probes in flight to a
+   * small share of it. A failed read leaves the default cap: throttles still back the probes off.
+   */
+  private async readReservedConcurrency(): Promise<void> {
+    try {
+      const fn = await this.lambda.send(new GetFunctionCommand({ FunctionName: this.targets.functionName }));
+      this.reservedConcurrency = fn.Concurrency?.ReservedConcurrentExecutions;
+      this.maxInFlight = maxInFlightOf(this.config, this.reservedConcurrency);
+    } catch {
+      // Not a verdict on anything: the default cap and the throttle back-off still hold.
+    }
   }
 
   get versions(): string[] {
@@ -148,8 +178,19 @@ export class ProbeRun {
       : [candidateVersion];
   }
 
+  /** Starts probing once the function's reserved concurrency is known (one GetFunction, a few milliseconds). */
   start(): this {
-    if (this.timer) return this;
+    if (this.timer || this.isStarting) return this;
+    this.isStarting = true;
+    void this.readReservedConcurrency().then(() => {
+      if (this.isStarting) this.startProbing();
+    });
+    return this;
+  }
+
+  private isStarting = false;
+
+  private startProbing(): void {
     const tick = () => {
       const payload = this.config.payloads[this.sent % this.config.payloads.length];
       this.sent++;
@@ -157,7 +198,6 @@ export class ProbeRun {
     };
     tick();
     this.timer = setInterval(tick, 1000 / this.config.ratePerSecond);
-    return this;
   }
 
   private probe(version: string, payload: unknown): void {
@@ -196,6 +236,7 @@ export class ProbeRun {
 
   /** Stops sending; probes in flight end on their own (each within the timeout). */
   stop(): void {
+    this.isStarting = false;
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
   }
