@@ -3,6 +3,7 @@ import { describe, test } from 'node:test';
 import { GetAliasCommand } from '@aws-sdk/client-lambda';
 import type { HealthCheck } from '../../src/domain/health-verdict.ts';
 import type { ReleaseStatus } from '../../src/domain/release-status.ts';
+import { externalId, roleArn, twoAccounts } from '../helpers/cross-account.ts';
 import { type ReleaseStack, withReleaseStack, zipBase64 } from '../helpers/release-stack.ts';
 import { uniqueName } from '../helpers/temporal.ts';
 import { waitForEnd } from '../helpers/wait-for.ts';
@@ -133,6 +134,40 @@ describe('synthetic probes', () => {
         checksOf(before).find((c) => c.name === 'probes: last 8 of the candidate')?.status,
         'fail',
       );
+    });
+  });
+
+  test('a cross-account release probes the role account’s versions, through its role session', async () => {
+    await withReleaseStack(cloudWatchAsOnAws, async (stack) => {
+      const fn = uniqueName('xprobe');
+      // Both accounts hold fn:live on version 1; only the role account gets version 2 (broken).
+      const { target } = await twoAccounts(stack, fn);
+      try {
+        const id = await stack.startRelease({
+          function: fn,
+          alias: 'live',
+          code: { zipFile: zipBase64({ errorRate: 1 }) },
+          strategy: { steps: [{ weight: 10, bake: '5s' }] },
+          health: { interval: '1s', probes: { ...probes, preTraffic: '1s' } },
+          roleArn,
+          externalId,
+        });
+        const status = await waitForEnd(stack.releases, id, 60_000);
+
+        // Had the probes gone to the worker's own account, version 2 would not exist there: no verdict, not a
+        // failure of the candidate's code.
+        assert.equal(status.outcome, 'rolled_back');
+        assert.match(status.lastError?.message ?? '', /pre-traffic probes failed/);
+        const before = verdicts(status).find((e) => e.message.includes('probes before traffic'));
+        const consecutive = checksOf(before).find((c) => c.name === 'probes: last 8 of the candidate');
+        assert.equal(consecutive?.status, 'fail');
+        assert.match(consecutive?.measured ?? '', /failed \(Unhandled ×8\)/);
+        const alias = await target.send(new GetAliasCommand({ FunctionName: fn, Name: 'live' }));
+        assert.equal(alias.FunctionVersion, '1');
+        assert.deepEqual(alias.RoutingConfig?.AdditionalVersionWeights ?? {}, {});
+      } finally {
+        target.destroy();
+      }
     });
   });
 });
