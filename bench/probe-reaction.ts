@@ -78,6 +78,7 @@ try {
         (median / goalMs).toFixed(2),
       ]);
     }
+    if (metricRuns === 0) return;
     const reactions: number[] = [];
     for (let i = 0; i < metricRuns; i++) reactions.push(await badCanary(undefined));
     const { median, min, max } = summary(reactions);

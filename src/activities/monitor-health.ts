@@ -2,9 +2,10 @@ import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { FailureType } from '../domain/failure-types.ts';
 import type { HealthCheckInput, HealthVerdict } from '../domain/health-verdict.ts';
+import { consecutiveFailuresToFail } from '../domain/probe-timing.ts';
 import { UnknownAlarmError } from '../health/alarm-states.ts';
 import { watchSession } from '../health/health-gate.ts';
-import { withProbeChecks } from '../health/probe-judge.ts';
+import { isBrokenCandidate, withProbeChecks } from '../health/probe-judge.ts';
 import { probeChecksOf } from '../health/probe-round.ts';
 import { ProbeRun } from '../health/probes.ts';
 import { stepDuration } from '../observability/metrics.ts';
@@ -41,13 +42,26 @@ export function createMonitorHealth(deps: ActivityDeps) {
     // Probes run for the whole wait, beside the gate's reads, and are judged at each check: they need no
     // CloudWatch, so a broken candidate is seen within seconds of the shift (src/health/probes.ts).
     const probes = startProbes(deps, input, role);
-    const sleepUntil = async (wakeAt: number) => {
+    // Between checks only the cheap rule (the last 8 probes), so thousands of watches can ask it 4 times a second.
+    const isProbeFailing = () =>
+      probes !== null &&
+      isBrokenCandidate(
+        probes.lastCounted(probes.targets.candidateVersion, consecutiveFailuresToFail),
+        probes.versions.length > 1
+          ? probes.lastCounted(probes.targets.stableVersion, consecutiveFailuresToFail)
+          : null,
+      );
+    /** Sleeps until `wakeAt`; true when it woke early because the probes fail the candidate. */
+    const sleepUntil = async (wakeAt: number): Promise<boolean> => {
       // Short slices with a heartbeat each: a pause, abort or promote cancels this activity, and Temporal
-      // delivers the cancellation in the answer to a heartbeat.
+      // delivers the cancellation in the answer to a heartbeat. With probes the slices are shorter, and a
+      // probe failure is checked at once instead of at the next tick: it needs no CloudWatch to be seen.
       while (Date.now() < wakeAt) {
-        await context.sleep(Math.min(1000, wakeAt - Date.now()));
+        await context.sleep(Math.min(probes ? 250 : 1000, wakeAt - Date.now()));
         context.heartbeat({ checksRun, last });
+        if (isProbeFailing()) return true;
       }
+      return false;
     };
     const finish = () => {
       stepDuration.observe({ verdict: last.status }, (Date.now() - startedAt) / 1000);
@@ -68,10 +82,10 @@ export function createMonitorHealth(deps: ActivityDeps) {
         // one too short for any tick is checked once, at its end.
         const tick = nextTick(Date.now(), input.intervalMs);
         if (tick > watchUntil && checksRun > 0) {
-          await sleepUntil(watchUntil);
-          return finish();
+          if (!(await sleepUntil(watchUntil))) return finish();
+        } else {
+          await sleepUntil(Math.min(tick, watchUntil));
         }
-        await sleepUntil(Math.min(tick, watchUntil));
         try {
           last = await session.check();
         } catch (error) {

@@ -69,6 +69,16 @@ const notes = (outcomes: ProbeOutcome[]) => {
     .join('; ');
 };
 
+/**
+ * The consecutive-failures rule alone, on the versions' last answered probes: all of the candidate's last 8
+ * failed, and fewer than half of stable's did (stable failing as much is an outage of something both depend
+ * on, not the candidate's regression). Cheap, so the monitor asks it between checks.
+ */
+export function isBrokenCandidate(lastCandidate: ProbeOutcome[], lastStable: ProbeOutcome[] | null): boolean {
+  if (lastCandidate.length < consecutiveFailuresToFail || !lastCandidate.every(isFailed)) return false;
+  return lastStable === null || lastStable.filter(isFailed).length < consecutiveFailuresToFail / 2;
+}
+
 export function judgeProbes(input: {
   config: HealthConfig;
   candidateVersion: string;
@@ -101,11 +111,9 @@ export function judgeProbes(input: {
   const lastStable = s?.counted.slice(-consecutiveFailuresToFail) ?? [];
   const stableLastFailures = lastStable.filter(isFailed).length;
   const isCandidateBroken = lastCandidate.every(isFailed);
-  // Stable failing as much is an outage of something both depend on, not the candidate's regression.
-  const isStableFine = s === null || stableLastFailures < consecutiveFailuresToFail / 2;
   checks.push({
     name: `probes: last ${consecutiveFailuresToFail} of the candidate`,
-    status: isCandidateBroken && isStableFine ? 'fail' : 'pass',
+    status: isBrokenCandidate(lastCandidate, s === null ? null : lastStable) ? 'fail' : 'pass',
     measured: `${lastCandidate.filter(isFailed).length} of the last ${consecutiveFailuresToFail} probes of version ${input.candidateVersion} failed${isCandidateBroken ? ` (${reasonsOf(lastCandidate)})` : ''}`,
     against:
       s === null

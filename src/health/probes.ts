@@ -110,6 +110,7 @@ export interface ProbeTargets {
 const maxOutcomes = 20_000;
 /** At most this many probes of one version in flight: probes take concurrency the function's callers need. */
 const maxInFlightPerVersion = 4;
+const reservedReadTimeoutMs = 2000;
 /** With reserved concurrency, the share of it each version's probes may hold at once (both: 10 %). */
 export const reservedSharePerVersion = 0.05;
 
@@ -163,7 +164,10 @@ export class ProbeRun {
    */
   private async readReservedConcurrency(): Promise<void> {
     try {
-      const fn = await this.lambda.send(new GetFunctionCommand({ FunctionName: this.targets.functionName }));
+      const fn = await this.lambda.send(new GetFunctionCommand({ FunctionName: this.targets.functionName }), {
+        // A read that hangs must not hold the probes back: they start with the default cap after this.
+        abortSignal: AbortSignal.timeout(reservedReadTimeoutMs),
+      });
       this.reservedConcurrency = fn.Concurrency?.ReservedConcurrentExecutions;
       this.maxInFlight = maxInFlightOf(this.config, this.reservedConcurrency);
     } catch {
@@ -227,6 +231,17 @@ export class ProbeRun {
     });
     this.running.add(running);
     void running.finally(() => this.running.delete(running));
+  }
+
+  /** The last `count` answered (counted) outcomes of one version, oldest first: cheap, from the end. */
+  lastCounted(version: string | null, count: number): ProbeOutcome[] {
+    const list = version === null ? [] : (this.outcomes.get(version) ?? []);
+    const found: ProbeOutcome[] = [];
+    for (let index = list.length - 1; index >= 0 && found.length < count; index--) {
+      const outcome = list[index];
+      if (outcome && isCounted(outcome)) found.unshift(outcome);
+    }
+    return found;
   }
 
   /** The outcomes of one version so far, oldest first. */
