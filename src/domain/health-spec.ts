@@ -66,8 +66,9 @@ export const probeLimits = {
   maxRatePerSecond: 20,
   minTimeoutMs: 100,
   maxTimeoutMs: 30_000,
-  maxPayloads: 20,
-  maxPayloadBytes: 6 * 1024,
+  maxPayloads: 10,
+  /** All payloads together: they travel in the release's input and in every health activity's input. */
+  maxPayloadBytes: 8 * 1024,
   maxPreTrafficMs: 5 * 60_000,
 } as const;
 
@@ -106,18 +107,15 @@ const probesSchema = z
       .max(probeLimits.maxPayloads)
       .default([{}])
       .refine(
-        (payloads) =>
-          payloads.every((payload) => {
-            try {
-              const text = JSON.stringify(payload);
-              return (
-                text !== undefined && new TextEncoder().encode(text).length <= probeLimits.maxPayloadBytes
-              );
-            } catch {
-              return false;
-            }
-          }),
-        { message: `each payload is JSON of at most ${probeLimits.maxPayloadBytes} bytes` },
+        (payloads) => {
+          try {
+            const text = JSON.stringify(payloads);
+            return text !== undefined && new TextEncoder().encode(text).length <= probeLimits.maxPayloadBytes;
+          } catch {
+            return false;
+          }
+        },
+        { message: `JSON of at most ${probeLimits.maxPayloadBytes} bytes in all` },
       )
       .describe('Event payloads sent in turn, as JSON.'),
     expect: z

@@ -234,4 +234,18 @@ describe('health.probes in a release spec', () => {
       'health.probes.timeout',
     ]);
   });
+
+  test('keeps payloads small: they travel in the release input and every health activity input', () => {
+    const big = validateReleaseSpec(
+      spec({ payloads: [{ body: 'x'.repeat(5000) }, { body: 'y'.repeat(5000) }] }),
+    );
+    assert.ok(!big.ok);
+    assert.deepEqual(
+      big.problems.map((problem) => [problem.field, problem.message]),
+      [['health.probes.payloads', 'JSON of at most 8192 bytes in all']],
+    );
+    const many = validateReleaseSpec(spec({ payloads: Array.from({ length: 11 }, (_, i) => ({ i })) }));
+    assert.ok(!many.ok);
+    assert.equal(many.problems[0]?.field, 'health.probes.payloads');
+  });
 });
