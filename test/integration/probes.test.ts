@@ -6,7 +6,7 @@ import type { ReleaseStatus } from '../../src/domain/release-status.ts';
 import { externalId, roleArn, twoAccounts } from '../helpers/cross-account.ts';
 import { type ReleaseStack, withReleaseStack, zipBase64 } from '../helpers/release-stack.ts';
 import { uniqueName } from '../helpers/temporal.ts';
-import { waitForEnd } from '../helpers/wait-for.ts';
+import { eventually, waitForEnd, waitForStatus } from '../helpers/wait-for.ts';
 
 // Synthetic probes against the simulator, with CloudWatch's real delay (60 s, the simulator's default): no
 // metric of the candidate is visible within these releases, so whatever judged them, it was not CloudWatch.
@@ -168,6 +168,40 @@ describe('synthetic probes', () => {
       } finally {
         target.destroy();
       }
+    });
+  });
+
+  test('the fresh check after an approval wait runs a round of probes of its own', async () => {
+    await withReleaseStack(cloudWatchAsOnAws, async (stack) => {
+      const fn = uniqueName('approved');
+      await stack.createFunctionWithAlias(fn, 'live');
+      const id = await stack.startRelease({
+        function: fn,
+        alias: 'live',
+        code: { zipFile: zipBase64() },
+        strategy: { steps: [{ weight: 10, bake: '1s', approval: true }] },
+        health: { interval: '1s', probes: { ...probes, preTraffic: '1s' } },
+      });
+      const waiting = await waitForStatus(stack.releases, id, (s) => s.awaitingApproval, 60_000);
+      // Approve once the wait has outlived an interval (15 probes of the candidate at 10/s), so the bake's
+      // verdict is no longer fresh and promotion asks for a fresh one.
+      const since = Date.now();
+      const probesSince = () =>
+        stack.sim
+          .calls()
+          .filter(
+            (call) =>
+              call.operation === 'Invoke' && call.qualifier === waiting.candidateVersion && call.at > since,
+          ).length;
+      await eventually(probesSince, (count) => count >= 15, 30_000);
+      await stack.releases.control(id, 'approve', { by: 'alice' });
+      const status = await waitForEnd(stack.releases, id, 60_000);
+
+      assert.equal(status.outcome, 'succeeded', JSON.stringify(status.lastError));
+      const fresh = verdicts(status).find((e) => e.message.includes('fresh check before promotion'));
+      assert.match(fresh?.message ?? '', /^pass/);
+      const rate = checksOf(fresh).find((c) => c.name === 'probes: failure rate vs stable');
+      assert.equal(rate?.status, 'pass', JSON.stringify(checksOf(fresh)));
     });
   });
 });
