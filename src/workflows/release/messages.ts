@@ -73,3 +73,10 @@ export const healthWatchQueuePatch = 'ramp-health-watch-queue-v5';
  * is over the cap, which no recorded history is.
  */
 export const outboxCapPatch = 'ramp-notification-outbox-cap-v1';
+/**
+ * v6: the sequential judge (src/health/sequential-judge.ts) judges the metrics of new releases, or the one
+ * their spec names (`health.metrics.judge`). Asked once, when the release starts, and only by releases
+ * with metrics, so a release keeps the judge it began with across a worker upgrade, and releases without
+ * metrics record no marker.
+ */
+export const sequentialJudgePatch = 'ramp-sequential-judge-v6';
