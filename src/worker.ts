@@ -19,6 +19,7 @@ import { healthWatchQueue } from './domain/health-watch-queue.ts';
 import { budgetsOfAccount, lambdaBudgetQueue, temporalRateForBudget } from './domain/lambda-budget.ts';
 import { createCloudWatchHealthGate } from './health/cloudwatch-health-gate.ts';
 import type { HealthGate } from './health/health-gate.ts';
+import { activityLogInterceptors } from './observability/activity-log-context.ts';
 import { createLogger, type Logger, temporalLoggerOf } from './observability/logger.ts';
 import {
   freeLoopbackPort,
@@ -118,6 +119,7 @@ export function createHealthWatchWorker(options: {
 }): Promise<Worker> {
   const slots = options.watchSlots ?? defaultWatchSlots;
   return Worker.create({
+    interceptors: activityLogInterceptors,
     ...options.shutdown,
     connection: options.connection,
     namespace: options.namespace,
@@ -236,6 +238,7 @@ export async function createReleaseWorker(
     shutdownForceTime: config.workerProcess.shutdownGraceMs + shutdownForceMarginMs,
   };
   const main = await Worker.create({
+    interceptors: activityLogInterceptors,
     ...shutdown,
     connection,
     namespace: config.temporal.namespace,
@@ -260,6 +263,7 @@ export async function createReleaseWorker(
     // Activities only. Every worker of the queue sends the same rate; the server applies it to the queue.
     budgeted.push(
       await Worker.create({
+        interceptors: activityLogInterceptors,
         ...shutdown,
         connection,
         namespace: config.temporal.namespace,
