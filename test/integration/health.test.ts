@@ -191,12 +191,7 @@ describe('health analysis against the simulator', () => {
         { client: stack.lambda, maxWaitTime: 30, minDelay: 1 },
         { FunctionName: hookFn },
       );
-      const fn = uniqueName('hooked');
-      await stack.createFunctionWithAlias(fn, 'live');
-      const id = await stack.startRelease({
-        function: fn,
-        alias: 'live',
-        code: { zipFile: zipBase64() },
+      const { fn, id } = await stack.releaseNewFunction('hooked', {
         strategy: { steps: [{ weight: 10, bake: '1s' }] },
         health: { hooks: { beforeTraffic: { lambda: hookFn } } },
       });
@@ -218,12 +213,7 @@ describe('health analysis against the simulator', () => {
     const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/check`;
     try {
       await withReleaseStack(instantMetrics, async (stack) => {
-        const fn = uniqueName('posthook');
-        const { stableVersion } = await stack.createFunctionWithAlias(fn, 'live');
-        const id = await stack.startRelease({
-          function: fn,
-          alias: 'live',
-          code: { zipFile: zipBase64() },
+        const { fn, id, stableVersion } = await stack.releaseNewFunction('posthook', {
           strategy: 'AllAtOnce',
           health: { hooks: { afterTraffic: { http: url } } },
         });
