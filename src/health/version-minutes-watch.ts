@@ -14,22 +14,17 @@
  * The minutes kept grow with the wait: one entry per version per minute with traffic (a day's wait is
  * 2 × 1,440 small records per release).
  */
-import type { CloudWatchBatcher, MinuteQuery, MinuteSeries } from './cloudwatch-batcher.ts';
+import type { CloudWatchBatcher, MinuteSeries } from './cloudwatch-batcher.ts';
 import type { MetricsMinute } from './version-metrics.ts';
-import { defaultRecentMinutes, type VersionMetricsWatchInput } from './version-metrics-watch.ts';
+import {
+  ceilMinute,
+  defaultRecentMinutes,
+  floorMinute,
+  readFigures,
+  type VersionMetricsWatchInput,
+} from './version-metrics-watch.ts';
 
 const minuteMs = 60_000;
-
-const figures = [
-  ['invocations', 'Invocations', 'Sum'],
-  ['errors', 'Errors', 'Sum'],
-  ['throttles', 'Throttles', 'Sum'],
-  ['p50Ms', 'Duration', 'p50'],
-  ['p99Ms', 'Duration', 'p99'],
-] as const;
-
-const floorMinute = (ms: number) => Math.floor(ms / minuteMs) * minuteMs;
-const ceilMinute = (ms: number) => Math.ceil(ms / minuteMs) * minuteMs;
 
 export class VersionMinutesWatch {
   private readonly sinceMinute: number;
@@ -52,23 +47,10 @@ export class VersionMinutesWatch {
     const toMs = Math.max(ceilMinute(now.getTime()), this.sinceMinute + minuteMs);
     const recentFrom = Math.max(this.sinceMinute, floorMinute(now.getTime()) - this.recentMinutes * minuteMs);
     const fromMs = this.readUntil === null ? this.sinceMinute : Math.min(recentFrom, this.readUntil);
-    const reads = this.input.versions.map(async (version) => {
-      const series = await Promise.all(
-        figures.map(([, metric, stat]) => {
-          const query: MinuteQuery = {
-            functionName: this.input.functionName,
-            alias: this.input.alias,
-            version,
-            metric,
-            stat,
-            fromMs,
-            toMs,
-          };
-          return this.batcher.readMinutes(query);
-        }),
-      );
-      return { version, series };
-    });
+    const reads = this.input.versions.map(async (version) => ({
+      version,
+      series: await readFigures(this.batcher, this.input, version, fromMs, toMs),
+    }));
     for (const { version, series } of await Promise.all(reads)) {
       const kept = this.minutes.get(version) ?? new Map<number, MetricsMinute>();
       for (const startMs of kept.keys()) if (startMs >= fromMs) kept.delete(startMs);
