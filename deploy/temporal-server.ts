@@ -8,7 +8,7 @@
  */
 
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { msToTs } from '@temporalio/common/lib/time.js';
@@ -31,25 +31,37 @@ export interface TemporalServerPorts {
   workerMembership: number;
 }
 
-/** Free loopback ports, all held at once while they are chosen so that none is chosen twice. */
-export async function freePorts(count: number): Promise<number[]> {
-  const servers = await Promise.all(
-    Array.from(
-      { length: count },
-      () =>
-        new Promise<ReturnType<typeof createServer>>((resolve, reject) => {
-          const server = createServer();
-          server.once('error', reject);
-          server.listen(0, '127.0.0.1', () => resolve(server));
-        }),
-    ),
-  );
-  const ports = servers.map((server) => {
-    const address = server.address();
-    return typeof address === 'object' && address ? address.port : 0;
+function listenOn(port: number): Promise<Server | undefined> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.once('error', () => resolve(undefined));
+    server.listen(port, '127.0.0.1', () => resolve(server));
   });
-  await Promise.all(servers.map((server) => new Promise((resolve) => server.close(resolve))));
-  return ports;
+}
+
+const portOf = (server: Server) => {
+  const address = server.address();
+  return typeof address === 'object' && address ? address.port : 0;
+};
+
+/**
+ * Free loopback ports, all held at once while they are chosen so that none is chosen twice. `below`: only
+ * ports under it (the kernel hands out ports from 32768 up, so random ones are tried in 10000…below).
+ */
+export async function freePorts(count: number, below?: number): Promise<number[]> {
+  const held: Server[] = [];
+  try {
+    for (let tries = 0; held.length < count; tries++) {
+      if (tries > count * 50)
+        throw new Error(`no ${count} free loopback ports${below ? ` below ${below}` : ''}`);
+      const candidate = below ? 10_000 + Math.floor(Math.random() * (below - 10_000)) : 0;
+      const server = await listenOn(candidate);
+      if (server) held.push(server);
+    }
+    return held.map(portOf);
+  } finally {
+    await Promise.all(held.map((server) => new Promise((resolve) => server.close(resolve))));
+  }
 }
 
 export async function freeServerPorts(): Promise<TemporalServerPorts> {
@@ -63,7 +75,18 @@ export async function freeServerPorts(): Promise<TemporalServerPorts> {
     matchingMembership,
     worker,
     workerMembership,
-  ] = (await freePorts(9)) as [number, number, number, number, number, number, number, number, number];
+    // Temporal records its services' ports in PostgreSQL as a smallint (cluster_membership.rpc_port).
+  ] = (await freePorts(9, 32_768)) as [
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+  ];
   return {
     frontend,
     frontendHttp,
