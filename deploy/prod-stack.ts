@@ -24,6 +24,7 @@ import {
 } from './topology.ts';
 
 const root = resolve(import.meta.dirname, '..');
+const portsBelow = 32_768;
 
 export interface RampProcess extends ManagedProcess {
   service: RampServiceName;
@@ -112,9 +113,6 @@ export async function startProdStack(options: ProdStackOptions = {}): Promise<Pr
   // Processes of a stack whose owner exits without stopping it (a crash, a test runner's timeout) go too.
   process.once('exit', killChildren);
   try {
-    const [pgPort, simPort, apiPort, ...workerPorts] = (await freePorts(
-      3 + rampServices['ramp-worker'].replicas,
-    )) as number[];
     // The image's bundle, built by the Dockerfile's own script while the databases come up.
     const workflowBundle = join(dir, 'workflow-bundle.js');
     const bundleBuilt = timed('workflow bundle', () =>
@@ -129,8 +127,11 @@ export async function startProdStack(options: ProdStackOptions = {}): Promise<Pr
     );
     bundleBuilt.catch(() => {});
 
+    // Ports are chosen just before each use, and below the kernel's ephemeral range (32768 up), where a
+    // busy machine's own connections and `listen(0)` servers would otherwise take one in the meantime.
+    const [pgPort = 0] = await freePorts(1, portsBelow);
     log(`ramp: starting PostgreSQL on 127.0.0.1:${pgPort}`);
-    const postgres = await timed('postgres', () => startPostgres({ dir, port: pgPort ?? 0, logsDir }));
+    const postgres = await timed('postgres', () => startPostgres({ dir, port: pgPort, logsDir }));
     parts.postgres = postgres;
 
     log('ramp: loading the Temporal schemas and starting the Temporal server');
@@ -146,7 +147,7 @@ export async function startProdStack(options: ProdStackOptions = {}): Promise<Pr
     parts.temporal = temporal;
 
     const sim = await startSimulator({
-      port: simPort ?? 0,
+      // Port 0: the simulator is in this process and binds its port at once.
       region: operatorEnv.AWS_REGION || 'us-east-1',
       ...(options.simMetricDelayMs !== undefined ? { metricDelayMs: options.simMetricDelayMs } : {}),
       ...(options.simUpdateDelayMs !== undefined ? { updateDelayMs: options.simUpdateDelayMs } : {}),
@@ -170,6 +171,8 @@ export async function startProdStack(options: ProdStackOptions = {}): Promise<Pr
       }),
       { mode: 0o600 },
     );
+    await bundleBuilt;
+    const [apiPort, ...workerPorts] = await freePorts(1 + rampServices['ramp-worker'].replicas, portsBelow);
     const site: Site = {
       temporalAddress: temporal.address,
       workflowBundle,
@@ -180,7 +183,6 @@ export async function startProdStack(options: ProdStackOptions = {}): Promise<Pr
       workerMetricsPort: (replica) => String(workerPorts[replica]),
     };
     const standIn = awsStandIn(sim.endpoint, sim.clientConfig.credentials);
-    await bundleBuilt;
 
     const startRamp = (service: RampServiceName, replica: number): RampProcess => {
       const spec = rampServices[service];
