@@ -58,7 +58,7 @@ export class TemporalServerNotFoundError extends Error {
   constructor(tried: string[]) {
     super(
       `Ramp could not find or build the Temporal server ${temporalServerVersion} and its SQL tool. Tried:\n${tried.map((t) => `  - ${t}`).join('\n')}\n` +
-        `Fix it with one of: install Go (1.24+) and let Ramp run \`go install ${binaries.server.packagePath} ${binaries.sqlTool.packagePath}\` itself; ` +
+        `Fix it with one of: install Go (1.25+) and let Ramp run \`go install ${binaries.server.packagePath} ${binaries.sqlTool.packagePath}\` itself; ` +
         `or set ${envOverrides.server} and ${envOverrides.sqlTool} to binaries of that version (temporal-server and temporal-sql-tool of the temporalio/server image).`,
     );
     this.name = 'TemporalServerNotFoundError';
