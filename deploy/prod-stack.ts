@@ -56,7 +56,10 @@ export interface ProdStack {
 }
 
 export interface ProdStackOptions {
-  /** The operator's environment: `operator` variables are read from it as compose reads them. */
+  /**
+   * The operator's environment: `operator` variables are read from it as compose interpolates them (default:
+   * this process's; `{}` gives compose's defaults).
+   */
   operatorEnv?: NodeJS.ProcessEnv;
   /** How long invocations take to reach the simulator's CloudWatch (AWS: about a minute). */
   simMetricDelayMs?: number;
@@ -101,7 +104,8 @@ export async function startProdStack(options: ProdStackOptions = {}): Promise<Pr
     return result;
   };
 
-  const binaries = await timed('binaries', () => findTemporalServer({ env: operatorEnv, log }));
+  // The binaries are this machine's (RAMP_TEMPORAL_SERVER_BIN, the cache under HOME, Go on PATH).
+  const binaries = await timed('binaries', () => findTemporalServer({ env: process.env, log }));
   const dir = mkdtempSync(join(tmpdir(), 'ramp-prod-'));
   const logsDir = join(dir, 'logs');
   mkdirSync(logsDir);

@@ -160,6 +160,8 @@ describe('the production topology: PostgreSQL 15, Temporal server 1.29.1, two ra
     async () => {
       const startedAt = Date.now();
       stack = await startProdStack({
+        // Compose's defaults for every operator variable, whatever the shell running the test has set.
+        operatorEnv: {},
         // Health checks read metrics at once, not a minute late as on AWS, and updates settle fast.
         simMetricDelayMs: 0,
         simUpdateDelayMs: 50,
