@@ -47,7 +47,7 @@ export function sampleZip(behaviour: Record<string, unknown> = {}, build = 'v1')
   });
 }
 
-async function ensureSampleFunction(lambda: LambdaClient, logger: Logger): Promise<void> {
+export async function ensureSampleFunction(lambda: LambdaClient, logger: Logger): Promise<void> {
   const { name, alias } = sampleFunction;
   try {
     await lambda.send(new GetAliasCommand({ FunctionName: name, Name: alias }));
