@@ -42,7 +42,7 @@ export function connectionFailure(config: TemporalConfig, error: unknown): Tempo
     ? 'check TEMPORAL_ADDRESS and the TLS settings (TEMPORAL_TLS_CA: the CA that signed the server certificate; TEMPORAL_TLS_CERT / TEMPORAL_TLS_KEY: a client certificate the server accepts; TEMPORAL_TLS_SERVER_NAME: the name in the server certificate). A failed TLS handshake looks like this'
     : 'check TEMPORAL_ADDRESS; if the server expects TLS, set TEMPORAL_TLS=true or TEMPORAL_TLS_CA (and TEMPORAL_TLS_CERT / TEMPORAL_TLS_KEY for mTLS)';
   return new TemporalConnectionError(
-    `cannot connect to Temporal at ${config.address} (TEMPORAL_ADDRESS, ${config.tls ? 'TLS' : 'no TLS'}) within ${config.connectTimeoutMs} ms (TEMPORAL_CONNECT_TIMEOUT): ${cause}; ${hint}`,
+    `cannot connect to Temporal at ${config.address} (TEMPORAL_ADDRESS, ${config.tls ? 'TLS' : 'no TLS'}; TEMPORAL_CONNECT_TIMEOUT ${config.connectTimeoutMs} ms): ${cause}; ${hint}`,
     { cause: error },
   );
 }
