@@ -1,5 +1,6 @@
 // No @temporalio/worker here: the API connects through this module and must not load the worker's runtime.
 import { Client, Connection, type DataConverter } from '@temporalio/client';
+import type { PayloadCodec } from '@temporalio/common';
 import { ConfigError, type RampConfig } from '../config.ts';
 import { rampSearchAttributes } from '../domain/search-attributes.ts';
 import type { Logger } from '../observability/logger.ts';
@@ -24,7 +25,13 @@ export function connectionOptions(config: TemporalConfig) {
  * workflow sandbox, so the workflow bundle is the same with or without it.
  */
 export function dataConverterOf(config: Pick<TemporalConfig, 'payloadKeys'>): DataConverter | undefined {
-  return config.payloadKeys ? { payloadCodecs: [new AesGcmPayloadCodec(config.payloadKeys)] } : undefined;
+  const codec = payloadCodecOf(config);
+  return codec ? { payloadCodecs: [codec] } : undefined;
+}
+
+/** The codec itself, for the API's `/codec/*` endpoint (the Temporal UI's remote codec). */
+export function payloadCodecOf(config: Pick<TemporalConfig, 'payloadKeys'>): PayloadCodec | undefined {
+  return config.payloadKeys ? new AesGcmPayloadCodec(config.payloadKeys) : undefined;
 }
 
 /**

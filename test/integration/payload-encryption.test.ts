@@ -4,6 +4,7 @@
  * (no codec), holds none of the release's secrets, while the API, which holds the key, answers in plaintext.
  */
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -22,6 +23,7 @@ import { parseReleaseId } from '../../src/domain/release-id.ts';
 import type { ReleaseStatus } from '../../src/domain/release-status.ts';
 import { startSimulator } from '../../src/sim/index.ts';
 import { encryptedEncoding } from '../../src/temporal/payload-codec.ts';
+import { findTemporalCli } from '../../src/temporal/temporal-cli.ts';
 import { captureLogger } from '../helpers/log-capture.ts';
 import { logLineOf, startWorkerProcess } from '../helpers/ramp-worker-process.ts';
 import { zipBase64, zipWith } from '../helpers/release-stack.ts';
@@ -32,6 +34,27 @@ import { startWebhookReceiver } from '../helpers/webhook-receiver.ts';
 const { History } = proto.temporal.api.history.v1;
 const operatorToken = 'operator-token-0123456789';
 const readerToken = 'reader-token-0123456789abc';
+const paymentsOperatorToken = 'payments-operator-token-0123';
+const uiOrigin = 'http://localhost:8233';
+
+/** The CLI's JSON output with every payload's base64 `data` decoded beside it, to search for plaintext. */
+function withPayloadsDecoded(output: string): string {
+  const decoded = [...output.matchAll(/"data": "([A-Za-z0-9+/=]*)"/g)].map((match) =>
+    Buffer.from(match[1] ?? '', 'base64').toString('utf8'),
+  );
+  return [output, ...decoded].join('\n');
+}
+
+/** `temporal workflow show` as an operator runs it, asynchronously (the API it calls runs in this process). */
+function temporalCli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  const cli = findTemporalCli();
+  if (cli.kind !== 'binary') throw new Error('the temporal CLI binary is needed');
+  return new Promise((resolve) => {
+    execFile(cli.path, args, { timeout: 60_000, maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) =>
+      resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
+    );
+  });
+}
 
 describe('payload encryption (RAMP_PAYLOAD_KEYS)', () => {
   test('a release with encryption on runs end to end; its raw history holds no hook URL, secret or description, and the API answers decoded', async () => {
@@ -48,6 +71,12 @@ describe('payload encryption (RAMP_PAYLOAD_KEYS)', () => {
         tokens: [
           { name: 'operator', token: operatorToken, scopes: ['read', 'release', 'operate'] },
           { name: 'reader', token: readerToken, scopes: ['read'] },
+          {
+            name: 'payments-operator',
+            token: paymentsOperatorToken,
+            scopes: ['read', 'operate'],
+            functions: ['payments-*'],
+          },
         ],
       }),
     );
@@ -99,19 +128,37 @@ describe('payload encryption (RAMP_PAYLOAD_KEYS)', () => {
         await logLineOf(worker, 'polling for release workflows and activities'),
         `the worker started:\n${worker.output()}`,
       );
-      api = await startApi(loadConfig({ ...env, RAMP_API_PORT: '0', RAMP_API_TOKENS_FILE: tokensFile }), {
-        logger: captureLogger('warn').logger,
-      });
-      const call = async (method: string, path: string, body?: unknown, token = operatorToken) => {
+      api = await startApi(
+        loadConfig({
+          ...env,
+          RAMP_API_PORT: '0',
+          RAMP_API_TOKENS_FILE: tokensFile,
+          RAMP_CODEC_CORS_ORIGINS: uiOrigin,
+        }),
+        { logger: captureLogger('warn').logger },
+      );
+      const call = async (
+        method: string,
+        path: string,
+        body?: unknown,
+        token: string | null = operatorToken,
+        headers: Record<string, string> = {},
+      ) => {
         const response = await fetch(`${api?.url}${path}`, {
           method,
           headers: {
-            authorization: `Bearer ${token}`,
+            ...(token ? { authorization: `Bearer ${token}` } : {}),
             ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+            ...headers,
           },
           ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
         });
-        return { status: response.status, json: (await response.json()) as Record<string, unknown> };
+        const text = await response.text();
+        return {
+          status: response.status,
+          headers: response.headers,
+          json: (text ? JSON.parse(text) : {}) as Record<string, unknown>,
+        };
       };
 
       const started = await call('POST', '/v1/releases', {
@@ -188,6 +235,110 @@ describe('payload encryption (RAMP_PAYLOAD_KEYS)', () => {
         Buffer.from(started0?.metadata?.encoding ?? []).toString('utf8'),
         encryptedEncoding,
         'the release input is sealed',
+      );
+
+      // The codec endpoint, as the Temporal UI and CLI call it: proto3 JSON, base64 data and metadata.
+      assert.ok(started0);
+      const sealedJson = {
+        metadata: Object.fromEntries(
+          Object.entries(started0.metadata ?? {}).map(([key, value]) => [
+            key,
+            Buffer.from(value).toString('base64'),
+          ]),
+        ),
+        data: Buffer.from(started0.data ?? []).toString('base64'),
+      };
+      const decodeBody = { payloads: [sealedJson] };
+      const anonymous = await call('POST', '/codec/decode', decodeBody, null, { origin: uiOrigin });
+      assert.equal(anonymous.status, 401);
+      assert.equal(
+        anonymous.headers.get('access-control-allow-origin'),
+        uiOrigin,
+        'the UI can read the refusal',
+      );
+      assert.equal(
+        (await call('POST', '/codec/decode', decodeBody, readerToken)).status,
+        403,
+        'read is not enough',
+      );
+      const narrow = await call('POST', '/codec/decode', decodeBody, paymentsOperatorToken);
+      assert.equal(narrow.status, 403, 'a token for some functions cannot decode any payload');
+      assert.match(JSON.stringify(narrow.json), /every function/);
+      const decoded = await call('POST', '/codec/decode', decodeBody, operatorToken, {
+        origin: uiOrigin,
+        'x-namespace': namespace,
+      });
+      assert.equal(decoded.status, 200, JSON.stringify(decoded.json));
+      assert.equal(decoded.headers.get('access-control-allow-origin'), uiOrigin);
+      const [plain] = (decoded.json as { payloads: { metadata: Record<string, string>; data: string }[] })
+        .payloads;
+      assert.equal(Buffer.from(plain?.metadata.encoding ?? '', 'base64').toString(), 'json/plain');
+      const input = Buffer.from(plain?.data ?? '', 'base64').toString('utf8');
+      for (const secret of [hookUrl, webhookUrl])
+        assert.ok(input.includes(secret), 'decode gives the plaintext');
+
+      // Encode seals what the UI sends (a signal's input, say), and decode opens it again.
+      const encoded = await call('POST', '/codec/encode', { payloads: [plain] });
+      assert.equal(encoded.status, 200);
+      const [resealed] = (encoded.json as { payloads: { metadata: Record<string, string>; data: string }[] })
+        .payloads;
+      assert.equal(Buffer.from(resealed?.metadata.encoding ?? '', 'base64').toString(), encryptedEncoding);
+      const reopened = await call('POST', '/codec/decode', { payloads: [resealed] });
+      assert.deepEqual(reopened.json, decoded.json);
+      const tampered = { ...sealedJson, data: Buffer.from(`x${sealedJson.data}`).toString('base64') };
+      const refused = await call('POST', '/codec/decode', { payloads: [tampered] });
+      assert.equal(refused.status, 400);
+      assert.match(JSON.stringify(refused.json), /failed authentication/);
+
+      // The browser's preflight: allowed for the UI's origin only, and without a token (browsers send none).
+      const preflight = await call('OPTIONS', '/codec/decode', undefined, null, {
+        origin: uiOrigin,
+        'access-control-request-method': 'POST',
+        'access-control-request-headers': 'authorization, content-type, x-namespace',
+      });
+      assert.equal(preflight.status, 204);
+      assert.equal(preflight.headers.get('access-control-allow-origin'), uiOrigin);
+      assert.match(preflight.headers.get('access-control-allow-headers') ?? '', /authorization/);
+      const stranger = await call('OPTIONS', '/codec/decode', undefined, null, {
+        origin: 'https://evil.example.com',
+        'access-control-request-method': 'POST',
+      });
+      assert.equal(stranger.status, 403);
+      assert.equal(stranger.headers.get('access-control-allow-origin'), null);
+
+      // Temporal's own CLI reads the history through the endpoint: the hook URL comes back in plaintext.
+      const showArgs = [
+        'workflow',
+        'show',
+        '--address',
+        temporal.connection.options.address,
+        '--namespace',
+        namespace,
+        '--workflow-id',
+        parsed.workflowId,
+        '--run-id',
+        parsed.runId,
+        '--output',
+        'json',
+      ];
+      const rawShow = await temporalCli(showArgs);
+      assert.equal(rawShow.code, 0, rawShow.stderr);
+      assert.ok(rawShow.stdout.includes('"data"'), 'the CLI shows payloads');
+      assert.ok(
+        !withPayloadsDecoded(rawShow.stdout).includes(hookUrl),
+        'without the codec the CLI shows ciphertext',
+      );
+      const shown = await temporalCli([
+        ...showArgs,
+        '--codec-endpoint',
+        `${api.url}/codec`,
+        '--codec-auth',
+        `Bearer ${operatorToken}`,
+      ]);
+      assert.equal(shown.code, 0, shown.stderr);
+      assert.ok(
+        withPayloadsDecoded(shown.stdout).includes(hookUrl),
+        'with the codec endpoint the CLI shows the hook URL',
       );
     } finally {
       await api?.close();
