@@ -80,7 +80,8 @@ export function registerCodecRoutes(deps: CodecRouteDeps): FastifyPluginAsync {
     });
 
     for (const direction of ['decode', 'encode'] as const) {
-      const access: RouteAccess = { scope: 'operate' };
+      // Audited: decoding reads every secret a release holds, so who did it is worth a line.
+      const access: RouteAccess = { scope: 'operate', action: `codec.${direction}` };
       app.options(
         `/codec/${direction}`,
         { schema: { hide: true }, config: { rateLimit: false } },
