@@ -4,6 +4,7 @@ import type { PayloadCodec } from '@temporalio/common';
 import { ConfigError, type RampConfig } from '../config.ts';
 import { rampSearchAttributes } from '../domain/search-attributes.ts';
 import type { Logger } from '../observability/logger.ts';
+import { probeTemporalEndpoint } from './endpoint-probe.ts';
 import { AesGcmPayloadCodec } from './payload-codec.ts';
 
 type TemporalConfig = RampConfig['temporal'];
@@ -62,7 +63,14 @@ export async function connectClient(config: TemporalConfig): Promise<Client> {
       connectTimeout: config.connectTimeoutMs,
     });
   } catch (error) {
-    throw connectionFailure(config, error);
+    // The gRPC client only says it did not connect in time; the endpoint itself can say why.
+    const found = await probeTemporalEndpoint(config, Math.min(config.connectTimeoutMs, 5_000)).catch(
+      () => undefined,
+    );
+    throw connectionFailure(
+      config,
+      found ? new Error(`${(error as Error).message} (${found})`, { cause: error }) : error,
+    );
   }
   const dataConverter = dataConverterOf(config);
   return new Client({ connection, namespace: config.namespace, ...(dataConverter ? { dataConverter } : {}) });

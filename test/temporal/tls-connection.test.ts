@@ -108,18 +108,20 @@ describe('mTLS to Temporal (TEMPORAL_TLS_CA, TEMPORAL_TLS_CERT, TEMPORAL_TLS_KEY
     const wrong = loadConfig(tlsEnv({ TEMPORAL_TLS_SERVER_NAME: 'someone-else.example.com' })).temporal;
     const error = await failureOf(() => connectClient(wrong));
     assert.match(error.message, /TEMPORAL_TLS_SERVER_NAME/);
+    assert.match(error.message, /someone-else\.example\.com.*ERR_TLS_CERT_ALTNAME_INVALID/, 'says why');
   });
 
   test('a CA that did not sign the server’s certificate fails fast, naming TEMPORAL_ADDRESS and TEMPORAL_TLS_CA', async () => {
     const config = loadConfig(tlsEnv({ TEMPORAL_TLS_CA: certificates.otherCaCert })).temporal;
-    for (const [who, connecting] of [
-      ['client', () => connectClient(config)],
-      ['worker', () => connectWorker(config)],
+    for (const [who, connecting, why] of [
+      ['client', () => connectClient(config), /TLS handshake: .*CERT/],
+      ['worker', () => connectWorker(config), /UnknownIssuer/],
     ] as const) {
       const error = await failureOf(connecting);
+      assert.match(error.message, why, `${who} says why`);
       assert.match(
         error.message,
-        new RegExp(`Temporal at localhost:${proxy.port} \\(TEMPORAL_ADDRESS, TLS\\)`),
+        new RegExp(`Temporal at localhost:${proxy.port} \\(TEMPORAL_ADDRESS, TLS;`),
         who,
       );
       assert.match(error.message, /TEMPORAL_TLS_CA/, who);
@@ -131,6 +133,7 @@ describe('mTLS to Temporal (TEMPORAL_TLS_CA, TEMPORAL_TLS_CERT, TEMPORAL_TLS_KEY
     const config = loadConfig(tlsEnv({ TEMPORAL_TLS_CERT: undefined, TEMPORAL_TLS_KEY: undefined })).temporal;
     const error = await failureOf(() => connectClient(config));
     assert.match(error.message, /TEMPORAL_TLS_CERT/);
+    assert.match(error.message, /the server refused the handshake \(.*certificate required\)/);
     assert.ok(proxy.refusedHandshakes.length > refusedBefore, 'the server side refused a handshake');
   });
 
@@ -140,12 +143,18 @@ describe('mTLS to Temporal (TEMPORAL_TLS_CA, TEMPORAL_TLS_CERT, TEMPORAL_TLS_KEY
       TEMPORAL_CONNECT_TIMEOUT: '3s',
     }).temporal;
     const error = await failureOf(() => connectClient(plaintext));
-    assert.match(error.message, new RegExp(`Temporal at ${proxy.address} \\(TEMPORAL_ADDRESS, no TLS\\)`));
+    assert.match(error.message, new RegExp(`Temporal at ${proxy.address} \\(TEMPORAL_ADDRESS, no TLS;`));
     assert.match(error.message, /set TEMPORAL_TLS=true or TEMPORAL_TLS_CA/);
+    assert.match(error.message, /the server answers TLS, but TLS is off/);
 
     const nothing = loadConfig({ TEMPORAL_ADDRESS: '127.0.0.1:1', TEMPORAL_CONNECT_TIMEOUT: '3s' }).temporal;
-    for (const connecting of [() => connectClient(nothing), () => connectWorker(nothing)]) {
-      assert.match((await failureOf(connecting)).message, /127\.0\.0\.1:1 \(TEMPORAL_ADDRESS/);
+    for (const [connecting, why] of [
+      [() => connectClient(nothing), /ECONNREFUSED/],
+      [() => connectWorker(nothing), /Connection refused/],
+    ] as const) {
+      const { message } = await failureOf(connecting);
+      assert.match(message, /127\.0\.0\.1:1 \(TEMPORAL_ADDRESS/);
+      assert.match(message, why);
     }
   });
 
@@ -154,7 +163,7 @@ describe('mTLS to Temporal (TEMPORAL_TLS_CA, TEMPORAL_TLS_CERT, TEMPORAL_TLS_KEY
       env: { ...tlsEnv({ TEMPORAL_TLS_CA: certificates.otherCaCert }), RAMP_LOG_LEVEL: 'info' },
     });
     assert.equal(run.status, 2, run.stderr);
-    assert.match(run.stderr, /^ramp: cannot connect to Temporal at localhost:\d+ \(TEMPORAL_ADDRESS, TLS\)/);
+    assert.match(run.stderr, /^ramp: cannot connect to Temporal at localhost:\d+ \(TEMPORAL_ADDRESS, TLS;/);
     assert.match(run.stderr, /TEMPORAL_TLS_CA/);
     assert.doesNotMatch(run.stderr, /\n\s+at /, 'no stack trace');
   });
