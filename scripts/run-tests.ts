@@ -5,23 +5,26 @@
  *   npm test                      every test
  *   npm test -- test/sim          only files under these paths
  */
-import { spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { availableParallelism, tmpdir } from 'node:os';
+import { mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { bundlerLogger } from '../src/temporal/bundler-logger.ts';
 import { startDevServer } from '../src/temporal/dev-server.ts';
+import { readSummary, runNodeTests } from './node-test-run.ts';
 
 const root = resolve(import.meta.dirname, '..');
 const testWorkflowsPath = join(root, 'test/fixtures/workflows/index.ts');
+const prodTests = join(root, 'test', 'prod');
 
 function testFiles(under: string[]): string[] {
   const files: string[] = [];
   const walk = (path: string): void => {
     if (statSync(path).isDirectory()) {
       for (const name of readdirSync(path).sort()) {
-        if (name !== 'node_modules' && name !== 'fixtures') walk(join(path, name));
+        // test/prod runs on the production topology, by `npm run test:prod` (scripts/run-prod-tests.ts).
+        const child = join(path, name);
+        if (name !== 'node_modules' && name !== 'fixtures' && child !== prodTests) walk(child);
       }
     } else if (path.endsWith('.test.ts')) {
       files.push(relative(root, path));
@@ -29,33 +32,6 @@ function testFiles(under: string[]): string[] {
   };
   for (const path of under.length > 0 ? under : ['test']) walk(resolve(root, path));
   return files;
-}
-
-function runNodeTests(files: string[], env: NodeJS.ProcessEnv, summaryPath: string): Promise<number> {
-  const concurrency = process.env.RAMP_TEST_CONCURRENCY ?? String(Math.max(2, availableParallelism()));
-  const args = [
-    '--import',
-    'tsx',
-    '--test',
-    `--test-concurrency=${concurrency}`,
-    '--test-reporter=spec',
-    '--test-reporter-destination=stdout',
-    `--test-reporter=${join(root, 'test/reporters/summary.mjs')}`,
-    `--test-reporter-destination=${summaryPath}`,
-    ...files,
-  ];
-  return new Promise((resolveExit) => {
-    const child = spawn(process.execPath, args, { cwd: root, env, stdio: 'inherit' });
-    child.on('exit', (code, signal) => resolveExit(code ?? (signal ? 1 : 0)));
-  });
-}
-
-function readSummary(path: string): { passed: number; failed: number } | undefined {
-  try {
-    return JSON.parse(readFileSync(path, 'utf8')) as { passed: number; failed: number };
-  } catch {
-    return undefined;
-  }
 }
 
 async function main(): Promise<number> {

@@ -2,6 +2,7 @@
  * Environment → typed config, parsed once, here. Every variable Ramp reads is listed in `configVariables`
  * (the README's table and the docker-compose test are checked against it).
  */
+import { createPrivateKey, X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -16,6 +17,7 @@ import {
 import type { NotifyTarget } from './domain/notifications.ts';
 import { notifyListSchema } from './domain/notify-spec.ts';
 import { formatSpecProblems, problemsOf } from './domain/spec.ts';
+import { keyBytes, type PayloadKeys } from './temporal/payload-codec.ts';
 
 const port = z.coerce.number().int().min(0).max(65535);
 const optionalText = z
@@ -36,7 +38,21 @@ const configSchema = z.object({
   TEMPORAL_ADDRESS: z.string().default('127.0.0.1:7233'),
   TEMPORAL_NAMESPACE: z.string().default('default'),
   TEMPORAL_API_KEY: optionalText,
-  TEMPORAL_TLS: z.enum(['true', 'false']).default('false'),
+  TEMPORAL_TLS: z.enum(['true', 'false']).optional(),
+  TEMPORAL_TLS_CERT: optionalText,
+  TEMPORAL_TLS_KEY: optionalText,
+  TEMPORAL_TLS_CA: optionalText,
+  TEMPORAL_TLS_SERVER_NAME: optionalText,
+  TEMPORAL_CONNECT_TIMEOUT: z
+    .string()
+    .default('10s')
+    .refine(isDuration, 'a duration such as 5s or 10s')
+    .transform((value) => parseDurationMs(value))
+    .refine((ms) => ms > 0, 'more than 0s'),
+  RAMP_PAYLOAD_KEYS: optionalText,
+  RAMP_PAYLOAD_KEYS_FILE: optionalText,
+  RAMP_PAYLOAD_KEY_ID: optionalText,
+  RAMP_CODEC_CORS_ORIGINS: optionalText,
   RAMP_TASK_QUEUE: z.string().default('ramp-releases'),
   RAMP_DATA_DIR: z.string().default(join(homedir(), '.local', 'share', 'ramp')),
   RAMP_ARTIFACT_STORE: optionalText,
@@ -89,7 +105,12 @@ export interface RampConfig {
     address: string;
     namespace: string;
     apiKey: string | undefined;
-    tls: boolean;
+    /** Off, or on with the CA, client certificate pair and server name the files and variables give (mTLS). */
+    tls: TemporalTls | false;
+    /** How long a connection may take before the process gives up with a message naming the settings. */
+    connectTimeoutMs: number;
+    /** Payload encryption keys (RAMP_PAYLOAD_KEYS); undefined: payloads are stored as plain JSON. */
+    payloadKeys: PayloadKeys | undefined;
     taskQueue: string;
   };
   dataDir: string;
@@ -104,6 +125,8 @@ export interface RampConfig {
     publicUrl: string | undefined;
     /** Requests per token per minute; 0 turns the limit off. */
     rateLimitPerMinute: number;
+    /** Browser origins (the Temporal UI's) allowed to call `/codec/*` across origins (RAMP_CODEC_CORS_ORIGINS). */
+    codecCorsOrigins: string[];
   };
   notify: {
     /** Targets every release started through this API is told about (`RAMP_NOTIFY_FILE`), after its own. */
@@ -140,6 +163,16 @@ export interface RampConfig {
   lambdaEndpoint: string | undefined;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
   region: string;
+}
+
+/** TLS to the Temporal frontend, from TEMPORAL_TLS_CA, TEMPORAL_TLS_CERT / TEMPORAL_TLS_KEY and TEMPORAL_TLS_SERVER_NAME. */
+export interface TemporalTls {
+  /** PEM; unset: the system's trusted roots (Temporal Cloud). */
+  serverRootCACertificate?: Buffer;
+  /** PEM certificate and key this process presents (mTLS). */
+  clientCertPair?: { crt: Buffer; key: Buffer };
+  /** The name the server's certificate is checked against, instead of TEMPORAL_ADDRESS's host. */
+  serverNameOverride?: string;
 }
 
 export interface WorkerSizing {
@@ -191,7 +224,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): RampConfig {
       address: c.TEMPORAL_ADDRESS,
       namespace: c.TEMPORAL_NAMESPACE,
       apiKey: c.TEMPORAL_API_KEY,
-      tls: c.TEMPORAL_TLS === 'true' || c.TEMPORAL_API_KEY !== undefined,
+      tls: temporalTlsOf(c),
+      connectTimeoutMs: c.TEMPORAL_CONNECT_TIMEOUT,
+      payloadKeys: payloadKeysOf(c),
       taskQueue: c.RAMP_TASK_QUEUE,
     },
     dataDir,
@@ -204,6 +239,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): RampConfig {
       tokensFile: c.RAMP_API_TOKENS_FILE,
       publicUrl: c.RAMP_API_PUBLIC_URL,
       rateLimitPerMinute: c.RAMP_API_RATE_LIMIT,
+      codecCorsOrigins: corsOriginsOf(c.RAMP_CODEC_CORS_ORIGINS),
     },
     notify: { defaultTargets: readNotifyFile(c.RAMP_NOTIFY_FILE), secret: c.RAMP_NOTIFY_SECRET },
     client: { apiUrl: c.RAMP_API_URL ?? `http://127.0.0.1:${c.RAMP_API_PORT}`, token: c.RAMP_API_TOKEN },
@@ -259,4 +295,176 @@ function readNotifyFile(path: string | undefined): NotifyTarget[] {
     format: target.format,
     ...(target.events ? { events: target.events } : {}),
   }));
+}
+
+type ParsedEnv = z.output<typeof configSchema>;
+
+function configProblem(variable: string, problem: string): ConfigError {
+  return new ConfigError(`Invalid configuration in the environment:\n  ${variable}: ${problem}`);
+}
+
+/** A PEM file named by a variable, read and parsed now, so a bad path or file stops the process at start. */
+function readPem(variable: string, path: string, kind: 'certificate' | 'key'): Buffer {
+  let pem: Buffer;
+  try {
+    pem = readFileSync(path);
+  } catch (error) {
+    throw configProblem(variable, `cannot read ${path}: ${(error as Error).message}`);
+  }
+  const label = kind === 'key' ? 'PRIVATE KEY' : 'CERTIFICATE';
+  try {
+    if (!pem.toString('utf8').includes('-----BEGIN ')) throw new Error('no PEM block (-----BEGIN …)');
+    if (kind === 'key') createPrivateKey(pem);
+    else new X509Certificate(pem);
+  } catch (error) {
+    throw configProblem(variable, `${path} is not a PEM ${label}: ${(error as Error).message}`);
+  }
+  return pem;
+}
+
+function temporalTlsOf(c: ParsedEnv): TemporalTls | false {
+  const { TEMPORAL_TLS_CERT: certPath, TEMPORAL_TLS_KEY: keyPath, TEMPORAL_TLS_CA: caPath } = c;
+  const serverName = c.TEMPORAL_TLS_SERVER_NAME;
+  if ((certPath === undefined) !== (keyPath === undefined)) {
+    const [given, missing] = certPath
+      ? ['TEMPORAL_TLS_CERT', 'TEMPORAL_TLS_KEY']
+      : ['TEMPORAL_TLS_KEY', 'TEMPORAL_TLS_CERT'];
+    throw configProblem(
+      missing,
+      `${given} is set but ${missing} is not: mTLS needs both TEMPORAL_TLS_CERT and TEMPORAL_TLS_KEY (PEM files)`,
+    );
+  }
+  const hasTlsSettings = certPath !== undefined || caPath !== undefined || serverName !== undefined;
+  if (c.TEMPORAL_TLS === 'false' && hasTlsSettings) {
+    throw configProblem(
+      'TEMPORAL_TLS',
+      'false, but TEMPORAL_TLS_CERT, TEMPORAL_TLS_CA or TEMPORAL_TLS_SERVER_NAME is set; unset TEMPORAL_TLS (they turn TLS on) or them',
+    );
+  }
+  if (c.TEMPORAL_TLS !== 'true' && c.TEMPORAL_API_KEY === undefined && !hasTlsSettings) return false;
+  const tls: TemporalTls = {};
+  if (caPath !== undefined) tls.serverRootCACertificate = readPem('TEMPORAL_TLS_CA', caPath, 'certificate');
+  if (certPath !== undefined && keyPath !== undefined) {
+    const crt = readPem('TEMPORAL_TLS_CERT', certPath, 'certificate');
+    const key = readPem('TEMPORAL_TLS_KEY', keyPath, 'key');
+    if (!new X509Certificate(crt).checkPrivateKey(createPrivateKey(key))) {
+      throw configProblem(
+        'TEMPORAL_TLS_KEY',
+        `${keyPath} is not the private key of the certificate in TEMPORAL_TLS_CERT (${certPath})`,
+      );
+    }
+    tls.clientCertPair = { crt, key };
+  }
+  if (serverName !== undefined) tls.serverNameOverride = serverName;
+  return tls;
+}
+
+const keyIdPattern = /^[A-Za-z0-9._-]{1,64}$/;
+const base64Pattern = /^[A-Za-z0-9+/]+={0,2}$/;
+
+/** `id=base64,id2=base64` (commas or newlines between entries, `#` comment lines): each key 32 bytes for AES-256. */
+function parsePayloadKeys(text: string, source: string): Map<string, Buffer> {
+  const keys = new Map<string, Buffer>();
+  const entries = text
+    .split('\n')
+    .filter((line) => !line.trim().startsWith('#'))
+    .flatMap((line) => line.split(','))
+    .map((part) => part.trim());
+  for (const entry of entries) {
+    if (entry === '') continue;
+    const separator = entry.indexOf('=');
+    const id = separator > 0 ? entry.slice(0, separator).trim() : '';
+    const encoded = separator > 0 ? entry.slice(separator + 1).trim() : '';
+    if (!keyIdPattern.test(id) || encoded === '') {
+      throw configProblem(
+        source,
+        'expected entries "<key id>=<base64 of 32 bytes>" separated by commas or newlines (key ids: letters, digits, . _ -)',
+      );
+    }
+    if (keys.has(id)) throw configProblem(source, `key id "${id}" is given twice`);
+    const key = Buffer.from(encoded, 'base64');
+    if (!base64Pattern.test(encoded) || key.length !== keyBytes) {
+      throw configProblem(
+        source,
+        `key "${id}" is ${base64Pattern.test(encoded) ? `${key.length} bytes` : 'not base64'}; AES-256 needs ${keyBytes} bytes, base64-encoded (openssl rand -base64 32)`,
+      );
+    }
+    keys.set(id, key);
+  }
+  return keys;
+}
+
+function payloadKeysOf(c: ParsedEnv): PayloadKeys | undefined {
+  if (c.RAMP_PAYLOAD_KEYS !== undefined && c.RAMP_PAYLOAD_KEYS_FILE !== undefined) {
+    throw configProblem(
+      'RAMP_PAYLOAD_KEYS_FILE',
+      'set either RAMP_PAYLOAD_KEYS or RAMP_PAYLOAD_KEYS_FILE, not both',
+    );
+  }
+  let keys: Map<string, Buffer> | undefined;
+  if (c.RAMP_PAYLOAD_KEYS !== undefined) keys = parsePayloadKeys(c.RAMP_PAYLOAD_KEYS, 'RAMP_PAYLOAD_KEYS');
+  const path = c.RAMP_PAYLOAD_KEYS_FILE;
+  if (path !== undefined) {
+    let text: string;
+    try {
+      text = readFileSync(path, 'utf8');
+    } catch (error) {
+      throw configProblem('RAMP_PAYLOAD_KEYS_FILE', `cannot read ${path}: ${(error as Error).message}`);
+    }
+    keys = parsePayloadKeys(text, `RAMP_PAYLOAD_KEYS_FILE (${path})`);
+  }
+  const activeKeyId = c.RAMP_PAYLOAD_KEY_ID;
+  if (keys === undefined) {
+    if (activeKeyId !== undefined)
+      throw configProblem(
+        'RAMP_PAYLOAD_KEY_ID',
+        'set, but no keys are given in RAMP_PAYLOAD_KEYS or RAMP_PAYLOAD_KEYS_FILE',
+      );
+    return undefined;
+  }
+  if (keys.size === 0)
+    throw configProblem(
+      c.RAMP_PAYLOAD_KEYS_FILE ? 'RAMP_PAYLOAD_KEYS_FILE' : 'RAMP_PAYLOAD_KEYS',
+      'holds no key',
+    );
+  if (activeKeyId === undefined) {
+    const [only] = keys.keys();
+    if (keys.size === 1 && only !== undefined) return { activeKeyId: only, keys };
+    throw configProblem(
+      'RAMP_PAYLOAD_KEY_ID',
+      `unset, and there are ${keys.size} keys (${[...keys.keys()].join(', ')}): name the one that encrypts`,
+    );
+  }
+  if (!keys.has(activeKeyId)) {
+    throw configProblem(
+      'RAMP_PAYLOAD_KEY_ID',
+      `"${activeKeyId}" is not among the payload keys (${[...keys.keys()].join(', ')})`,
+    );
+  }
+  return { activeKeyId, keys };
+}
+
+function corsOriginsOf(text: string | undefined): string[] {
+  if (text === undefined) return [];
+  return text
+    .split(',')
+    .map((origin) => origin.trim())
+    .filter((origin) => origin !== '')
+    .map((origin) => {
+      let url: URL;
+      try {
+        url = new URL(origin);
+      } catch {
+        throw configProblem(
+          'RAMP_CODEC_CORS_ORIGINS',
+          `${origin} is not an origin such as https://temporal.example.com`,
+        );
+      }
+      if (url.origin !== origin.replace(/\/$/, ''))
+        throw configProblem(
+          'RAMP_CODEC_CORS_ORIGINS',
+          `${origin} is not an origin (scheme, host and port only): ${url.origin}`,
+        );
+      return url.origin;
+    });
 }

@@ -47,7 +47,7 @@ export function sampleZip(behaviour: Record<string, unknown> = {}, build = 'v1')
   });
 }
 
-async function ensureSampleFunction(lambda: LambdaClient, logger: Logger): Promise<void> {
+export async function ensureSampleFunction(lambda: LambdaClient, logger: Logger): Promise<void> {
   const { name, alias } = sampleFunction;
   try {
     await lambda.send(new GetAliasCommand({ FunctionName: name, Name: alias }));
@@ -87,12 +87,20 @@ export async function startLocalStack(
 ): Promise<LocalStack> {
   mkdirSync(config.dataDir, { recursive: true });
   logger.info({ dataDir: config.dataDir }, 'local stack starting');
+  // With payload encryption on, the dev server's UI decodes through the stack's own API, which allows the UI's
+  // origins. The local API is open on loopback unless a token is set; the UI sends none (docs/operations.md).
+  const uiPort = config.localStack.temporalUiPort;
+  const apiHost = config.api.host ?? '127.0.0.1';
+  const uiCodecEndpoint = config.temporal.payloadKeys
+    ? `${config.api.publicUrl ?? `http://${apiHost.includes(':') ? `[${apiHost}]` : apiHost}:${config.api.port}`}/codec`
+    : undefined;
   const temporal = await startDevServer({
     port: config.localStack.temporalPort,
     uiPort: config.localStack.temporalUiPort,
     dbFilename: join(config.dataDir, 'temporal.sqlite'),
     namespace: config.temporal.namespace,
     log: (line) => logger.info({ component: 'temporal' }, line),
+    ...(uiCodecEndpoint ? { uiCodecEndpoint } : {}),
   });
   const sim = await startSimulator({
     port: config.localStack.simPort,
@@ -114,6 +122,12 @@ export async function startLocalStack(
   const stackConfig: RampConfig = {
     ...config,
     temporal: { ...config.temporal, address: temporal.address },
+    api: {
+      ...config.api,
+      codecCorsOrigins: uiCodecEndpoint
+        ? [...config.api.codecCorsOrigins, `http://127.0.0.1:${uiPort}`, `http://localhost:${uiPort}`]
+        : config.api.codecCorsOrigins,
+    },
     // The stack stops as a whole (Ctrl-C): no other worker could take over running activities, and they are
     // retried when it starts again, so its worker hands them back at once instead of waiting out a grace time.
     workerProcess: { ...config.workerProcess, shutdownGraceMs: 0 },

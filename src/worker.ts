@@ -9,7 +9,8 @@
  * across every worker.
  */
 import { existsSync } from 'node:fs';
-import { bundleWorkflowCode, NativeConnection, Runtime, type State, Worker } from '@temporalio/worker';
+import type { DataConverter } from '@temporalio/common';
+import { bundleWorkflowCode, type NativeConnection, Runtime, type State, Worker } from '@temporalio/worker';
 import { createActivities } from './activities/index.ts';
 import { createTrainActivities } from './activities/train-activities.ts';
 import { createArtifactStore } from './artifacts/create-artifact-store.ts';
@@ -19,6 +20,7 @@ import { healthWatchQueue } from './domain/health-watch-queue.ts';
 import { budgetsOfAccount, lambdaBudgetQueue, temporalRateForBudget } from './domain/lambda-budget.ts';
 import { createCloudWatchHealthGate } from './health/cloudwatch-health-gate.ts';
 import type { HealthGate } from './health/health-gate.ts';
+import { activityLogInterceptors } from './observability/activity-log-context.ts';
 import { createLogger, type Logger, temporalLoggerOf } from './observability/logger.ts';
 import {
   freeLoopbackPort,
@@ -26,7 +28,8 @@ import {
   type WorkerMetricsServer,
 } from './observability/worker-metrics-server.ts';
 import { bundlerLogger } from './temporal/bundler-logger.ts';
-import { connectClient, connectionOptions, ensureSearchAttributes } from './temporal/connect.ts';
+import { connectClient, dataConverterOf, ensureSearchAttributes } from './temporal/connect.ts';
+import { connectWorker } from './temporal/connect-worker.ts';
 
 /**
  * Installs the Temporal runtime for a process that runs workers: the composition root (CLI command, local
@@ -115,10 +118,14 @@ export function createHealthWatchWorker(options: {
   watchSlots?: number;
   /** How long running monitors get on shutdown before they are handed back (see createReleaseWorker). */
   shutdown?: { shutdownGraceTime: number; shutdownForceTime: number };
+  /** The payload codec (RAMP_PAYLOAD_KEYS), the same as every other worker and client of the namespace. */
+  dataConverter?: DataConverter | undefined;
 }): Promise<Worker> {
   const slots = options.watchSlots ?? defaultWatchSlots;
   return Worker.create({
+    interceptors: activityLogInterceptors,
     ...options.shutdown,
+    ...(options.dataConverter ? { dataConverter: options.dataConverter } : {}),
     connection: options.connection,
     namespace: options.namespace,
     taskQueue: healthWatchQueue(options.releaseTaskQueue),
@@ -226,7 +233,10 @@ export async function createReleaseWorker(
     ...(overrides.updatePollIntervalMs ? { updatePollIntervalMs: overrides.updatePollIntervalMs } : {}),
     notify: notifySecret ? { secret: notifySecret } : {},
   });
-  const connection = await NativeConnection.connect(connectionOptions(config.temporal));
+  const connection = await connectWorker(config.temporal);
+  // Payloads (inputs, results, heartbeats, memos) are sealed and opened here, outside the workflow sandbox.
+  const dataConverter = dataConverterOf(config.temporal);
+  const encryption = dataConverter ? { dataConverter } : {};
   const sizing = config.worker;
   // On shutdown a worker stops polling at once and gives running activities the grace time to finish; then it
   // cancels them (the health watch and update polls see it at their next heartbeat), their attempts fail
@@ -236,7 +246,9 @@ export async function createReleaseWorker(
     shutdownForceTime: config.workerProcess.shutdownGraceMs + shutdownForceMarginMs,
   };
   const main = await Worker.create({
+    interceptors: activityLogInterceptors,
     ...shutdown,
+    ...encryption,
     connection,
     namespace: config.temporal.namespace,
     taskQueue: config.temporal.taskQueue,
@@ -254,13 +266,16 @@ export async function createReleaseWorker(
     activities,
     watchSlots: sizing.watchSlots,
     shutdown,
+    dataConverter,
   });
   const budgeted: Worker[] = [];
   for (const queue of budgetedQueues) {
     // Activities only. Every worker of the queue sends the same rate; the server applies it to the queue.
     budgeted.push(
       await Worker.create({
+        interceptors: activityLogInterceptors,
         ...shutdown,
+        ...encryption,
         connection,
         namespace: config.temporal.namespace,
         taskQueue: queue.taskQueue,

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { ConfigError, configVariables, loadConfig } from '../src/config.ts';
 
@@ -28,4 +29,12 @@ test('the worker serves metrics only when RAMP_WORKER_METRICS_PORT is set (0: an
   assert.throws(() => loadConfig({ RAMP_WORKER_SHUTDOWN_GRACE: 'soon' }), /RAMP_WORKER_SHUTDOWN_GRACE/);
   for (const name of ['RAMP_WORKER_METRICS_PORT', 'RAMP_WORKER_METRICS_HOST', 'RAMP_WORKER_SHUTDOWN_GRACE'])
     assert.ok(configVariables.includes(name));
+});
+
+test("the README's configuration table lists every variable src/config.ts reads", () => {
+  const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+  const table = readme.split('## Configuration (environment variables)')[1]?.split('\n## ')[0] ?? '';
+  const rows = table.split('\n').filter((line) => line.startsWith('| `'));
+  const missing = configVariables.filter((name) => !rows.some((row) => row.includes(`\`${name}\``)));
+  assert.deepEqual(missing, [], 'every variable has a row');
 });

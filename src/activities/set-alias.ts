@@ -6,7 +6,7 @@ import type { TargetRole } from '../domain/role-arn.ts';
 import { aliasWriteDuration } from '../observability/metrics.ts';
 import { activityFailure, classify, conflictFailure } from './activity-failure.ts';
 import type { ActivityDeps } from './deps.ts';
-import { aliasStateOf, fetchAlias } from './read-alias.ts';
+import { aliasStateOf, readTargetAlias } from './read-alias.ts';
 import { roleSessionOf } from './role-session.ts';
 
 export interface AliasRef extends TargetRole {
@@ -66,22 +66,10 @@ export interface CreateAliasInput extends AliasRef {
   description?: string;
 }
 
-async function readAlias(deps: ActivityDeps, input: AliasRef): Promise<AliasState | null> {
-  try {
-    return await fetchAlias(
-      deps.aws.lambda(input.region, roleSessionOf(input)),
-      input.functionName,
-      input.alias,
-    );
-  } catch (error) {
-    throw activityFailure('GetAlias', error);
-  }
-}
-
 export function createAliasActivities(deps: ActivityDeps) {
   return {
     async readAlias(input: AliasRef): Promise<AliasState | null> {
-      return readAlias(deps, input);
+      return readTargetAlias(deps.aws, input);
     },
 
     async updateAlias(input: SetAliasInput): Promise<AliasState> {
@@ -112,7 +100,7 @@ export function createAliasActivities(deps: ActivityDeps) {
           throw activityFailure(`UpdateAlias (${input.purpose})`, error);
         // UpdateAlias rotates the alias's RevisionId, so a retry after a lost response fails its own guard:
         // if the alias already holds exactly what this write asked for, the earlier attempt landed.
-        const current = await readAlias(deps, input);
+        const current = await readTargetAlias(deps.aws, input);
         if (
           Context.current().info.attempt > 1 &&
           current &&
@@ -147,7 +135,7 @@ export function createAliasActivities(deps: ActivityDeps) {
       const observe = () =>
         aliasWriteDuration.observe({ purpose: 'roll' }, (Date.now() - scheduledAt) / 1000);
       for (let read = 1; ; read++) {
-        const current = await readAlias(deps, input);
+        const current = await readTargetAlias(deps.aws, input);
         if (current && isOnlyOn(current, input.stableVersion)) return { alias: current, hasWritten: false };
         const isOurs =
           current !== null &&
@@ -202,7 +190,7 @@ export function createAliasActivities(deps: ActivityDeps) {
       } catch (error) {
         if (classify(error).type !== FailureType.Conflict) throw activityFailure('CreateAlias', error);
         // 409 "Alias already exists": ours from a lost response, or someone else's alias.
-        const current = await readAlias(deps, input);
+        const current = await readTargetAlias(deps.aws, input);
         if (Context.current().info.attempt > 1 && current && aliasEquals(current, input.functionVersion, {}))
           return current;
         throw conflictFailure(

@@ -13,7 +13,7 @@ import type { ControlRequest } from '../domain/release-state.ts';
 import type { TargetRole } from '../domain/role-arn.ts';
 import { executeUpdateSurvivingTaskFailure } from '../temporal/execute-update.ts';
 import { activityFailure, classify } from './activity-failure.ts';
-import { aliasStateOf, fetchAlias } from './read-alias.ts';
+import { aliasStateOf, readTargetAlias } from './read-alias.ts';
 import { roleSessionOf } from './role-session.ts';
 
 export interface TrainActivityDeps {
@@ -53,18 +53,6 @@ export interface RevertPromotionResult {
 }
 
 export function createTrainActivities(deps: TrainActivityDeps) {
-  async function readAlias(input: RevertPromotionInput): Promise<AliasState | null> {
-    try {
-      return await fetchAlias(
-        deps.aws.lambda(input.region, roleSessionOf(input)),
-        input.functionName,
-        input.alias,
-      );
-    } catch (error) {
-      throw activityFailure('GetAlias', error);
-    }
-  }
-
   const conflict = (input: RevertPromotionInput, alias: AliasState | null): RevertPromotionResult => ({
     status: 'conflict',
     alias,
@@ -92,7 +80,7 @@ export function createTrainActivities(deps: TrainActivityDeps) {
      * promotion left. An alias someone changed since is reported, never overwritten.
      */
     async revertPromotion(input: RevertPromotionInput): Promise<RevertPromotionResult> {
-      const current = await readAlias(input);
+      const current = await readTargetAlias(deps.aws, input);
       if (current && aliasEquals(current, input.previousVersion, {})) {
         return {
           status: 'rolled_back',
@@ -122,7 +110,7 @@ export function createTrainActivities(deps: TrainActivityDeps) {
         if (classify(error).type !== FailureType.Conflict)
           throw activityFailure('UpdateAlias (train rollback)', error);
         // 412: the alias moved between the read and the write. Ours only if an earlier attempt landed.
-        const after = await readAlias(input);
+        const after = await readTargetAlias(deps.aws, input);
         if (Context.current().info.attempt > 1 && after && aliasEquals(after, input.previousVersion, {}))
           return {
             status: 'rolled_back',

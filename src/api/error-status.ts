@@ -2,6 +2,7 @@ import { FailureType } from '../domain/failure-types.ts';
 import type { SpecProblem } from '../domain/spec.ts';
 import { ReleaseClientError } from '../releases/release-errors.ts';
 import { GrpcStatus, grpcCodeOf } from '../temporal/grpc-status.ts';
+import { PayloadDecryptionError } from '../temporal/payload-codec.ts';
 
 /** Every error type the API answers with: the release failure types it passes on, and its own. */
 export const ApiErrorType = {
@@ -101,6 +102,9 @@ export function describeUnexpected(error: unknown): {
   if (error instanceof ReleaseClientError) {
     return { type: error.type, message: error.message, details: error.details };
   }
+  // A payload sent to /codec/decode that this API's keys cannot open: the caller's input, not our fault.
+  if (error instanceof PayloadDecryptionError)
+    return { type: ApiErrorType.BadRequest, message: error.message };
   const code = grpcCodeOf(error);
   if (code === GrpcStatus.InvalidArgument)
     return { type: ApiErrorType.BadRequest, message: 'Temporal refused the request' };

@@ -20,6 +20,7 @@ import type { ReleaseClient } from '../releases/release-client.ts';
 import { apiErrors, type CountReleases, createReleaseCounts } from './api-metrics.ts';
 import { type AuditEntry, auditEntryOf } from './audit.ts';
 import { type AuthConfig, authenticate, authorize } from './auth.ts';
+import { type CodecRouteDeps, registerCodecRoutes } from './codec-routes.ts';
 import {
   ApiError,
   type ApiErrorBody,
@@ -65,6 +66,8 @@ export interface ApiDeps {
   plugins?: FastifyPluginAsync[];
   /** Requests per token (per address for anonymous callers) per window; `max: 0` turns the limit off. */
   rateLimit?: { max: number; windowMs: number };
+  /** The payload codec (RAMP_PAYLOAD_KEYS) served on `/codec/*` for the Temporal UI; no routes when absent. */
+  codec?: CodecRouteDeps;
 }
 
 /** Generous: CI pipelines and dashboards polling a few releases stay far below it. */
@@ -346,6 +349,7 @@ export async function createApiServer(deps: ApiDeps): Promise<FastifyInstance> {
       }),
     );
   }
+  if (deps.codec) await app.register(registerCodecRoutes(deps.codec));
   await registerUiRoutes(app, { auth: deps.auth });
   for (const plugin of deps.plugins ?? []) await app.register(plugin);
   return app;

@@ -6,7 +6,7 @@ import { createLogger, type Logger } from '../observability/logger.ts';
 import { createReleaseClient } from '../releases/release-client.ts';
 import { createTrainClient } from '../releases/train-client.ts';
 import { releaseQuery } from '../releases/visibility.ts';
-import { connectClient } from '../temporal/connect.ts';
+import { connectClient, payloadCodecOf } from '../temporal/connect.ts';
 import type { CountReleases } from './api-metrics.ts';
 import { loadAuthConfig } from './auth.ts';
 import { type AuditEntry, createApiServer } from './server.ts';
@@ -60,6 +60,7 @@ export async function startApi(config: RampConfig, options: StartApiOptions = {}
     defaultRegion: config.region,
   };
   const releases = createReleaseClient(clientDeps);
+  const codec = payloadCodecOf(config.temporal);
   const app = await createApiServer({
     releases,
     trains: createTrainClient(clientDeps),
@@ -75,6 +76,7 @@ export async function startApi(config: RampConfig, options: StartApiOptions = {}
     ...(options.plugins ? { plugins: options.plugins } : {}),
     ...(config.api.publicUrl ? { publicUrl: config.api.publicUrl } : {}),
     notifyDefaults: config.notify.defaultTargets,
+    ...(codec ? { codec: { codec, corsOrigins: config.api.codecCorsOrigins } } : {}),
   });
   try {
     await app.listen({ host, port: config.api.port });

@@ -51,12 +51,25 @@ function stepsLine(status: ReleaseStatus): string {
   return cells.join('   ');
 }
 
-function verdictLines(status: ReleaseStatus): string[] {
+/** The monitor's latest check while one watches, else the timeline's latest verdict. */
+function latestVerdict(status: ReleaseStatus): { line: string; checks: VerdictCheck[] } | null {
   const entry = latest(status.timeline, 'health_verdict');
-  if (!entry) return ['verdict     - (none yet)'];
+  const current = status.currentVerdict;
+  if (current && (!entry || Date.parse(current.at) >= Date.parse(entry.at)))
+    return {
+      line: `${current.status}: ${current.message}  (check ${current.checksRun} of this wait, ${shortTime(current.at)})`,
+      checks: current.checks ?? [],
+    };
+  if (!entry) return null;
   const verdict = (entry.details?.verdict ?? {}) as { checks?: VerdictCheck[] };
-  const lines = [`verdict     ${entry.message}  (${shortTime(entry.at)})`];
-  for (const check of verdict.checks ?? []) {
+  return { line: `${entry.message}  (${shortTime(entry.at)})`, checks: verdict.checks ?? [] };
+}
+
+function verdictLines(status: ReleaseStatus): string[] {
+  const verdict = latestVerdict(status);
+  if (!verdict) return ['verdict     - (none yet)'];
+  const lines = [`verdict     ${verdict.line}`];
+  for (const check of verdict.checks) {
     const figures = [
       check.measured !== undefined ? `measured ${String(check.measured)}` : '',
       check.against !== undefined ? `against ${String(check.against)}` : '',

@@ -169,6 +169,15 @@ export const healthSpecSchema = z
       ),
     metrics: z
       .strictObject({
+        judge: z
+          .enum(['sequential', 'fixed'])
+          .default('sequential')
+          .describe(
+            'Which statistics judge the metrics: "sequential" (tests whose error rates hold however often they ' +
+              'look, with the tolerance below; latency on whole windows of minutes) or "fixed" (a fixed-confidence ' +
+              'test per check, as releases before the sequential judge had; it compounds false alarms over a ' +
+              'long bake). docs/health.md.',
+          ),
         minInvocations: z
           .number()
           .int()
@@ -266,6 +275,8 @@ export interface HealthConfig {
   alarms: string[];
   preexistingAlarms: 'ignore' | 'fail';
   metrics?: {
+    /** Absent in configs recorded before the sequential judge existed: those releases keep the fixed one. */
+    judge?: 'sequential' | 'fixed';
     minInvocations: number;
     confidence: number;
     insufficientTraffic: 'wait' | 'pass' | 'fail';

@@ -6,6 +6,7 @@
  */
 import type { HealthVerdict } from './health-verdict.ts';
 import type { ReleaseOutcome, ReleaseStatus, TimelineEntry } from './release-status.ts';
+import { escapeMrkdwn, phaseText, type SlackMessage, slackEventMessage } from './slack-message.ts';
 
 /** Event names are public API (receivers filter on them): only ever add one. */
 export const notificationEvents = [
@@ -221,10 +222,15 @@ export function isEndingEvent(event: NotificationEventType): boolean {
   return endingEvents.includes(event);
 }
 
-export function releaseLinks(publicUrl: string, releaseId: string): { dashboard: string; api: string } {
+/** A release's or a train's page in the dashboard (approve it there) and its status in the API. */
+export function linksOf(
+  publicUrl: string,
+  kind: 'releases' | 'trains',
+  id: string,
+): { dashboard: string; api: string } {
   const base = publicUrl.replace(/\/+$/, '');
-  const id = encodeURIComponent(releaseId);
-  return { dashboard: `${base}/ui/releases/${id}`, api: `${base}/v1/releases/${id}` };
+  const path = `${kind}/${encodeURIComponent(id)}`;
+  return { dashboard: `${base}/ui/${path}`, api: `${base}/v1/${path}` };
 }
 
 /** The event, as a snapshot of the release when it happened (later changes do not reach it). */
@@ -258,7 +264,7 @@ export function buildNotification(source: NotificationSource): Notification {
     ...(isEndingEvent(event) && event !== 'succeeded' && failure
       ? { error: { type: failure.type, message: failure.message } }
       : {}),
-    ...(source.publicUrl ? { links: releaseLinks(source.publicUrl, status.releaseId) } : {}),
+    ...(source.publicUrl ? { links: linksOf(source.publicUrl, 'releases', status.releaseId) } : {}),
   };
 }
 
@@ -270,54 +276,6 @@ export function endingMessage(status: ReleaseStatus): string {
 }
 
 // --- Slack (Block Kit) ------------------------------------------------------------------------------
-
-/** Block Kit's documented limits (docs.slack.dev/reference/block-kit), which the message keeps to. */
-export const slackLimits = {
-  blocks: 50,
-  headerText: 150,
-  sectionText: 3000,
-  fieldText: 2000,
-  fields: 10,
-  contextElements: 10,
-  buttonText: 75,
-  url: 3000,
-  id: 255,
-  actionsElements: 25,
-  fallbackText: 4000,
-} as const;
-
-interface SlackText {
-  type: 'plain_text' | 'mrkdwn';
-  text: string;
-  emoji?: boolean;
-}
-interface SlackButton {
-  type: 'button';
-  text: SlackText & { type: 'plain_text' };
-  url: string;
-  action_id: string;
-  style?: 'primary' | 'danger';
-}
-export type SlackBlock =
-  | { type: 'header'; text: SlackText & { type: 'plain_text' } }
-  | { type: 'section'; text?: SlackText; fields?: SlackText[] }
-  | { type: 'context'; elements: SlackText[] }
-  | { type: 'divider' }
-  | { type: 'actions'; block_id?: string; elements: SlackButton[] };
-export interface SlackMessage {
-  /** The fallback shown in notifications and where blocks cannot be drawn. */
-  text: string;
-  blocks: SlackBlock[];
-}
-
-export function truncate(text: string, max: number): string {
-  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
-}
-
-/** Slack's mrkdwn treats &, < and > as control characters. */
-export function escapeMrkdwn(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-}
 
 const headlines: Record<NotificationEventType, { emoji: string; text: string }> = {
   started: { emoji: ':rocket:', text: 'release started' },
@@ -364,119 +322,40 @@ function describeVerdict(verdict: HealthVerdict): string {
       `• ${escapeMrkdwn(check.name)}: ${check.status}${figures ? ` (${escapeMrkdwn(figures)})` : ''}`,
     );
   }
-  return truncate(lines.join('\n'), slackLimits.sectionText);
+  return lines.join('\n');
 }
 
 /** The event as a Slack incoming-webhook message: function, weight, verdict, and links to the dashboard. */
-/**
- * The end of every Slack message: who and which event, then buttons to the dashboard page (the primary one
- * when a person is waited for) and to the list it belongs to.
- */
-export function slackFooter(options: {
-  subject: string;
-  requestedBy: string | undefined;
-  notification: { sequence: number; at: string; links?: { dashboard: string } };
-  isApproval: boolean;
-  openActionId: string;
-  /** The page's own part of the dashboard URL, cut off to link the list. */
-  ownPath: RegExp;
-}): SlackBlock[] {
-  const { notification } = options;
-  const context = [
-    options.subject,
-    ...(options.requestedBy ? [`requested by ${escapeMrkdwn(options.requestedBy)}`] : []),
-    `event ${notification.sequence} at ${notification.at}`,
-  ];
-  const blocks: SlackBlock[] = [
-    {
-      type: 'context',
-      elements: [{ type: 'mrkdwn', text: truncate(context.join(' · '), slackLimits.sectionText) }],
-    },
-  ];
-  if (notification.links && notification.links.dashboard.length <= slackLimits.url) {
-    blocks.push({
-      type: 'actions',
-      elements: [
-        {
-          type: 'button',
-          text: { type: 'plain_text', text: options.isApproval ? 'Review and approve' : 'Open in Ramp' },
-          url: notification.links.dashboard,
-          action_id: options.openActionId,
-          ...(options.isApproval ? { style: 'primary' as const } : {}),
-        },
-        {
-          type: 'button',
-          text: { type: 'plain_text', text: 'All releases' },
-          url: notification.links.dashboard.replace(options.ownPath, ''),
-          action_id: 'ramp-open-releases',
-        },
-      ],
-    });
-  }
-  return blocks;
-}
-
 export function slackMessageOf(notification: Notification): SlackMessage {
   const { release } = notification;
   const headline = headlines[notification.event];
   const subject = `${release.function}:${release.alias}`;
-  const blocks: SlackBlock[] = [
-    {
-      type: 'header',
-      text: {
-        type: 'plain_text',
-        text: truncate(`${headline.emoji} ${subject} ${headline.text}`, slackLimits.headerText),
-        emoji: true,
-      },
-    },
-    {
-      type: 'section',
-      text: { type: 'mrkdwn', text: truncate(escapeMrkdwn(notification.message), slackLimits.sectionText) },
-      fields: [
-        { type: 'mrkdwn', text: truncate(`*Function*\n${escapeMrkdwn(subject)} (${release.region})`, 2000) },
-        { type: 'mrkdwn', text: truncate(`*Weight*\n${describeWeight(release)}`, 2000) },
-        {
-          type: 'mrkdwn',
-          text: `*Step*\n${describeStep(release)}`,
-        },
-        {
-          type: 'mrkdwn',
-          text: `*Phase*\n${release.outcome ? `completed: ${release.outcome}` : release.phase.replace(/_/g, ' ')}`,
-        },
-      ],
-    },
-  ];
-  if (notification.verdict) {
-    blocks.push({ type: 'section', text: { type: 'mrkdwn', text: describeVerdict(notification.verdict) } });
-  } else if (notification.error) {
-    blocks.push({
-      type: 'section',
-      text: {
-        type: 'mrkdwn',
-        text: truncate(
-          `*${escapeMrkdwn(notification.error.type)}* — ${escapeMrkdwn(notification.error.message)}`,
-          slackLimits.sectionText,
-        ),
-      },
-    });
-  }
-  blocks.push(
-    ...slackFooter({
+  const error = notification.error;
+  return slackEventMessage({
+    headline,
+    subject,
+    fallbackTitle: `${subject}: ${headline.text}`,
+    message: notification.message,
+    fields: [
+      ['Function', `${escapeMrkdwn(subject)} (${release.region})`],
+      ['Weight', describeWeight(release)],
+      ['Step', describeStep(release)],
+      ['Phase', phaseText(release.phase, release.outcome)],
+    ],
+    details: notification.verdict
+      ? [describeVerdict(notification.verdict)]
+      : error
+        ? [`*${escapeMrkdwn(error.type)}* — ${escapeMrkdwn(error.message)}`]
+        : [],
+    footer: {
       subject: `Release \`${escapeMrkdwn(release.id)}\``,
       requestedBy: release.requestedBy,
       notification,
       isApproval: notification.event === 'awaiting_approval',
       openActionId: 'ramp-open-release',
       ownPath: /\/releases\/[^/]*$/,
-    }),
-  );
-  return {
-    text: truncate(
-      `${headline.emoji} ${subject}: ${headline.text}: ${notification.message}`,
-      slackLimits.fallbackText,
-    ),
-    blocks,
-  };
+    },
+  });
 }
 
 /** The exact bytes a target receives (and that the signature covers). */

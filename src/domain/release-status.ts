@@ -120,6 +120,32 @@ export const releaseStatusSchema = z
       .describe(
         'The CodeSha256 Lambda reported for the uploaded code (the one the candidate version was published under); null before the update and for a release of an existing version. Absent in releases started before it was recorded.',
       ),
+    currentVerdict: z
+      .object({
+        status: z.enum(['pass', 'fail', 'inconclusive']),
+        message: z
+          .string()
+          .describe(
+            'e.g. "healthy", or "waiting for CloudWatch (data up to 12:02:00)" while no data is published',
+          ),
+        checks: z
+          .array(
+            z.object({
+              name: z.string(),
+              status: z.enum(['pass', 'fail', 'inconclusive']),
+              measured: z.string().optional(),
+              against: z.string().optional(),
+            }),
+          )
+          .optional(),
+        checksRun: z.number().int().describe('Checks the health monitor has made in this wait.'),
+        at: timestamp.describe('When the monitor last reported (its heartbeat).'),
+      })
+      .nullable()
+      .optional()
+      .describe(
+        "While a health monitor watches the release (bakes, approval waits, pauses): its latest check, which the timeline records only at the wait's end. Absent otherwise.",
+      ),
     startedAt: timestamp,
     endedAt: timestamp.nullable(),
     timeline: z.array(timelineEntrySchema),

@@ -4,18 +4,9 @@
  * own events (notifications.ts) to their own `notify`; these are the train's: it started, it was paused, a
  * wave waits for an approval, and how it ended. Workflow-safe: no I/O, no clock, no zod.
  */
-import {
-  escapeMrkdwn,
-  headlineOf,
-  type NotificationEventType,
-  type NotifyFormat,
-  type SlackBlock,
-  type SlackMessage,
-  slackFooter,
-  slackLimits,
-  truncate,
-} from './notifications.ts';
+import { headlineOf, linksOf, type NotificationEventType, type NotifyFormat } from './notifications.ts';
 import type { TimelineEntry } from './release-status.ts';
+import { escapeMrkdwn, phaseText, type SlackMessage, slackEventMessage } from './slack-message.ts';
 import type { TrainOutcome, TrainStatus } from './train-status.ts';
 
 /** Train timeline entries that are events by themselves; the ending event comes from the outcome. */
@@ -74,12 +65,6 @@ export interface TrainNotificationSource {
   publicUrl?: string;
 }
 
-export function trainLinks(publicUrl: string, trainId: string): { dashboard: string; api: string } {
-  const base = publicUrl.replace(/\/+$/, '');
-  const id = encodeURIComponent(trainId);
-  return { dashboard: `${base}/ui/trains/${id}`, api: `${base}/v1/trains/${id}` };
-}
-
 /** The event, as a snapshot of the train when it happened. */
 export function buildTrainNotification(source: TrainNotificationSource): TrainNotification {
   const { status, event } = source;
@@ -119,7 +104,7 @@ export function buildTrainNotification(source: TrainNotificationSource): TrainNo
           })),
         }
       : {}),
-    ...(source.publicUrl ? { links: trainLinks(source.publicUrl, status.id) } : {}),
+    ...(source.publicUrl ? { links: linksOf(source.publicUrl, 'trains', status.id) } : {}),
   };
 }
 
@@ -139,65 +124,38 @@ export function trainSlackMessageOf(notification: TrainNotification): SlackMessa
   const { train } = notification;
   const headline = headlineOf(notification.event);
   const subject = `train ${train.name}`;
-  const blocks: SlackBlock[] = [
-    {
-      type: 'header',
-      text: {
-        type: 'plain_text',
-        text: truncate(`${headline.emoji} ${subject} ${headline.text}`, slackLimits.headerText),
-        emoji: true,
-      },
-    },
-    {
-      type: 'section',
-      text: { type: 'mrkdwn', text: truncate(escapeMrkdwn(notification.message), slackLimits.sectionText) },
-      fields: [
-        { type: 'mrkdwn', text: truncate(`*Train*\n${escapeMrkdwn(train.name)}`, slackLimits.fieldText) },
-        {
-          type: 'mrkdwn',
-          text: truncate(
-            `*Wave*\n${train.wave} of ${train.waveCount}: ${escapeMrkdwn(train.waveName)}`,
-            slackLimits.fieldText,
-          ),
-        },
-        {
-          type: 'mrkdwn',
-          text: `*Targets*\n${train.succeededTargets} succeeded, ${train.endedTargets} of ${train.targetCount} ended`,
-        },
-        {
-          type: 'mrkdwn',
-          text: `*Phase*\n${train.outcome ? `completed: ${train.outcome}` : train.phase.replace(/_/g, ' ')}`,
-        },
-      ],
-    },
-  ];
-  if (notification.targets && notification.targets.length > 0) {
-    const lines = notification.targets.map(
-      (t) =>
-        `• ${escapeMrkdwn(`${t.function}:${t.alias}`)} (${t.region}): ${t.outcome}${t.message ? ` — ${escapeMrkdwn(t.message)}` : ''}`,
-    );
-    blocks.push({
-      type: 'section',
-      text: { type: 'mrkdwn', text: truncate(lines.join('\n'), slackLimits.sectionText) },
-    });
-  }
-  blocks.push(
-    ...slackFooter({
+  const targets = notification.targets ?? [];
+  return slackEventMessage({
+    headline,
+    subject,
+    fallbackTitle: `${subject} ${headline.text}`,
+    message: notification.message,
+    fields: [
+      ['Train', escapeMrkdwn(train.name)],
+      ['Wave', `${train.wave} of ${train.waveCount}: ${escapeMrkdwn(train.waveName)}`],
+      ['Targets', `${train.succeededTargets} succeeded, ${train.endedTargets} of ${train.targetCount} ended`],
+      ['Phase', phaseText(train.phase, train.outcome)],
+    ],
+    details:
+      targets.length > 0
+        ? [
+            targets
+              .map(
+                (t) =>
+                  `• ${escapeMrkdwn(`${t.function}:${t.alias}`)} (${t.region}): ${t.outcome}${t.message ? ` — ${escapeMrkdwn(t.message)}` : ''}`,
+              )
+              .join('\n'),
+          ]
+        : [],
+    footer: {
       subject: `Train \`${escapeMrkdwn(train.id)}\``,
       requestedBy: train.requestedBy,
       notification,
       isApproval: notification.event === 'train_awaiting_approval',
       openActionId: 'ramp-open-train',
       ownPath: /\/trains\/[^/]*$/,
-    }),
-  );
-  return {
-    text: truncate(
-      `${headline.emoji} ${subject} ${headline.text}: ${notification.message}`,
-      slackLimits.fallbackText,
-    ),
-    blocks,
-  };
+    },
+  });
 }
 
 /** The exact bytes a target receives (and that the signature covers). */

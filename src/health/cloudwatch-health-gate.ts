@@ -6,8 +6,8 @@ import { type CloudWatchBatcher, createCloudWatchBatcher } from './cloudwatch-ba
 import type { HealthGate, HealthWatchSession } from './health-gate.ts';
 import { judge } from './judge.ts';
 import { judgeSequential } from './sequential-judge.ts';
-import { readVersionMinutes } from './version-metrics.ts';
 import { VersionMetricsWatch } from './version-metrics-watch.ts';
+import { VersionMinutesWatch } from './version-minutes-watch.ts';
 
 export interface CloudWatchHealthGateOptions {
   clock?: () => Date;
@@ -48,15 +48,14 @@ export function createCloudWatchHealthGate(
     const trafficMovedAt = input.trafficMovedAt ? new Date(input.trafficMovedAt) : null;
     const functionName = input.functionName.replace(/^.*:function:/, '');
     const versions = [input.candidateVersion, ...(input.stableVersion ? [input.stableVersion] : [])];
+    const watched = trafficMovedAt && { functionName, alias: input.alias, versions, since: trafficMovedAt };
+    const isSequential = input.judge === 'sequential';
     const metrics =
-      health?.metrics && trafficMovedAt && input.judge !== 'sequential'
-        ? new VersionMetricsWatch(cloudWatch, batcher, {
-            functionName,
-            alias: input.alias,
-            versions,
-            since: trafficMovedAt,
-          })
+      health?.metrics && watched && !isSequential
+        ? new VersionMetricsWatch(cloudWatch, batcher, watched)
         : null;
+    const minutes =
+      health?.metrics && watched && isSequential ? new VersionMinutesWatch(batcher, watched) : null;
     return {
       async check(): Promise<HealthVerdict> {
         if (!health) return { status: 'pass', message: 'no health checks configured' };
@@ -67,14 +66,8 @@ export function createCloudWatchHealthGate(
           trafficMovedAt,
         );
         readingAlarms.catch(() => undefined);
-        if (input.judge === 'sequential' && health.metrics && trafficMovedAt) {
-          const byVersion = await readVersionMinutes(cloudWatch, {
-            functionName,
-            alias: input.alias,
-            versions,
-            since: trafficMovedAt,
-            until: clock(),
-          });
+        if (minutes && trafficMovedAt) {
+          const byVersion = await minutes.read(clock());
           return judgeSequential({
             config: health,
             alarms: await readingAlarms,

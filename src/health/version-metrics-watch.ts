@@ -14,14 +14,15 @@
  * is never averaged away, and candidate and stable are measured the same way.
  */
 import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
-import type { CloudWatchBatcher, MinuteQuery } from './cloudwatch-batcher.ts';
+import type { CloudWatchBatcher, MinuteQuery, MinuteSeries } from './cloudwatch-batcher.ts';
 import type { VersionMetrics } from './judge.ts';
 import { readVersionMetrics } from './version-metrics.ts';
 
 const minuteMs = 60_000;
 export const defaultRecentMinutes = 5;
 
-const figures = [
+/** The five AWS/Lambda figures a watch reads per version: counts, and the two percentiles. */
+export const figures = [
   ['invocations', 'Invocations', 'Sum'],
   ['errors', 'Errors', 'Sum'],
   ['throttles', 'Throttles', 'Sum'],
@@ -31,8 +32,8 @@ const figures = [
 
 type Figure = (typeof figures)[number][0];
 
-const floorMinute = (ms: number) => Math.floor(ms / minuteMs) * minuteMs;
-const ceilMinute = (ms: number) => Math.ceil(ms / minuteMs) * minuteMs;
+export const floorMinute = (ms: number) => Math.floor(ms / minuteMs) * minuteMs;
+export const ceilMinute = (ms: number) => Math.ceil(ms / minuteMs) * minuteMs;
 
 function empty(): VersionMetrics {
   return { invocations: 0, errors: 0, throttles: 0, p50Ms: null, p99Ms: null };
@@ -47,6 +48,30 @@ function add(metrics: VersionMetrics, figure: Figure, value: number | null): voi
   } else {
     metrics[figure] += value;
   }
+}
+
+/** One version's five figures (in the order of `figures`) over whole minutes, through the shared batcher. */
+export function readFigures(
+  batcher: CloudWatchBatcher,
+  input: VersionMetricsWatchInput,
+  version: string,
+  fromMs: number,
+  toMs: number,
+): Promise<MinuteSeries[]> {
+  return Promise.all(
+    figures.map(([, metric, stat]) => {
+      const query: MinuteQuery = {
+        functionName: input.functionName,
+        alias: input.alias,
+        version,
+        metric,
+        stat,
+        fromMs,
+        toMs,
+      };
+      return batcher.readMinutes(query);
+    }),
+  );
 }
 
 export interface VersionMetricsWatchInput {
@@ -83,26 +108,13 @@ export class VersionMetricsWatch {
     const recentFrom = Math.max(this.sinceMinute, floorMinute(now.getTime()) - this.recentMinutes * minuteMs);
     this.settle(recentFrom);
     await this.catchUp(recentFrom);
-    const reads = this.input.versions.flatMap((version) =>
-      figures.map(async ([figure, metric, stat]) => {
-        const query: MinuteQuery = {
-          functionName: this.input.functionName,
-          alias: this.input.alias,
-          version,
-          metric,
-          stat,
-          fromMs: recentFrom,
-          toMs,
-        };
-        return { version, figure, series: await this.batcher.readMinutes(query) };
-      }),
-    );
+    const reads = this.input.versions.map(async (version) => ({
+      version,
+      series: await readFigures(this.batcher, this.input, version, recentFrom, toMs),
+    }));
     const recent = new Map<string, Map<Figure, Map<number, number>>>();
-    for (const { version, figure, series } of await Promise.all(reads)) {
-      const byFigure = recent.get(version) ?? new Map<Figure, Map<number, number>>();
-      byFigure.set(figure, series);
-      recent.set(version, byFigure);
-    }
+    for (const { version, series } of await Promise.all(reads))
+      recent.set(version, new Map(figures.map(([figure], i) => [figure, series[i] ?? new Map()])));
     this.recent = recent;
     this.readUntil = toMs;
     return Object.fromEntries(

@@ -95,3 +95,15 @@ export function temporalLoggerOf(logger: Logger): TemporalLogger {
     error: (message, meta) => log('ERROR', message, meta),
   };
 }
+
+/**
+ * A long-running process's Node warnings (the AWS SDK's Node version notice, deprecations) as log lines of
+ * its logger, instead of Node's own multi-line text on stderr, so every line it writes is JSON.
+ */
+export function logProcessWarnings(logger: Logger): void {
+  // Node's default printer is a 'warning' listener of its own; this one replaces it.
+  process.removeAllListeners('warning');
+  process.on('warning', (warning) => {
+    logger.warn({ warning: warning.name, code: (warning as { code?: string }).code }, warning.message);
+  });
+}

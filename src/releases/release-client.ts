@@ -32,6 +32,7 @@ import {
 } from '../temporal/execute-update.ts';
 import { GrpcStatus, grpcCodeOf } from '../temporal/grpc-status.ts';
 import { controlUpdates, statusQuery } from '../workflows/release/messages.ts';
+import { currentVerdictOf } from './live-verdict.ts';
 import { withOutboxOutcome } from './outbox-timeline.ts';
 import {
   alreadyRunning,
@@ -184,7 +185,11 @@ export function createReleaseClient(deps: ReleaseClientDeps) {
     }
     if (description.status.name === 'RUNNING') {
       try {
-        return await client.withDeadline(Date.now() + statusQueryDeadlineMs, () => handle.query(statusQuery));
+        const current = await client.withDeadline(Date.now() + statusQueryDeadlineMs, () =>
+          handle.query(statusQuery),
+        );
+        const verdict = await currentVerdictOf(client, description);
+        return verdict ? { ...current, currentVerdict: verdict } : current;
       } catch (error) {
         if (grpcCodeOf(error) !== GrpcStatus.DeadlineExceeded) throw error;
         throw new ReleaseClientError(

@@ -1,6 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { SimAccount } from './account.ts';
-import type { CallLog, SimCall } from './call-log.ts';
+import type { SimCall } from './call-log.ts';
 import {
   type CloudWatchRequest,
   isCloudWatchRequest,
@@ -10,21 +9,16 @@ import {
 } from './cloudwatch-protocols.ts';
 import { CloudWatchError } from './cloudwatch-service.ts';
 import { type CallMatch, injectFaults, isResponseLost } from './fault-pipeline.ts';
-import type { FaultController } from './faults.ts';
-import { readBody, type ServiceEndpoint, type SimRequest } from './http-transport.ts';
+import {
+  readBody,
+  type ServiceEndpoint,
+  type ServiceEndpointDeps,
+  type SimRequest,
+} from './http-transport.ts';
 
 /** CloudWatch's endpoint (`POST /`, JSON 1.0 or awsQuery), with its own wording of throttles and 5xx. */
 export class CloudWatchEndpoint implements ServiceEndpoint {
-  constructor(
-    private readonly deps: {
-      /** The account a request acts in, by the credentials it is signed with. */
-      accountOf(request: SimRequest): SimAccount;
-      faults: FaultController;
-      calls: CallLog;
-      clock: () => number;
-      defaultRegion: string;
-    },
-  ) {}
+  constructor(private readonly deps: ServiceEndpointDeps) {}
 
   claims(request: SimRequest, raw: IncomingMessage): boolean {
     // CloudWatch signs as `monitoring`; an unsigned form post (curl, old tools) is taken as CloudWatch too.

@@ -1,5 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { SimAccount } from './account.ts';
+import type { CallLog } from './call-log.ts';
+import type { FaultController } from './faults.ts';
 import { SimError, serviceError } from './sim-error.ts';
 
 /**
@@ -21,6 +24,16 @@ export interface SimRequest {
 export interface ServiceEndpoint {
   claims(request: SimRequest, raw: IncomingMessage): boolean;
   handle(request: SimRequest, raw: IncomingMessage, response: ServerResponse): Promise<void>;
+}
+
+/** What a service endpoint (Lambda's, CloudWatch's) is built with. */
+export interface ServiceEndpointDeps {
+  /** The account a request acts in, by the credentials it is signed with. */
+  accountOf(request: SimRequest): SimAccount;
+  faults: FaultController;
+  calls: CallLog;
+  clock: () => number;
+  defaultRegion: string;
 }
 
 const maxBodyBytes = 80 * 1024 * 1024;

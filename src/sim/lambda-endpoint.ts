@@ -1,13 +1,13 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { SimAccount } from './account.ts';
-import type { CallLog, SimCall } from './call-log.ts';
+import type { SimCall } from './call-log.ts';
 import { type CallMatch, injectFaults, isResponseLost } from './fault-pipeline.ts';
-import type { FaultController } from './faults.ts';
 import { functionArn, resolveFunctionName } from './function-names.ts';
 import type { Context } from './function-registry.ts';
 import {
   readBody,
   type ServiceEndpoint,
+  type ServiceEndpointDeps,
   type SimRequest,
   sendJson,
   sendLambdaError,
@@ -33,16 +33,7 @@ interface LambdaCall {
  * control plane (or invokes), logs it, and answers as Lambda does on the wire.
  */
 export class LambdaEndpoint implements ServiceEndpoint {
-  constructor(
-    private readonly deps: {
-      /** The account a request acts in, by the credentials it is signed with. */
-      accountOf(request: SimRequest): SimAccount;
-      faults: FaultController;
-      calls: CallLog;
-      clock: () => number;
-      defaultRegion: string;
-    },
-  ) {}
+  constructor(private readonly deps: ServiceEndpointDeps) {}
 
   claims(request: SimRequest): boolean {
     return matchLambdaRoute(request.method, request.url.pathname) !== undefined;

@@ -17,6 +17,8 @@ export interface DevServerOptions extends FindOptions {
   /** Start the Web UI on this port. */
   uiPort?: number;
   logLevel?: 'debug' | 'info' | 'warn' | 'error';
+  /** The Web UI decodes payloads through this remote codec endpoint (Ramp's API `/codec`, with encryption on). */
+  uiCodecEndpoint?: string;
 }
 
 export interface DevServer {
@@ -43,6 +45,7 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
       ...(options.port !== undefined ? { port: options.port } : {}),
       ...(options.dbFilename !== undefined ? { dbFilename: options.dbFilename } : {}),
       ...(options.uiPort !== undefined ? { ui: true, uiPort: options.uiPort } : {}),
+      ...(options.uiCodecEndpoint ? { extraArgs: ['--ui-codec-endpoint', options.uiCodecEndpoint] } : {}),
     },
   });
   const address = env.connection.options.address;

@@ -1,7 +1,7 @@
-import { useEffect, useState } from 'preact/hooks';
 import { followRelease, releaseStatus } from './api.js';
 import { Controls } from './controls.js';
 import { html } from './html.js';
+import { ConnectionState, NotLoaded, Timeline, useLiveStatus } from './live-status.js';
 import { codeFacts, deadlineOf, phaseLabel, planRows, requestedByOf, verdicts } from './release-view.js';
 import { OutcomeBadge } from './releases-page.js';
 import { Countdown, TimeText, useNow } from './time-text.js';
@@ -103,42 +103,11 @@ function Verdicts({ status, now }) {
   </section>`;
 }
 
-function Timeline({ status, now }) {
-  return html`<details class="panel timeline">
-    <summary><h2>Timeline (${status.timeline.length} entries)</h2></summary>
-    <ol>
-      ${status.timeline.map(
-        (entry, index) => html`<li key=${index}>
-        <${TimeText} iso=${entry.at} now=${now} compact />
-        <span class="event mono">${entry.event}</span>
-        <span>${entry.message}</span>
-      </li>`,
-      )}
-    </ol>
-  </details>`;
-}
-
 export function ReleasePage({ id, me }) {
-  const [status, setStatus] = useState(undefined);
-  const [error, setError] = useState(undefined);
-  const [connection, setConnection] = useState('connecting');
+  const { status, setStatus, error, connection } = useLiveStatus(id, releaseStatus, followRelease);
   const now = useNow(1000);
 
-  useEffect(() => {
-    const controller = new AbortController();
-    releaseStatus(id, controller.signal).then(setStatus, (caught) => {
-      if (!controller.signal.aborted) setError(caught);
-    });
-    const stop = followRelease(id, { onStatus: setStatus, onConnection: setConnection });
-    return () => {
-      controller.abort();
-      stop();
-    };
-  }, [id]);
-
-  if (error)
-    return html`<section><h1>Release</h1><p class="error" role="alert">${error.message}</p></section>`;
-  if (!status) return html`<section><h1>Release</h1><p aria-busy="true">Loading…</p></section>`;
+  if (error || !status) return html`<${NotLoaded} title="Release" error=${error} />`;
   const requestedBy = requestedByOf(status);
   // The verdicts come last in their column, so a new one grows the page downwards without moving anything.
   return html`<article class="release" aria-labelledby="release-title">
@@ -146,7 +115,7 @@ export function ReleasePage({ id, me }) {
       <h1 id="release-title">${status.functionName}:${status.alias} <span class="region">${status.region}</span></h1>
       <p class="head-badges">
         <${OutcomeBadge} outcome=${status.outcome} />
-        <span class=${`connection ${connection === 'live' ? 'live' : ''}`} aria-live="polite">${status.outcome ? 'ended' : connection}</span>
+        <${ConnectionState} status=${status} connection=${connection} />
       </p>
     </div>
     <${Summary} status=${status} now=${now} />

@@ -32,6 +32,11 @@ export const controlActions: ControlAction[];
 export const destructiveActions: Set<ControlAction>;
 export const outcomes: string[];
 export function stateProblem(status: ReleaseStatus, action: ControlAction): string | undefined;
+export function pauseOrApprovalProblem(
+  status: { isPaused: boolean; awaitingApproval: boolean },
+  action: string,
+  noun: 'release' | 'train',
+): string | undefined;
 export function tokenProblem(me: Me | undefined, functionName: string): string | undefined;
 export function controlsFor(
   status: ReleaseStatus,

@@ -18,13 +18,18 @@ export function stateProblem(status, action) {
   if (status.outcome !== null) return `the release has already ended (outcome: ${status.outcome})`;
   if (endingPhases.includes(status.phase))
     return `the release is ${status.phase.replace('_', ' ')}; it can no longer be changed`;
+  return pauseOrApprovalProblem(status, action, 'release');
+}
+
+/** What pause, resume and approve need of a running release or train (`noun`); other actions need nothing. */
+export function pauseOrApprovalProblem(status, action, noun) {
   switch (action) {
     case 'pause':
-      return status.isPaused ? 'the release is already paused' : undefined;
+      return status.isPaused ? `the ${noun} is already paused` : undefined;
     case 'resume':
-      return status.isPaused ? undefined : 'the release is not paused';
+      return status.isPaused ? undefined : `the ${noun} is not paused`;
     case 'approve':
-      return status.awaitingApproval ? undefined : 'the release is not waiting for an approval';
+      return status.awaitingApproval ? undefined : `the ${noun} is not waiting for an approval`;
     default:
       return undefined;
   }

@@ -1,14 +1,13 @@
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import { listReleases, releaseStatus } from './api.js';
 import { html } from './html.js';
-import { readStatuses } from './read-statuses.js';
+import { useListedStatuses } from './read-statuses.js';
 import { filtersFrom, outcomes, phaseLabel, queryOf, requestedByOf, sortReleases } from './release-view.js';
 import { Link, navigate } from './router.js';
 import { TimeText, useNow } from './time-text.js';
 import { TrainsList } from './trains-list.js';
 import { WeightMeter } from './weight-meter.js';
 
-const refreshMs = 3000;
 const pageSizes = [25, 50, 100];
 
 /**
@@ -75,43 +74,21 @@ export function ReleasesPage({ search }) {
   const [pageSize, setPageSize] = useState(pageSizes[0]);
   const [page, setPage] = useState(undefined);
   const [error, setError] = useState(undefined);
-  const [updatedAt, setUpdatedAt] = useState(undefined);
-  const statuses = useRef(new Map());
   const now = useNow(1000);
-
-  useEffect(() => {
-    const controller = new AbortController();
-    let timer;
-    const load = async () => {
-      try {
-        const answer = await loadPage(filters, pageSize, controller.signal);
-        // The rows show at once from the listing; the statuses (weight, who) fill in as they come, so a
-        // release whose status is slow to read (its worker is down) never holds the whole list back.
+  const { statuses, updatedAt } = useListedStatuses(
+    {
+      list: (signal) => loadPage(filters, pageSize, signal),
+      itemsOf: (answer) => answer.releases,
+      idOf: (release) => release.releaseId,
+      read: releaseStatus,
+      onListed: (answer) => {
         setPage(answer);
         setError(undefined);
-        await readStatuses(answer.releases, {
-          idOf: (release) => release.releaseId,
-          read: releaseStatus,
-          known: statuses.current,
-          signal: controller.signal,
-          onFound: (id, status) => {
-            statuses.current.set(id, status);
-            if (!controller.signal.aborted) setUpdatedAt(Date.now());
-          },
-        });
-        setUpdatedAt(Date.now());
-      } catch (caught) {
-        if (controller.signal.aborted) return;
-        setError(caught.message);
-      }
-      if (!controller.signal.aborted) timer = setTimeout(load, refreshMs);
-    };
-    load();
-    return () => {
-      controller.abort();
-      clearTimeout(timer);
-    };
-  }, [query, pageSize]);
+      },
+      onError: (caught) => setError(caught.message),
+    },
+    [query, pageSize],
+  );
 
   const changeFilters = (next) => navigate(`/ui${queryOf(next)}`, { replace: true });
   const rows = page ? sortReleases(page.releases) : [];
@@ -136,7 +113,7 @@ export function ReleasesPage({ search }) {
       </tr></thead>
       <tbody>
         ${rows.map((release) => {
-          const status = statuses.current.get(release.releaseId);
+          const status = statuses.get(release.releaseId);
           const by = status ? requestedByOf(status) : undefined;
           return html`<tr key=${release.releaseId} data-release-id=${release.releaseId} class=${release.isRunning ? 'is-running' : ''}>
             <td data-label="Release"><${Link} href=${`/ui/releases/${encodeURIComponent(release.releaseId)}`}>${release.functionName}:${release.alias}</${Link}></td>

@@ -1,7 +1,7 @@
-import { useEffect, useState } from 'preact/hooks';
 import { followTrain, trainStatus } from './api.js';
 import { TrainControls } from './controls.js';
 import { html } from './html.js';
+import { ConnectionState, NotLoaded, Timeline, useLiveStatus } from './live-status.js';
 import { phaseLabel } from './release-view.js';
 import { TimeText, useNow } from './time-text.js';
 import { trainRequestedBy, waveProgress } from './train-view.js';
@@ -43,55 +43,25 @@ function Waves({ status }) {
   </section>`;
 }
 
-function TrainTimeline({ status, now }) {
-  return html`<details class="panel timeline">
-    <summary><h2>Timeline (${status.timeline.length} entries)</h2></summary>
-    <ol>
-      ${status.timeline.map(
-        (entry, index) => html`<li key=${index}>
-        <${TimeText} iso=${entry.at} now=${now} compact />
-        <span class="event mono">${entry.event}</span>
-        <span>${entry.message}</span>
-      </li>`,
-      )}
-    </ol>
-  </details>`;
-}
-
 /** A train: its waves, their targets (each a link to its release) and their phases, live from the train's stream. */
 export function TrainPage({ id, me }) {
-  const [status, setStatus] = useState(undefined);
-  const [error, setError] = useState(undefined);
-  const [connection, setConnection] = useState('connecting');
+  const { status, setStatus, error, connection } = useLiveStatus(id, trainStatus, followTrain);
   const now = useNow(1000);
 
-  useEffect(() => {
-    const controller = new AbortController();
-    trainStatus(id, controller.signal).then(setStatus, (caught) => {
-      if (!controller.signal.aborted) setError(caught);
-    });
-    const stop = followTrain(id, { onStatus: setStatus, onConnection: setConnection });
-    return () => {
-      controller.abort();
-      stop();
-    };
-  }, [id]);
-
-  if (error) return html`<section><h1>Train</h1><p class="error" role="alert">${error.message}</p></section>`;
-  if (!status) return html`<section><h1>Train</h1><p aria-busy="true">Loading…</p></section>`;
+  if (error || !status) return html`<${NotLoaded} title="Train" error=${error} />`;
   return html`<article class="release train" aria-labelledby="train-title">
     <div class="page-head">
       <h1 id="train-title">${status.name} <span class="region">train</span></h1>
       <p class="head-badges">
         <${TrainOutcomeBadge} outcome=${status.outcome} />
-        <span class=${`connection ${connection === 'live' ? 'live' : ''}`} aria-live="polite">${status.outcome ? 'ended' : connection}</span>
+        <${ConnectionState} status=${status} connection=${connection} />
       </p>
     </div>
     <${TrainSummary} status=${status} now=${now} />
     <div class="columns">
       <div class="main-column">
         <${Waves} status=${status} />
-        <${TrainTimeline} status=${status} now=${now} />
+        <${Timeline} status=${status} now=${now} />
       </div>
       <aside class="side-column">
         <${TrainControls} status=${status} me=${me} onStatus=${setStatus} />

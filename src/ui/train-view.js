@@ -2,7 +2,7 @@
  * What the dashboard shows of a train, computed from the API's answers: pure functions with no DOM, so
  * Node's test runner checks them beside the domain rules they mirror (test/ui/train-view.test.ts).
  */
-import { tokenProblem } from './release-view.js';
+import { pauseOrApprovalProblem, tokenProblem } from './release-view.js';
 
 export const trainControlActions = ['pause', 'resume', 'approve', 'abort'];
 /** Train actions that cannot be taken back: they ask for a confirmation. */
@@ -24,16 +24,7 @@ export function trainStateProblem(status, action) {
   if (abort)
     return `the train was already aborted${abort.message.replace(/^abort requested/, '')}; it is rolling back`;
   if (status.phase === 'rolling_back') return 'the train is rolling back; it can no longer be changed';
-  switch (action) {
-    case 'pause':
-      return status.isPaused ? 'the train is already paused' : undefined;
-    case 'resume':
-      return status.isPaused ? undefined : 'the train is not paused';
-    case 'approve':
-      return status.awaitingApproval ? undefined : 'the train is not waiting for an approval';
-    default:
-      return undefined;
-  }
+  return pauseOrApprovalProblem(status, action, 'train');
 }
 
 export function targetsOf(status) {

@@ -1,14 +1,12 @@
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useState } from 'preact/hooks';
 import { listTrains, trainStatus } from './api.js';
 import { html } from './html.js';
-import { readStatuses } from './read-statuses.js';
+import { useListedStatuses } from './read-statuses.js';
 import { phaseLabel, sortReleases } from './release-view.js';
 import { Link } from './router.js';
 import { TimeText } from './time-text.js';
 import { trainMatches, trainRequestedBy, waveProgress } from './train-view.js';
 import { WeightMeter } from './weight-meter.js';
-
-const refreshMs = 3000;
 
 export function TrainOutcomeBadge({ outcome, isRunning }) {
   if (!outcome) return html`<span class="badge running">${isRunning === false ? 'ended' : 'running'}</span>`;
@@ -51,47 +49,29 @@ export function WaveList({ status, id }) {
 export function TrainsList({ filters, now }) {
   const [trains, setTrains] = useState(undefined);
   const [error, setError] = useState(undefined);
-  const [, setUpdatedAt] = useState(undefined);
   const [open, setOpen] = useState(() => new Set());
-  const statuses = useRef(new Map());
   const running = filters.running;
-
-  useEffect(() => {
-    const controller = new AbortController();
-    let timer;
-    const load = async () => {
-      try {
+  const { statuses } = useListedStatuses(
+    {
+      list: (signal) => {
         const params = new URLSearchParams({ pageSize: '50', ...(running ? { running } : {}) });
-        const answer = await listTrains(`?${params}`, controller.signal);
+        return listTrains(`?${params}`, signal);
+      },
+      itemsOf: (answer) => answer.trains,
+      idOf: (train) => train.id,
+      read: trainStatus,
+      onListed: (answer) => {
         setTrains(answer.trains);
         setError(undefined);
-        await readStatuses(answer.trains, {
-          idOf: (train) => train.id,
-          read: trainStatus,
-          known: statuses.current,
-          signal: controller.signal,
-          onFound: (id, status) => {
-            statuses.current.set(id, status);
-            if (!controller.signal.aborted) setUpdatedAt(Date.now());
-          },
-        });
-      } catch (caught) {
-        if (controller.signal.aborted) return;
-        // An API without trains (its routes not mounted) answers 404: the list just has none.
-        if (caught.status === 404) setTrains([]);
-        else setError(caught.message);
-      }
-      if (!controller.signal.aborted) timer = setTimeout(load, refreshMs);
-    };
-    load();
-    return () => {
-      controller.abort();
-      clearTimeout(timer);
-    };
-  }, [running]);
+      },
+      // An API without trains (its routes not mounted) answers 404: the list just has none.
+      onError: (caught) => (caught.status === 404 ? setTrains([]) : setError(caught.message)),
+    },
+    [running],
+  );
 
   const rows = sortReleases(trains ?? []).filter((train) =>
-    trainMatches(filters, train, statuses.current.get(train.id)),
+    trainMatches(filters, train, statuses.get(train.id)),
   );
   if (error) return html`<p class="error" role="alert">Could not list trains: ${error}</p>`;
   if (rows.length === 0) return null;
@@ -116,7 +96,7 @@ export function TrainsList({ filters, now }) {
         <th scope="col">Started</th><th scope="col">By</th><th scope="col">Outcome</th>
       </tr></thead>
       ${rows.map((train) => {
-        const status = statuses.current.get(train.id);
+        const status = statuses.get(train.id);
         const isOpen = open.has(train.id);
         const name = status?.name ?? train.name ?? train.id;
         const wavesId = `waves-${train.id}`;

@@ -59,6 +59,33 @@ test('the status shows the steps with the current one marked, weight, bake left,
   assert.match(text, /pass\s+errorRate: measured 0\.2% \(3\/1500\), against max 1%/);
 });
 
+test('while a monitor watches, the status shows its latest check, e.g. that it waits for CloudWatch', () => {
+  const watched: ReleaseStatus = {
+    ...status,
+    currentVerdict: {
+      status: 'inconclusive',
+      message: 'waiting for CloudWatch (data up to 10:01:00)',
+      checks: [
+        { name: 'metrics', status: 'inconclusive', measured: 'waiting for CloudWatch (data up to 10:01:00)' },
+      ],
+      checksRun: 4,
+      at: '2026-11-28T10:02:10.000Z',
+    },
+  };
+  const text = renderStatus(watched, new Date('2026-11-28T10:03:00.000Z'));
+  assert.match(
+    text,
+    /^verdict\s+inconclusive: waiting for CloudWatch \(data up to 10:01:00\)\s+\(check 4 of this wait, 2026-11-28 10:02:10Z\)$/m,
+  );
+  assert.doesNotMatch(text, /pass after 6 checks/);
+  // A verdict the timeline recorded after the monitor's last report is the newer one.
+  const older = {
+    ...watched,
+    currentVerdict: { ...watched.currentVerdict!, at: '2026-11-28T09:59:59.000Z' },
+  };
+  assert.match(renderStatus(older, new Date('2026-11-28T10:03:00.000Z')), /^verdict\s+pass after 6 checks/m);
+});
+
 test('the list has started, ended, versions, description and outcome columns', () => {
   const text = renderList([
     {

@@ -69,6 +69,18 @@ describe('docker-compose.yml', () => {
     }
   });
 
+  test('each Ramp service’s environment, with nothing set on the host (every variable at its default), is a valid configuration', () => {
+    for (const name of ['ramp-worker', 'ramp-api']) {
+      const environment = Object.fromEntries(
+        Object.entries(compose.services[name]?.environment ?? {}).map(([variable, value]) => [
+          variable,
+          String(value).replace(/\$\{\w+:-([^}]*)\}/g, '$1'),
+        ]),
+      );
+      assert.doesNotThrow(() => loadConfig(environment), name);
+    }
+  });
+
   test("runs Ramp commands that the CLI has, and exposes the API's port", () => {
     const commands = buildProgram().commands.map((command) => command.name());
     for (const name of ['ramp-worker', 'ramp-api']) {

@@ -7,6 +7,7 @@ import { describe, test } from 'node:test';
 import { createCloudWatchBatcher, type MinuteQuery } from '../../src/health/cloudwatch-batcher.ts';
 import { readVersionMetrics } from '../../src/health/version-metrics.ts';
 import { VersionMetricsWatch } from '../../src/health/version-metrics-watch.ts';
+import { VersionMinutesWatch } from '../../src/health/version-minutes-watch.ts';
 import type { Simulator } from '../../src/sim/index.ts';
 import { TestClock, withSim } from '../sim/fixtures.ts';
 
@@ -182,6 +183,102 @@ describe('the per-version metrics watch', () => {
         .slice(before)
         .filter((call) => call.operation === 'GetMetricData');
       assert.equal(calls.length, 1, 'the second read asks only for the recent minutes');
+    });
+  });
+});
+
+describe('the per-minute watch (the sequential judge)', () => {
+  test('over 20 minutes of checks it holds every published minute, equal to a whole-window read, reading only recent minutes after the first', async () => {
+    const since = minute + 10_000;
+    const clock = new TestClock(since);
+    await withSim({ clock, metricDelayMs: delayMs }, async (sim, _lambda, cloudWatch) => {
+      clock.pause();
+      const batcher = createCloudWatchBatcher(cloudWatch, { windowMs: 0 });
+      const watch = new VersionMinutesWatch(batcher, {
+        functionName: 'minutes',
+        alias: 'live',
+        versions: ['2', '1'],
+        since: new Date(since),
+      });
+      const readsBefore = sim.calls().length;
+      let last: Awaited<ReturnType<VersionMinutesWatch['read']>> | undefined;
+      for (let second = 0; second < 20 * 60; second += 20) {
+        const now = since + second * 1000;
+        invoked(sim, 'minutes', '2', now, {
+          isError: second >= 7 * 60 && second < 8 * 60,
+          durationMs: second >= 12 * 60 && second < 13 * 60 ? 900 : 30,
+        });
+        invoked(sim, 'minutes', '1', now);
+        last = await watch.read(new Date(now));
+        // Every invocation that ran at least the metric delay ago is counted once; none younger is seen.
+        const landed =
+          Math.floor(Math.max(0, second * 1000 - delayMs) / 20_000) + (second * 1000 >= delayMs ? 1 : 0);
+        assert.equal(
+          (last['2'] ?? []).reduce((n, m) => n + m.invocations, 0),
+          landed,
+          `at second ${second}`,
+        );
+        clock.advance(20_000);
+      }
+      last = await watch.read(new Date(clock.now()));
+      const candidate = last['2'] ?? [];
+      const stable = last['1'] ?? [];
+      // 20 minutes of traffic; of the last one only what ran at least the delay ago (12:19:10) has landed.
+      assert.deepEqual(
+        candidate.map((m) => m.startMs),
+        Array.from({ length: 20 }, (_, k) => minute + k * 60_000),
+      );
+      assert.equal(
+        candidate.reduce((n, m) => n + m.invocations, 0),
+        60 - 2,
+      );
+      assert.equal(
+        stable.reduce((n, m) => n + m.invocations, 0),
+        60 - 2,
+      );
+      assert.equal(candidate.find((m) => m.errors > 0)?.startMs, minute + 7 * 60_000);
+      assert.equal(
+        candidate.reduce((n, m) => n + m.errors, 0),
+        3,
+      );
+      assert.equal(candidate.find((m) => m.startMs === minute + 12 * 60_000)?.p99Ms, 900);
+      const reads = sim
+        .calls()
+        .slice(readsBefore)
+        .filter((call) => call.operation === 'GetMetricData');
+      // Every read after the first asked for at most the recent window (5 minutes plus the current one).
+      for (const call of reads.slice(1)) {
+        const start = Date.parse(String(call.request.StartTime)) || Number(call.request.StartTime) * 1000;
+        const end = Date.parse(String(call.request.EndTime)) || Number(call.request.EndTime) * 1000;
+        assert.ok(end - start <= 7 * 60_000, `a read of ${(end - start) / 60_000} minutes`);
+      }
+    });
+  });
+
+  test('ten releases checking together share their GetMetricData calls', async () => {
+    const since = minute + 10_000;
+    const clock = new TestClock(since + 3 * 60_000);
+    await withSim({ clock, metricDelayMs: 0 }, async (sim, _lambda, cloudWatch) => {
+      clock.pause();
+      for (let f = 0; f < 10; f++) invoked(sim, `fn${f}`, '2', since + 1000, { isError: f === 3 });
+      const batcher = createCloudWatchBatcher(cloudWatch, { windowMs: 20 });
+      const watches = Array.from(
+        { length: 10 },
+        (_, f) =>
+          new VersionMinutesWatch(batcher, {
+            functionName: `fn${f}`,
+            alias: 'live',
+            versions: ['2', '1'],
+            since: new Date(since),
+          }),
+      );
+      const before = callsOf(sim, 'GetMetricData');
+      const read = await Promise.all(watches.map((watch) => watch.read(new Date(clock.now()))));
+      assert.equal(callsOf(sim, 'GetMetricData') - before, 1, '100 queries in one call');
+      assert.deepEqual(
+        read.map((byVersion) => byVersion['2']?.[0]?.errors),
+        [0, 0, 0, 1, 0, 0, 0, 0, 0, 0],
+      );
     });
   });
 });

@@ -50,6 +50,17 @@ export interface ReleaseStack extends WorkerContext {
     alias: string,
     behaviour?: Behaviour,
   ): Promise<{ stableVersion: string }>;
+  /**
+   * The prelude most release tests share: a new function (named from `prefix`) whose first version is
+   * behind the alias `live`, and a release of new code to it. `spec` adds to the release's fields
+   * (strategy, health…) or replaces them (code); `beforeRelease` arranges what the release should meet
+   * (faults, traffic) once the function exists.
+   */
+  releaseNewFunction(
+    prefix: string,
+    spec?: Partial<ReleaseSpecInput>,
+    beforeRelease?: (fn: string) => unknown,
+  ): Promise<{ fn: string; id: string; stableVersion: string }>;
 }
 
 export interface Behaviour {
@@ -192,7 +203,7 @@ export async function withReleaseStack<T>(
       taskQueue: context.taskQueue,
       defaultRegion: sim.clientConfig.region,
     });
-    return body({
+    const stack: ReleaseStack = {
       ...context,
       sim,
       lambdaQueue,
@@ -226,6 +237,19 @@ export async function withReleaseStack<T>(
         );
         return { stableVersion };
       },
-    });
+      async releaseNewFunction(prefix, spec = {}, beforeRelease = () => {}) {
+        const fn = uniqueName(prefix);
+        const { stableVersion } = await stack.createFunctionWithAlias(fn, 'live');
+        await beforeRelease(fn);
+        const id = await stack.startRelease({
+          function: fn,
+          alias: 'live',
+          code: { zipFile: zipBase64() },
+          ...spec,
+        });
+        return { fn, id, stableVersion };
+      },
+    };
+    return body(stack);
   }
 }

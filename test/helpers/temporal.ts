@@ -46,7 +46,8 @@ export function temporalEnvironment(): Promise<TestWorkflowEnvironment> {
   return environment;
 }
 
-function workflowBundle(): Promise<{ codePath: string } | { code: string }> {
+/** The workflow bundle test Workers load (built once per run by the runner, or here). */
+export function workflowBundle(): Promise<{ codePath: string } | { code: string }> {
   bundle ??= (async () => {
     const codePath = process.env.RAMP_TEST_WORKFLOW_BUNDLE;
     if (codePath) return { codePath };

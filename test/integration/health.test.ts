@@ -52,17 +52,25 @@ describe('health analysis against the simulator', () => {
         (e) => e.event === 'health_verdict' && e.message.startsWith('fail'),
       );
       assert.match(verdict?.message ?? '', /error rate/);
+      // A new release's metrics are judged by the sequential judge unless its spec names another.
+      assert.match(JSON.stringify(verdict), /sequential test, always-valid p=/);
       const endedAfterMs = Date.parse(status.endedAt ?? '') - Date.parse(status.startedAt);
       assert.ok(endedAfterMs < 20_000, `rolled back after ${endedAfterMs} ms, before the 20 s bake ended`);
     });
   });
 
-  test('rolls back a candidate whose p99 duration is over 1.2 × the stable version', async () => {
+  // The fixed judge, named in the spec: it compares p99 on every check, so a 20 s bake sees the regression.
+  // The sequential judge compares latency on whole windows of minutes (at least 3); its latency test is
+  // test/health/sequential-judge.test.ts, on recorded minutes.
+  test('the fixed judge, when the spec names it, rolls back a candidate whose p99 duration is over 1.2 × the stable version', async () => {
     await withReleaseStack(instantMetrics, async (stack) => {
       const { status } = await releaseUnderTraffic(
         stack,
         { latencyMs: { p50: 200, p99: 400 } },
-        { interval: '1s', metrics: { minInvocations: 20, p99Duration: { maxRatioToStable: 1.2 } } },
+        {
+          interval: '1s',
+          metrics: { judge: 'fixed', minInvocations: 20, p99Duration: { maxRatioToStable: 1.2 } },
+        },
       );
 
       assert.equal(status.outcome, 'rolled_back');
@@ -183,12 +191,7 @@ describe('health analysis against the simulator', () => {
         { client: stack.lambda, maxWaitTime: 30, minDelay: 1 },
         { FunctionName: hookFn },
       );
-      const fn = uniqueName('hooked');
-      await stack.createFunctionWithAlias(fn, 'live');
-      const id = await stack.startRelease({
-        function: fn,
-        alias: 'live',
-        code: { zipFile: zipBase64() },
+      const { fn, id } = await stack.releaseNewFunction('hooked', {
         strategy: { steps: [{ weight: 10, bake: '1s' }] },
         health: { hooks: { beforeTraffic: { lambda: hookFn } } },
       });
@@ -210,12 +213,7 @@ describe('health analysis against the simulator', () => {
     const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/check`;
     try {
       await withReleaseStack(instantMetrics, async (stack) => {
-        const fn = uniqueName('posthook');
-        const { stableVersion } = await stack.createFunctionWithAlias(fn, 'live');
-        const id = await stack.startRelease({
-          function: fn,
-          alias: 'live',
-          code: { zipFile: zipBase64() },
+        const { fn, id, stableVersion } = await stack.releaseNewFunction('posthook', {
           strategy: 'AllAtOnce',
           health: { hooks: { afterTraffic: { http: url } } },
         });

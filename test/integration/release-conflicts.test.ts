@@ -41,12 +41,7 @@ describe('conflicts: someone else changed the function or alias', () => {
 
   test('an outside change to the alias during a bake ends as a conflict and Ramp writes nothing more to it', async () => {
     await withReleaseStack({}, async (stack) => {
-      const fn = uniqueName('outside');
-      const { stableVersion } = await stack.createFunctionWithAlias(fn, 'live');
-      const id = await stack.startRelease({
-        function: fn,
-        alias: 'live',
-        code: { zipFile: zipBase64() },
+      const { fn, id, stableVersion } = await stack.releaseNewFunction('outside', {
         strategy: { steps: [{ weight: 10, bake: '2s' }] },
       });
       await waitForStatus(stack.releases, id, (s) => s.phase === 'baking');
@@ -104,12 +99,7 @@ describe('conflicts: someone else changed the function or alias', () => {
           : { status: 'pass' as const, message: 'ok' },
     };
     await withReleaseStack({ healthGate: gate }, async (stack) => {
-      const fn = uniqueName('rollback-conflict');
-      await stack.createFunctionWithAlias(fn, 'live');
-      const id = await stack.startRelease({
-        function: fn,
-        alias: 'live',
-        code: { zipFile: zipBase64() },
+      const { fn, id } = await stack.releaseNewFunction('rollback-conflict', {
         strategy: { steps: [{ weight: 20, bake: '300ms' }] },
         // The gate judges releases that ask for health checks; one without them only bakes.
         health: { interval: '1s', metrics: { errorRate: { max: 0.01 } } },
@@ -146,12 +136,7 @@ describe('conflicts: someone else changed the function or alias', () => {
           : { status: 'pass' as const, message: 'ok' },
     };
     await withReleaseStack({ healthGate: gate }, async (stack) => {
-      const fn = uniqueName('rolled-back-outside');
-      const { stableVersion } = await stack.createFunctionWithAlias(fn, 'live');
-      const id = await stack.startRelease({
-        function: fn,
-        alias: 'live',
-        code: { zipFile: zipBase64() },
+      const { fn, id, stableVersion } = await stack.releaseNewFunction('rolled-back-outside', {
         strategy: { steps: [{ weight: 20, bake: '1h' }] },
         health: { interval: '1s', metrics: { errorRate: { max: 0.01 } } },
       });

@@ -2,19 +2,13 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { GetAliasCommand } from '@aws-sdk/client-lambda';
 import { parseReleaseId } from '../../src/domain/release-id.ts';
-import { withReleaseStack, zipBase64 } from '../helpers/release-stack.ts';
-import { uniqueName } from '../helpers/temporal.ts';
+import { withReleaseStack } from '../helpers/release-stack.ts';
 import { waitForEnd, waitForStatus } from '../helpers/wait-for.ts';
 
 describe('controlling a running release', () => {
   test('waits for approval at an approval step, then promotes once approved', async () => {
     await withReleaseStack({}, async (stack) => {
-      const fn = uniqueName('approve');
-      await stack.createFunctionWithAlias(fn, 'live');
-      const id = await stack.startRelease({
-        function: fn,
-        alias: 'live',
-        code: { zipFile: zipBase64() },
+      const { id } = await stack.releaseNewFunction('approve', {
         strategy: { steps: [{ weight: 25, bake: '50ms', approval: true }] },
       });
       const waiting = await waitForStatus(stack.releases, id, (s) => s.awaitingApproval);
@@ -32,12 +26,7 @@ describe('controlling a running release', () => {
 
   test('refuses an approval that nothing waits for, with the reason', async () => {
     await withReleaseStack({}, async (stack) => {
-      const fn = uniqueName('noapprove');
-      await stack.createFunctionWithAlias(fn, 'live');
-      const id = await stack.startRelease({
-        function: fn,
-        alias: 'live',
-        code: { zipFile: zipBase64() },
+      const { id } = await stack.releaseNewFunction('noapprove', {
         strategy: { steps: [{ weight: 10, bake: '1h' }] },
       });
       await waitForStatus(stack.releases, id, (s) => s.phase === 'baking');
@@ -54,12 +43,7 @@ describe('controlling a running release', () => {
 
   test('pause holds the bake until resume, and promote skips the remaining steps', async () => {
     await withReleaseStack({}, async (stack) => {
-      const fn = uniqueName('pause');
-      await stack.createFunctionWithAlias(fn, 'live');
-      const id = await stack.startRelease({
-        function: fn,
-        alias: 'live',
-        code: { zipFile: zipBase64() },
+      const { fn, id } = await stack.releaseNewFunction('pause', {
         strategy: {
           steps: [
             { weight: 10, bake: '300ms' },
@@ -87,12 +71,7 @@ describe('controlling a running release', () => {
 
   test('abort during a bake rolls the alias back to the stable version', async () => {
     await withReleaseStack({}, async (stack) => {
-      const fn = uniqueName('abort');
-      const { stableVersion } = await stack.createFunctionWithAlias(fn, 'live');
-      const id = await stack.startRelease({
-        function: fn,
-        alias: 'live',
-        code: { zipFile: zipBase64() },
+      const { fn, id, stableVersion } = await stack.releaseNewFunction('abort', {
         strategy: { steps: [{ weight: 30, bake: '1h' }] },
       });
       await waitForStatus(stack.releases, id, (s) => s.phase === 'baking');
@@ -111,12 +90,7 @@ describe('controlling a running release', () => {
   test('an unhealthy verdict rolls the alias back and the timeline shows the failing verdict', async () => {
     const gate = { check: async () => ({ status: 'fail' as const, message: 'error rate 40% > 1%' }) };
     await withReleaseStack({ healthGate: gate }, async (stack) => {
-      const fn = uniqueName('unhealthy');
-      const { stableVersion } = await stack.createFunctionWithAlias(fn, 'live');
-      const id = await stack.startRelease({
-        function: fn,
-        alias: 'live',
-        code: { zipFile: zipBase64() },
+      const { fn, id, stableVersion } = await stack.releaseNewFunction('unhealthy', {
         strategy: { steps: [{ weight: 10, bake: '50ms' }] },
         // The gate judges releases that ask for health checks; one without them only bakes.
         health: { interval: '1s', metrics: { errorRate: { max: 0.01 } } },
@@ -135,12 +109,7 @@ describe('controlling a running release', () => {
 
   test('cancelling the workflow (as from the Temporal UI) still rolls back', async () => {
     await withReleaseStack({}, async (stack) => {
-      const fn = uniqueName('cancel');
-      const { stableVersion } = await stack.createFunctionWithAlias(fn, 'live');
-      const id = await stack.startRelease({
-        function: fn,
-        alias: 'live',
-        code: { zipFile: zipBase64() },
+      const { fn, id, stableVersion } = await stack.releaseNewFunction('cancel', {
         strategy: { steps: [{ weight: 30, bake: '1h' }] },
       });
       await waitForStatus(stack.releases, id, (s) => s.phase === 'baking');

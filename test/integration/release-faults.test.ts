@@ -8,16 +8,14 @@ import { waitForEnd } from '../helpers/wait-for.ts';
 describe('faults Lambda throws at a release', () => {
   test('throttling with Retry-After is retried and the release still succeeds', async () => {
     await withReleaseStack({}, async (stack) => {
-      const fn = uniqueName('throttled');
-      await stack.createFunctionWithAlias(fn, 'live');
-      stack.sim.faults.throttle({ operation: 'UpdateFunctionCode', count: 2, retryAfterSeconds: 1 });
-      stack.sim.faults.throttle({ operation: 'UpdateAlias', count: 1, retryAfterSeconds: 1 });
-      const id = await stack.startRelease({
-        function: fn,
-        alias: 'live',
-        code: { zipFile: zipBase64() },
-        strategy: { steps: [{ weight: 10, bake: '10ms' }] },
-      });
+      const { fn, id } = await stack.releaseNewFunction(
+        'throttled',
+        { strategy: { steps: [{ weight: 10, bake: '10ms' }] } },
+        () => {
+          stack.sim.faults.throttle({ operation: 'UpdateFunctionCode', count: 2, retryAfterSeconds: 1 });
+          stack.sim.faults.throttle({ operation: 'UpdateAlias', count: 1, retryAfterSeconds: 1 });
+        },
+      );
 
       const status = await waitForEnd(stack.releases, id);
 
@@ -34,14 +32,13 @@ describe('faults Lambda throws at a release', () => {
 
   test('an update that ends Failed fails the release with Lambda reason, leaving the alias alone', async () => {
     await withReleaseStack({}, async (stack) => {
-      const fn = uniqueName('failed-update');
-      const { stableVersion } = await stack.createFunctionWithAlias(fn, 'live');
-      stack.sim.faults.failNextUpdate({
-        functionName: fn,
-        reasonCode: 'InvalidImage',
-        reason: 'The image manifest is invalid',
-      });
-      const id = await stack.startRelease({ function: fn, alias: 'live', code: { zipFile: zipBase64() } });
+      const { fn, id, stableVersion } = await stack.releaseNewFunction('failed-update', {}, (fn) =>
+        stack.sim.faults.failNextUpdate({
+          functionName: fn,
+          reasonCode: 'InvalidImage',
+          reason: 'The image manifest is invalid',
+        }),
+      );
 
       const status = await waitForEnd(stack.releases, id);
 
@@ -55,17 +52,15 @@ describe('faults Lambda throws at a release', () => {
 
   test('lost responses from UpdateFunctionCode, PublishVersion and UpdateAlias are recognised as Ramp own effects', async () => {
     await withReleaseStack({}, async (stack) => {
-      const fn = uniqueName('lost');
-      await stack.createFunctionWithAlias(fn, 'live');
-      stack.sim.faults.loseResponse({ operation: 'UpdateFunctionCode', count: 1 });
-      stack.sim.faults.loseResponse({ operation: 'PublishVersion', count: 1 });
-      stack.sim.faults.loseResponse({ operation: 'UpdateAlias', count: 1 });
-      const id = await stack.startRelease({
-        function: fn,
-        alias: 'live',
-        code: { zipFile: zipBase64() },
-        strategy: { steps: [{ weight: 10, bake: '10ms' }] },
-      });
+      const { fn, id } = await stack.releaseNewFunction(
+        'lost',
+        { strategy: { steps: [{ weight: 10, bake: '10ms' }] } },
+        () => {
+          stack.sim.faults.loseResponse({ operation: 'UpdateFunctionCode', count: 1 });
+          stack.sim.faults.loseResponse({ operation: 'PublishVersion', count: 1 });
+          stack.sim.faults.loseResponse({ operation: 'UpdateAlias', count: 1 });
+        },
+      );
 
       const status = await waitForEnd(stack.releases, id);
 
@@ -83,15 +78,9 @@ describe('faults Lambda throws at a release', () => {
 
   test('ServiceException 5xx is retried', async () => {
     await withReleaseStack({}, async (stack) => {
-      const fn = uniqueName('flaky');
-      await stack.createFunctionWithAlias(fn, 'live');
-      stack.sim.faults.serviceError({ operation: 'PublishVersion', count: 2 });
-      const id = await stack.startRelease({
-        function: fn,
-        alias: 'live',
-        code: { zipFile: zipBase64() },
-        strategy: 'AllAtOnce',
-      });
+      const { id } = await stack.releaseNewFunction('flaky', { strategy: 'AllAtOnce' }, () =>
+        stack.sim.faults.serviceError({ operation: 'PublishVersion', count: 2 }),
+      );
 
       assert.equal((await waitForEnd(stack.releases, id)).outcome, 'succeeded');
     });

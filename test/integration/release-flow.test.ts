@@ -9,12 +9,7 @@ import { waitForEnd, waitForStatus } from '../helpers/wait-for.ts';
 describe('a release on the real dev server against the simulator', () => {
   test('shifts a canary step by step and promotes the new version to 100%', async () => {
     await withReleaseStack({}, async (stack) => {
-      const fn = uniqueName('orders');
-      const { stableVersion } = await stack.createFunctionWithAlias(fn, 'live');
-      const id = await stack.startRelease({
-        function: fn,
-        alias: 'live',
-        code: { zipFile: zipBase64() },
+      const { fn, id, stableVersion } = await stack.releaseNewFunction('orders', {
         strategy: {
           steps: [
             { weight: 10, bake: '100ms' },
@@ -69,12 +64,7 @@ describe('a release on the real dev server against the simulator', () => {
 
   test('publishes only the uploaded code, guarded by its CodeSha256 and the RevisionId after the update', async () => {
     await withReleaseStack({}, async (stack) => {
-      const fn = uniqueName('guarded');
-      await stack.createFunctionWithAlias(fn, 'live');
-      const id = await stack.startRelease({
-        function: fn,
-        alias: 'live',
-        code: { zipFile: zipBase64() },
+      const { fn, id } = await stack.releaseNewFunction('guarded', {
         strategy: 'AllAtOnce',
       });
 

@@ -124,6 +124,62 @@ describe('ramp worker in operation', () => {
     }
   });
 
+  test('logs JSON lines at RAMP_LOG_LEVEL, and every activity line names the release, its workflow and the attempt', async () => {
+    const temporal = await temporalEnvironment();
+    const sim = await startSimulator({ updateDelayMs: 50 });
+    const lambda = new LambdaClient({ ...sim.clientConfig, maxAttempts: 1 });
+    const artifactDir = mkdtempSync(join(tmpdir(), 'ramp-worker-logs-'));
+    const taskQueue = uniqueName('logs');
+    const worker = startWorkerProcess(
+      workerEnv(temporal, sim, taskQueue, artifactDir, { RAMP_LOG_LEVEL: 'debug' }),
+    );
+    try {
+      const fn = uniqueName('logs');
+      await createFunctionWithAlias(lambda, fn);
+      const releases = createReleaseClient({
+        client: temporal.client,
+        artifacts: createFileArtifactStore(artifactDir),
+        taskQueue,
+        defaultRegion: sim.region,
+      });
+      const spec = validateReleaseSpec({
+        function: fn,
+        alias: 'live',
+        code: { zipFile: zipBase64() },
+        strategy: 'AllAtOnce',
+      });
+      if (!spec.ok) throw new Error(JSON.stringify(spec.problems));
+      const { releaseId } = await releases.start(spec.spec);
+      assert.equal((await waitForEnd(releases, releaseId, 60_000)).outcome, 'succeeded');
+      const parsed = parseReleaseId(releaseId);
+      assert.ok(parsed);
+      const lines = worker
+        .output()
+        .split('\n')
+        .filter((line) => line.trim() !== '');
+      const json = lines.map((line) => JSON.parse(line) as Record<string, unknown>);
+      assert.ok(
+        json.some((line) => line.level === 'debug'),
+        'debug lines at RAMP_LOG_LEVEL=debug',
+      );
+      const activityLines = json.filter(
+        (line) => line.activityType !== undefined && line.workflowId === parsed.workflowId,
+      );
+      const types = new Set(activityLines.map((line) => line.activityType));
+      for (const type of ['updateFunctionCode', 'publishVersion'])
+        assert.ok(types.has(type), `lines of ${type}: ${[...types]}`);
+      for (const line of activityLines) {
+        assert.equal(line.releaseId, releaseId, JSON.stringify(line));
+        assert.equal(line.workflowRunId, parsed.runId, JSON.stringify(line));
+        assert.equal(typeof line.attempt, 'number', JSON.stringify(line));
+      }
+    } finally {
+      worker.child.kill('SIGKILL');
+      await sim.close();
+      rmSync(artifactDir, { recursive: true, force: true });
+    }
+  });
+
   test('SIGTERM mid-bake: the worker drains (healthz 503), hands the health watch to the other worker and exits 0; the release succeeds', async (t) => {
     const temporal = await temporalEnvironment();
     const sim = await startSimulator({ updateDelayMs: 50, metricDelayMs: 0 });

@@ -45,6 +45,8 @@ test('promote to 100% skips the remaining steps after a confirmation, and the pa
   const browser = await launchChromium();
   const contexts: BrowserContext[] = [];
   const errors: string[] = [];
+  // Each page's requests for the release's event stream: it renders every second and on every status.
+  const streamsOpened = new Map<Page, number>();
   try {
     await withApiStack({ auth }, async (api) => {
       await api.app.listen({ host: '127.0.0.1', port: 0 });
@@ -77,6 +79,10 @@ test('promote to 100% skips the remaining steps after a confirmation, and the pa
         await context.addInitScript(`sessionStorage.setItem('ramp.token', ${JSON.stringify(token)})`);
         const opened = await context.newPage();
         watchErrors(opened, errors);
+        opened.on('request', (request) => {
+          if (new URL(request.url()).pathname.endsWith('/events'))
+            streamsOpened.set(opened, (streamsOpened.get(opened) ?? 0) + 1);
+        });
         await opened.goto(page);
         return opened;
       };
@@ -162,6 +168,7 @@ test('promote to 100% skips the remaining steps after a confirmation, and the pa
           assert.equal(alias.FunctionVersion, ended.candidateVersion);
           assert.equal(alias.RoutingConfig?.AdditionalVersionWeights, undefined);
           assert.match(await admin.locator('.why-all').innerText(), /already ended \(outcome: succeeded\)/);
+          assert.equal(streamsOpened.get(admin), 1, 'the page followed the release on one stream throughout');
         },
       );
 

@@ -171,6 +171,11 @@ test('trains in the dashboard: listed with their waves folded, a live train page
       await t.test(
         'the train page approves the waiting wave and follows the train live to its end',
         async () => {
+          // The page renders every second and on every status: it must still follow the train on one stream.
+          let streamsOpened = 0;
+          page.on('request', (request) => {
+            if (/^\/v1\/trains\/[^/]+\/events$/.test(new URL(request.url()).pathname)) streamsOpened++;
+          });
           await trainRow.getByRole('link', { name: trainName }).click();
           await page.waitForURL((url) => url.pathname === `/ui/trains/${trainId}`);
           await page.evaluate('window.sameDocument = true');
@@ -198,6 +203,7 @@ test('trains in the dashboard: listed with their waves folded, a live train page
             await page.locator('.why-all').innerText(),
             /the train has already ended \(outcome: succeeded\)/,
           );
+          assert.equal(streamsOpened, 1, 'the page followed the train on one stream throughout');
           await page.screenshot({ path: join(screenshotDir, 'dashboard-train.png'), fullPage: true });
         },
       );

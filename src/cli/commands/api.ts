@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { startApi } from '../../api/start-api.ts';
 import { loadConfig } from '../../config.ts';
-import { createLogger } from '../../observability/logger.ts';
+import { createLogger, logProcessWarnings } from '../../observability/logger.ts';
 import { untilSignal } from '../run-until-signal.ts';
 
 export function registerApiCommand(program: Command): void {
@@ -12,9 +12,9 @@ export function registerApiCommand(program: Command): void {
     )
     .action(async () => {
       const config = loadConfig();
-      const api = await startApi(config, {
-        logger: createLogger({ level: config.logLevel, name: 'ramp-api' }),
-      });
+      const logger = createLogger({ level: config.logLevel, name: 'ramp-api' });
+      logProcessWarnings(logger);
+      const api = await startApi(config, { logger });
       await untilSignal();
       await api.close();
     });

@@ -1,11 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { type Command, Option } from 'commander';
-import { parse as parseYaml } from 'yaml';
 import { loadConfig } from '../../config.ts';
 import { controlActions } from '../../domain/release-state.ts';
 import type { ReleaseOutcome, ReleaseStatus, ReleaseSummary } from '../../domain/release-status.ts';
 import { type ApiClient, CliError, createApiClient } from '../api-client.ts';
+import { followStatus } from '../follow-status.ts';
 import { type ListRow, renderList, renderStatus, renderTimelineEntry } from '../render-status.ts';
+import { parseSpecObject } from '../spec-file.ts';
 
 /** Exit codes by outcome, so a CI step can tell a rollback from a conflict. */
 export const exitCodeByOutcome: Record<ReleaseOutcome, number> = {
@@ -17,8 +18,6 @@ export const exitCodeByOutcome: Record<ReleaseOutcome, number> = {
   // The preflight refused the release before any write: bad input, like a spec error.
   rejected: 2,
 };
-
-const followPollMs = 1000;
 
 function api(): ApiClient {
   const { client } = loadConfig();
@@ -53,17 +52,7 @@ function readSpec(
   let spec: Record<string, unknown> = {};
   if (path) {
     const text = readUserFile(path, 'the spec file').toString('utf8');
-    let parsed: unknown;
-    try {
-      parsed = path.endsWith('.json') ? JSON.parse(text) : parseYaml(text);
-    } catch (error) {
-      throw new CliError(
-        `${path} is not valid ${path.endsWith('.json') ? 'JSON' : 'YAML'}: ${(error as Error).message.split('\n')[0]}`,
-      );
-    }
-    if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed))
-      throw new CliError(`${path} must hold one release spec object (see docs/cli.md)`);
-    spec = parsed as Record<string, unknown>;
+    spec = parseSpecObject(path, text, 'one release spec object (see docs/cli.md)');
   }
   for (const field of ['function', 'alias', 'strategy', 'description', 'region'] as const) {
     const value = options[field];
@@ -90,22 +79,12 @@ function readSpec(
 const readStatus = (client: ApiClient, id: string) => client.request<ReleaseStatus>('GET', releasePath(id));
 
 /** Follows a release until it ends, printing each new timeline entry (or, with --json, each status). */
-async function follow(client: ApiClient, releaseId: string, isJson: boolean): Promise<ReleaseStatus> {
-  let printed = 0;
-  let last = '';
-  for (;;) {
-    const status = await readStatus(client, releaseId);
-    if (isJson) {
-      const text = JSON.stringify(status);
-      if (text !== last) console.log(text);
-      last = text;
-    } else {
-      for (const entry of status.timeline.slice(printed)) console.log(renderTimelineEntry(entry));
-    }
-    printed = status.timeline.length;
-    if (status.outcome) return status;
-    await new Promise((resolve) => setTimeout(resolve, followPollMs));
-  }
+function follow(client: ApiClient, releaseId: string, isJson: boolean): Promise<ReleaseStatus> {
+  return followStatus(() => readStatus(client, releaseId), {
+    isJson,
+    changes: (previous, status) =>
+      status.timeline.slice(previous?.timeline.length ?? 0).map(renderTimelineEntry),
+  });
 }
 
 function endOf(status: ReleaseStatus): void {

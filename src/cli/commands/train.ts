@@ -1,12 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { parse as parseYaml } from 'yaml';
 import { loadConfig } from '../../config.ts';
 import { trainControlActions } from '../../domain/train-state.ts';
 import type { TrainOutcome, TrainStatus, TrainSummary } from '../../domain/train-status.ts';
 import { type ApiClient, CliError, createApiClient } from '../api-client.ts';
+import { followStatus } from '../follow-status.ts';
 import { renderTrain, renderTrainChanges, renderTrainList } from '../render-train.ts';
+import { parseSpecObject } from '../spec-file.ts';
 
 /** Exit codes by outcome, the same as `ramp release`'s; `stopped` is a failure that left earlier waves. */
 export const exitCodeByTrainOutcome: Record<TrainOutcome, number> = {
@@ -17,7 +18,6 @@ export const exitCodeByTrainOutcome: Record<TrainOutcome, number> = {
   needs_attention: 6,
 };
 
-const followPollMs = 1000;
 const trainPath = (id: string) => `/v1/trains/${encodeURIComponent(id)}`;
 
 function api(): ApiClient {
@@ -42,17 +42,7 @@ function readText(path: string): string {
  */
 export function readTrainFile(path: string): Record<string, unknown> {
   const text = readText(path);
-  let parsed: unknown;
-  try {
-    parsed = path.endsWith('.json') ? JSON.parse(text) : parseYaml(text);
-  } catch (error) {
-    throw new CliError(
-      `${path} is not valid ${path.endsWith('.json') ? 'JSON' : 'YAML'}: ${(error as Error).message.split('\n')[0]}`,
-    );
-  }
-  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed))
-    throw new CliError(`${path} must hold one train spec object (see docs/trains.md)`);
-  const spec = parsed as {
+  const spec = parseSpecObject(path, text, 'one train spec object (see docs/trains.md)') as {
     defaults?: Record<string, unknown>;
     waves?: { targets?: Record<string, unknown>[] }[];
   };
@@ -71,19 +61,8 @@ export function readTrainFile(path: string): Record<string, unknown> {
 const readStatus = (client: ApiClient, id: string) => client.request<TrainStatus>('GET', trainPath(id));
 
 /** Follows a train until it ends, printing each change (or, with --json, each status). */
-async function follow(client: ApiClient, id: string, isJson: boolean): Promise<TrainStatus> {
-  let previous: TrainStatus | undefined;
-  for (;;) {
-    const status = await readStatus(client, id);
-    if (isJson) {
-      if (JSON.stringify(status) !== JSON.stringify(previous)) console.log(JSON.stringify(status));
-    } else {
-      for (const line of renderTrainChanges(previous, status)) console.log(line);
-    }
-    previous = status;
-    if (status.outcome) return status;
-    await new Promise((resolve) => setTimeout(resolve, followPollMs));
-  }
+function follow(client: ApiClient, id: string, isJson: boolean): Promise<TrainStatus> {
+  return followStatus(() => readStatus(client, id), { isJson, changes: renderTrainChanges });
 }
 
 function endOf(status: TrainStatus): void {

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { loadConfig } from '../../config.ts';
-import { createLogger } from '../../observability/logger.ts';
+import { createLogger, logProcessWarnings } from '../../observability/logger.ts';
 import { createReleaseWorker, installWorkerRuntime, serveWorkerMetrics } from '../../worker.ts';
 import { untilSignal } from '../run-until-signal.ts';
 
@@ -11,6 +11,7 @@ export function registerWorkerCommand(program: Command): void {
     .action(async () => {
       const config = loadConfig();
       const logger = createLogger({ level: config.logLevel, name: 'ramp-worker' });
+      logProcessWarnings(logger);
       const { sdkMetricsUrl } = await installWorkerRuntime(logger, config);
       const worker = await createReleaseWorker(config, { logger });
       const metrics = await serveWorkerMetrics(config, worker, { logger, sdkMetricsUrl });

@@ -13,7 +13,7 @@ import type { ReleaseInput } from '../../domain/release-input.ts';
 import type { ReleaseStatus } from '../../domain/release-status.ts';
 import { roleFieldsOf } from '../../domain/role-arn.ts';
 import { type ReleaseStop, stop } from './failures.ts';
-import { healthWatchQueuePatch } from './messages.ts';
+import { healthWatchQueuePatch, sequentialJudgePatch } from './messages.ts';
 import { controlPlane, monitoring, onQueue } from './options.ts';
 
 const lambda = proxyActivities<ReleaseActivities>(controlPlane);
@@ -25,12 +25,17 @@ export class HealthWatch {
   trafficMovedAt: string | undefined;
   /** When a passing verdict last came in (workflow time), so a verdict that is still fresh is not asked again. */
   private lastVerdictAtMs: number | undefined;
+  /** Which judge this release's metrics get, fixed when it starts; undefined is the fixed judge of before v6. */
+  private readonly judge: 'sequential' | 'fixed' | undefined;
 
   constructor(
     private readonly input: ReleaseInput,
     private readonly status: ReleaseStatus,
     private readonly note: Note,
-  ) {}
+  ) {
+    const metrics = input.health?.metrics;
+    this.judge = metrics && patched(sequentialJudgePatch) ? (metrics.judge ?? 'sequential') : undefined;
+  }
 
   get hasChecks(): boolean {
     return hasHealthChecks(this.input.health);
@@ -58,6 +63,7 @@ export class HealthWatch {
       stepIndex: this.status.stepIndex,
       ...(this.input.health ? { health: this.input.health } : {}),
       ...(this.trafficMovedAt ? { trafficMovedAt: this.trafficMovedAt } : {}),
+      ...(this.judge ? { judge: this.judge } : {}),
     };
   }
 

@@ -74,6 +74,13 @@ export const healthWatchQueuePatch = 'ramp-health-watch-queue-v5';
  */
 export const outboxCapPatch = 'ramp-notification-outbox-cap-v1';
 /**
+ * v6: the sequential judge (src/health/sequential-judge.ts) judges the metrics of new releases, or the one
+ * their spec names (`health.metrics.judge`). Asked once, when the release starts, and only by releases
+ * with metrics, so a release keeps the judge it began with across a worker upgrade, and releases without
+ * metrics record no marker.
+ */
+export const sequentialJudgePatch = 'ramp-sequential-judge-v6';
+/**
  * v6p: synthetic probes before traffic (health.probes): after the candidate is published and before the
  * first shift, a round of probes of the candidate and stable versions (the `probeBeforeTraffic` activity)
  * stops the release, alias untouched, when the candidate fails it. Asked only by releases whose spec has
