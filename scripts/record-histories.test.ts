@@ -357,3 +357,51 @@ test('record: a cross-account release by roleArn, on the role account’s budget
     },
   );
 });
+
+test('record: probes pass before traffic and in the bake, and the candidate is promoted', async () => {
+  await withReleaseStack({ ...budgeted }, async (stack) => {
+    const fn = uniqueName('rec');
+    await stack.createFunctionWithAlias(fn, 'live');
+    const id = await stack.startRelease({
+      function: fn,
+      alias: 'live',
+      code: { zipFile: zipBase64() },
+      strategy: { steps: [{ weight: 10, bake: '2s' }] },
+      health: { interval: '1s', probes: { ratePerSecond: 10, timeout: '1s', preTraffic: '1s' } },
+    });
+    await waitForEnd(stack.releases, id);
+    await save(stack, id, 'probes-promoted');
+  });
+});
+
+test('record: probes fail the candidate before traffic, and the alias is never split', async () => {
+  await withReleaseStack({ ...budgeted }, async (stack) => {
+    const fn = uniqueName('rec');
+    await stack.createFunctionWithAlias(fn, 'live');
+    const id = await stack.startRelease({
+      function: fn,
+      alias: 'live',
+      code: { zipFile: zipBase64({ errorRate: 1 }) },
+      strategy: { steps: [{ weight: 10, bake: '2s' }] },
+      health: { interval: '1s', probes: { ratePerSecond: 10, timeout: '1s', preTraffic: '1s' } },
+    });
+    await waitForEnd(stack.releases, id);
+    await save(stack, id, 'probes-pre-traffic-failed');
+  });
+});
+
+test('record: a candidate that fails its probes in the bake rolls back', async () => {
+  await withReleaseStack({ ...budgeted }, async (stack) => {
+    const fn = uniqueName('rec');
+    await stack.createFunctionWithAlias(fn, 'live');
+    const id = await stack.startRelease({
+      function: fn,
+      alias: 'live',
+      code: { zipFile: zipBase64({ errorRate: 1 }) },
+      strategy: { steps: [{ weight: 10, bake: '20s' }] },
+      health: { interval: '1s', probes: { ratePerSecond: 10, timeout: '1s', preTraffic: '0s' } },
+    });
+    await waitForEnd(stack.releases, id);
+    await save(stack, id, 'probes-rolled-back');
+  });
+});

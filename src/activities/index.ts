@@ -1,4 +1,3 @@
-import type { HealthCheckInput, HealthVerdict } from '../domain/health-verdict.ts';
 import { createDeliverNotification } from './deliver-notification.ts';
 import type { ActivityDeps } from './deps.ts';
 import { createExpectedCodeSha256 } from './expected-code-sha256.ts';
@@ -6,9 +5,9 @@ import { createLambdaBudgetQueue } from './lambda-budget-queue.ts';
 import { createListVersions } from './list-versions.ts';
 import { createMonitorHealth } from './monitor-health.ts';
 import { createPreflight } from './preflight.ts';
+import { createCheckHealth, createProbeBeforeTraffic } from './probe-versions.ts';
 import { createPublishVersion } from './publish-version.ts';
 import { createReadTarget } from './read-target.ts';
-import { roleSessionOf } from './role-session.ts';
 import { createRunValidationHook } from './run-hook.ts';
 import { createAliasActivities } from './set-alias.ts';
 import { createUpdateFunctionCode } from './update-function-code.ts';
@@ -25,11 +24,10 @@ export function createActivities(deps: ActivityDeps) {
     waitForUpdate: createWaitForUpdate(deps),
     publishVersion: createPublishVersion(deps),
     ...createAliasActivities(deps),
-    async checkHealth(input: HealthCheckInput): Promise<HealthVerdict> {
-      return deps.healthGate.check(input, roleSessionOf(input));
-    },
+    checkHealth: createCheckHealth(deps),
     monitorHealth: createMonitorHealth(deps),
     runValidationHook: createRunValidationHook(deps),
+    probeBeforeTraffic: createProbeBeforeTraffic(deps),
     listVersions: createListVersions(deps),
     expectedCodeSha256: createExpectedCodeSha256(deps),
     preflight: createPreflight(deps),
@@ -48,3 +46,4 @@ export type { LambdaBudgetQueue, LambdaBudgetQueueInput } from './lambda-budget-
 export type { PublishedVersion } from './list-versions.ts';
 export type { MonitorResult } from './monitor-health.ts';
 export type { PreflightInput, PreflightProblem, PreflightResult } from './preflight.ts';
+export type { ProbeRoundInput } from './probe-versions.ts';

@@ -2,8 +2,12 @@ import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { FailureType } from '../domain/failure-types.ts';
 import type { HealthCheckInput, HealthVerdict } from '../domain/health-verdict.ts';
+import { consecutiveFailuresToFail } from '../domain/probe-timing.ts';
 import { UnknownAlarmError } from '../health/alarm-states.ts';
 import { watchSession } from '../health/health-gate.ts';
+import { isBrokenCandidate, withProbeChecks } from '../health/probe-judge.ts';
+import { probeChecksOf } from '../health/probe-round.ts';
+import { ProbeRun } from '../health/probes.ts';
 import { stepDuration } from '../observability/metrics.ts';
 import { activityFailure } from './activity-failure.ts';
 import type { ActivityDeps } from './deps.ts';
@@ -33,50 +37,96 @@ export function createMonitorHealth(deps: ActivityDeps) {
     let checksRun = 0;
     let last: HealthVerdict = { status: 'inconclusive', message: 'not checked yet' };
     // One session for the whole wait: the CloudWatch gate keeps what it has read, and reads only what is new.
-    const session = watchSession(deps.healthGate, input, roleSessionOf(input));
-    const sleepUntil = async (wakeAt: number) => {
+    const role = roleSessionOf(input);
+    const session = watchSession(deps.healthGate, input, role);
+    // Probes run for the whole wait, beside the gate's reads, and are judged at each check: they need no
+    // CloudWatch, so a broken candidate is seen within seconds of the shift (src/health/probes.ts).
+    const probes = startProbes(deps, input, role);
+    // Between checks only the cheap rule (the last 8 probes), so thousands of watches can ask it 4 times a second.
+    const isProbeFailing = () =>
+      probes !== null &&
+      isBrokenCandidate(
+        probes.lastCounted(probes.targets.candidateVersion, consecutiveFailuresToFail),
+        probes.versions.length > 1
+          ? probes.lastCounted(probes.targets.stableVersion, consecutiveFailuresToFail)
+          : null,
+      );
+    /** Sleeps until `wakeAt`; true when it woke early because the probes fail the candidate. */
+    const sleepUntil = async (wakeAt: number): Promise<boolean> => {
       // Short slices with a heartbeat each: a pause, abort or promote cancels this activity, and Temporal
-      // delivers the cancellation in the answer to a heartbeat.
+      // delivers the cancellation in the answer to a heartbeat. With probes the slices are shorter, and a
+      // probe failure is checked at once instead of at the next tick: it needs no CloudWatch to be seen.
       while (Date.now() < wakeAt) {
-        await context.sleep(Math.min(1000, wakeAt - Date.now()));
+        await context.sleep(Math.min(probes ? 250 : 1000, wakeAt - Date.now()));
         context.heartbeat({ checksRun, last });
+        if (isProbeFailing()) return true;
       }
+      return false;
     };
     const finish = () => {
       stepDuration.observe({ verdict: last.status }, (Date.now() - startedAt) / 1000);
       return { ...last, checksRun };
     };
-    for (;;) {
-      // Checks fall on the interval's clock grid (multiples of the interval since the epoch), so the monitors
-      // of every release with this interval check together and their CloudWatch reads share calls, however
-      // many releases there are. A wait with no tick left ends on the last check (at most an interval old);
-      // one too short for any tick is checked once, at its end.
-      const tick = nextTick(Date.now(), input.intervalMs);
-      if (tick > watchUntil && checksRun > 0) {
-        await sleepUntil(watchUntil);
-        return finish();
-      }
-      await sleepUntil(Math.min(tick, watchUntil));
-      try {
-        last = await session.check();
-      } catch (error) {
-        if (error instanceof UnknownAlarmError) {
-          throw ApplicationFailure.create({
-            type: FailureType.InvalidSpec,
-            message: error.message,
-            nonRetryable: true,
-          });
+    try {
+      return await checkUntilDone();
+    } finally {
+      // However the watch ends (its end, a failing verdict, a cancellation), no probe is sent after it.
+      probes?.stop();
+    }
+
+    async function checkUntilDone(): Promise<MonitorResult> {
+      for (;;) {
+        // Checks fall on the interval's clock grid (multiples of the interval since the epoch), so the monitors
+        // of every release with this interval check together and their CloudWatch reads share calls, however
+        // many releases there are. A wait with no tick left ends on the last check (at most an interval old);
+        // one too short for any tick is checked once, at its end.
+        const tick = nextTick(Date.now(), input.intervalMs);
+        if (tick > watchUntil && checksRun > 0) {
+          if (!(await sleepUntil(watchUntil))) return finish();
+        } else {
+          await sleepUntil(Math.min(tick, watchUntil));
         }
-        // One failed reading (a throttled GetMetricData) is not a verdict: note it and check again.
-        const failure = activityFailure('health check', error);
-        if (failure.nonRetryable) throw failure;
-        last = { status: 'inconclusive', message: `could not read health: ${failure.message}` };
+        try {
+          last = await session.check();
+        } catch (error) {
+          if (error instanceof UnknownAlarmError) {
+            throw ApplicationFailure.create({
+              type: FailureType.InvalidSpec,
+              message: error.message,
+              nonRetryable: true,
+            });
+          }
+          // One failed reading (a throttled GetMetricData) is not a verdict: note it and check again.
+          const failure = activityFailure('health check', error);
+          if (failure.nonRetryable) throw failure;
+          last = { status: 'inconclusive', message: `could not read health: ${failure.message}` };
+        }
+        if (probes && input.health) last = withProbeChecks(last, probeChecksOf(probes, input.health));
+        checksRun++;
+        context.heartbeat({ checksRun, last });
+        if (last.status === 'fail' || Date.now() >= watchUntil) return finish();
       }
-      checksRun++;
-      context.heartbeat({ checksRun, last });
-      if (last.status === 'fail' || Date.now() >= watchUntil) return finish();
     }
   };
+}
+
+/** The probe run of a watch, when the release has probes and a candidate to probe. */
+function startProbes(
+  deps: ActivityDeps,
+  input: HealthCheckInput,
+  role: ReturnType<typeof roleSessionOf>,
+): ProbeRun | null {
+  const config = input.health?.probes;
+  if (!config || !input.candidateVersion) return null;
+  return new ProbeRun(
+    deps.aws.lambda(input.region, role),
+    {
+      functionName: input.functionName,
+      candidateVersion: input.candidateVersion,
+      stableVersion: input.stableVersion,
+    },
+    config,
+  ).start();
 }
 
 /** The first multiple of `intervalMs` (since the epoch) after `now`. */

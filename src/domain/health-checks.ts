@@ -1,9 +1,12 @@
 import type { HealthConfig } from './health-spec.ts';
 import type { ReleasePlan } from './release-plan.ts';
 
-/** Whether the release has anything that judges the candidate while it takes traffic (alarms or metrics). */
+/** Whether the release has anything that judges the candidate while it takes traffic (alarms, metrics or probes). */
 export function hasHealthChecks(health: HealthConfig | undefined): boolean {
-  return health !== undefined && (health.alarms.length > 0 || health.metrics !== undefined);
+  return (
+    health !== undefined &&
+    (health.alarms.length > 0 || health.metrics !== undefined || health.probes !== undefined)
+  );
 }
 
 /**
@@ -14,7 +17,7 @@ export function releaseWarnings(plan: ReleasePlan, health: HealthConfig | undefi
   const warnings: string[] = [];
   if (plan.steps.length > 0 && !hasHealthChecks(health)) {
     warnings.push(
-      'the steps move traffic with no health checks (no alarms, no metrics): bakes only wait, and nothing rolls back a bad candidate; add health.alarms or health.metrics',
+      'the steps move traffic with no health checks (no alarms, no metrics, no probes): bakes only wait, and nothing rolls back a bad candidate; add health.alarms, health.metrics or health.probes',
     );
   }
   return warnings;

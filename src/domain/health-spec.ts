@@ -61,6 +61,87 @@ const hookSchema = z.union([
   }),
 ]);
 
+/** Limits on synthetic probes: they spend the function's concurrency and are billed like any invocation. */
+export const probeLimits = {
+  maxRatePerSecond: 20,
+  minTimeoutMs: 100,
+  maxTimeoutMs: 30_000,
+  maxPayloads: 10,
+  /** All payloads together: they travel in the release's input and in every health activity's input. */
+  maxPayloadBytes: 8 * 1024,
+  maxPreTrafficMs: 5 * 60_000,
+} as const;
+
+const durationBetween = (minMs: number, maxMs: number, message: string) =>
+  durationSchema.refine(
+    (value) => {
+      if (!isParsableDuration(value)) return true; // the duration's own check reports it
+      const ms = parseDurationMs(value);
+      return ms >= minMs && ms <= maxMs;
+    },
+    { message },
+  );
+
+const jsonValue = z.union([z.string(), z.number(), z.boolean(), z.null()]);
+
+/** `$`, then `.name` or `[index]` steps: enough to reach a field of a JSON answer, nothing that runs code. */
+export const probeJsonPathPattern = /^\$(?:\.[A-Za-z_$][\w$-]*|\[\d+\])*$/;
+
+const probesSchema = z
+  .strictObject({
+    ratePerSecond: z
+      .number()
+      .positive()
+      .max(probeLimits.maxRatePerSecond)
+      .default(5)
+      .describe(
+        'Probes per second sent to each version (candidate and stable), by Invoke with Qualifier = the version. ' +
+          'Each probe is a billed invocation and takes concurrency: see docs/health.md for the cost.',
+      ),
+    timeout: durationBetween(probeLimits.minTimeoutMs, probeLimits.maxTimeoutMs, 'between 100ms and 30s')
+      .default('3s')
+      .describe('A probe not answered within this is a failure.'),
+    payloads: z
+      .array(z.unknown())
+      .min(1)
+      .max(probeLimits.maxPayloads)
+      .default([{}])
+      .refine(
+        (payloads) => {
+          try {
+            const text = JSON.stringify(payloads);
+            return text !== undefined && new TextEncoder().encode(text).length <= probeLimits.maxPayloadBytes;
+          } catch {
+            return false;
+          }
+        },
+        { message: `JSON of at most ${probeLimits.maxPayloadBytes} bytes in all` },
+      )
+      .describe('Event payloads sent in turn, as JSON.'),
+    expect: z
+      .strictObject({
+        jsonPath: z
+          .string()
+          .regex(probeJsonPathPattern, { message: 'a simple JSON path such as $.statusCode or $.body[0].ok' })
+          .describe('Where in the JSON answer to look.'),
+        equals: jsonValue.describe('The value a healthy answer has there.'),
+      })
+      .optional()
+      .describe(
+        'What a healthy answer looks like. Without it, a probe fails only on a FunctionError or a timeout.',
+      ),
+    preTraffic: durationBetween(0, probeLimits.maxPreTrafficMs, 'between 0s and 5m')
+      .default('5s')
+      .describe(
+        'How long the candidate (and stable, for comparison) are probed after the candidate is published and ' +
+          'before any traffic moves; a failing round stops the release with the alias untouched. 0s skips it.',
+      ),
+  })
+  .describe(
+    'Synthetic probes: Ramp invokes the candidate and stable versions directly (never the alias, so the traffic ' +
+      "split is untouched) and judges the candidate's failures against stable's, without waiting for CloudWatch.",
+  );
+
 /** The practical threshold the sequential judge applies when a spec states none. */
 export const defaultTolerance = { ratioToStable: 1.2, minRateIncrease: 0.001 } as const;
 
@@ -152,6 +233,7 @@ export const healthSpecSchema = z
         p99Duration: durationLimit.optional(),
       })
       .optional(),
+    probes: probesSchema.optional(),
     hooks: z
       .strictObject({
         beforeTraffic: hookSchema
@@ -180,7 +262,9 @@ export const healthSpecSchema = z
       })
       .optional(),
   })
-  .describe('Health analysis between steps: alarms, per-version metrics and validation hooks.');
+  .describe(
+    'Health analysis between steps: alarms, per-version metrics, synthetic probes and validation hooks.',
+  );
 
 export type HealthSpec = z.output<typeof healthSpecSchema>;
 export type HookSpec = z.output<typeof hookSchema>;
@@ -205,6 +289,17 @@ export interface HealthConfig {
     p99Duration?: { maxMs?: number; maxRatioToStable?: number };
   };
   hooks?: { beforeTraffic?: HookSpec; afterTraffic?: HookSpec; timeoutMs: number };
+  probes?: ProbeConfig;
+}
+
+/** Synthetic probes as the workflow carries them (docs/health.md, "Synthetic probes"). */
+export interface ProbeConfig {
+  ratePerSecond: number;
+  timeoutMs: number;
+  payloads: unknown[];
+  expect?: { jsonPath: string; equals: string | number | boolean | null };
+  /** 0: no probe round before traffic moves. */
+  preTrafficMs: number;
 }
 
 function definedOnly<T extends object>(value: T): T {
@@ -223,6 +318,15 @@ export function healthConfigOf(spec: HealthSpec): HealthConfig {
           afterTraffic: spec.hooks.afterTraffic,
           timeoutMs: parseDurationMs(spec.hooks.timeout),
         }) as HealthConfig['hooks'])
+      : undefined,
+    probes: spec.probes
+      ? (definedOnly({
+          ratePerSecond: spec.probes.ratePerSecond,
+          timeoutMs: parseDurationMs(spec.probes.timeout),
+          payloads: spec.probes.payloads,
+          expect: spec.probes.expect,
+          preTrafficMs: parseDurationMs(spec.probes.preTraffic),
+        }) as ProbeConfig)
       : undefined,
   }) as HealthConfig;
 }

@@ -20,6 +20,9 @@ export interface InvocationResult {
  * alias's weights, run as the version's package (or a fault override) says, and counted in the metrics.
  */
 export class Invoker {
+  /** Synchronous invocations running now, per region and function: what reserved concurrency limits. */
+  private readonly running = new Map<string, number>();
+
   constructor(
     private readonly deps: {
       registry: FunctionRegistry;
@@ -32,7 +35,8 @@ export class Invoker {
     },
   ) {}
 
-  invoke(traffic: Omit<TrafficOptions, 'ratePerSecond'>): InvocationResult {
+  /** `isOverConcurrency`: the function's reserved concurrency is all in use, so Lambda throttles this one. */
+  invoke(traffic: Omit<TrafficOptions, 'ratePerSecond'>, isOverConcurrency = false): InvocationResult {
     const { registry, faults, metrics, random, clock, accountId } = this.deps;
     const region = traffic.region ?? this.deps.defaultRegion;
     const context: Context = { region, accountId };
@@ -47,7 +51,7 @@ export class Invoker {
       ...(routed.behaviour ?? healthyBehaviour),
       ...faults.behaviourOf(routed.fn.name, routed.executedVersion),
     };
-    const isThrottled = random() < behaviour.throttleRate;
+    const isThrottled = isOverConcurrency || random() < behaviour.throttleRate;
     const isError = !isThrottled && random() < behaviour.errorRate;
     const durationMs = isThrottled ? 0 : sampleLatencyMs(behaviour, random);
     metrics.record({
@@ -61,6 +65,14 @@ export class Invoker {
       isThrottled,
     });
     return { executedVersion: routed.executedVersion, isError, isThrottled, durationMs };
+  }
+
+  private functionOf(context: Context, functionName: string) {
+    try {
+      return this.deps.registry.find(context, functionName).fn;
+    } catch {
+      return undefined; // routing reports the missing function as Lambda does
+    }
   }
 
   /** Invoke as Lambda answers it on the wire, for each invocation type. */
@@ -83,7 +95,16 @@ export class Invoker {
         { hasType: false },
       );
     }
-    const result = this.invoke({ functionName, ...(qualifier ? { qualifier } : {}), region: context.region });
+    // Reserved concurrency bounds the synchronous invocations running at once; one more is throttled and counted in
+    // Throttles. (The traffic generator's invocations take no time, so they hold none.)
+    const fn = invocationType === 'RequestResponse' ? this.functionOf(context, functionName) : undefined;
+    const runningKey = fn ? `${context.region}/${fn.name}` : '';
+    const isOverConcurrency =
+      fn?.reservedConcurrency !== undefined && (this.running.get(runningKey) ?? 0) >= fn.reservedConcurrency;
+    const result = this.invoke(
+      { functionName, ...(qualifier ? { qualifier } : {}), region: context.region },
+      isOverConcurrency,
+    );
     // An asynchronous invocation is queued and answered at once; Lambda retries a throttled one itself, and
     // it still runs and counts in the metrics.
     if (invocationType === 'Event') return { status: 202 };
@@ -93,7 +114,12 @@ export class Invoker {
       });
     }
     // The caller waits as long as the version takes (capped, so a slow version cannot hang a test).
-    await sleep(Math.min(result.durationMs, 10_000));
+    this.running.set(runningKey, (this.running.get(runningKey) ?? 0) + 1);
+    try {
+      await sleep(Math.min(result.durationMs, 10_000));
+    } finally {
+      this.running.set(runningKey, (this.running.get(runningKey) ?? 1) - 1);
+    }
     const headers: Record<string, string> = { 'X-Amz-Executed-Version': result.executedVersion };
     if (result.isError) {
       headers['X-Amz-Function-Error'] = 'Unhandled';

@@ -194,6 +194,12 @@ export class LambdaEndpoint implements ServiceEndpoint {
         return lambda.listAliases(context, fn, call.query);
       case 'DeleteFunction':
         return lambda.deleteFunction(context, fn, call.query);
+      case 'PutFunctionConcurrency':
+        return lambda.putFunctionConcurrency(context, fn, call.body);
+      case 'GetFunctionConcurrency':
+        return lambda.getFunctionConcurrency(context, fn);
+      case 'DeleteFunctionConcurrency':
+        return lambda.deleteFunctionConcurrency(context, fn);
       case 'Invoke':
         return invoker.invokeOverHttp(context, fn, call.query.get('Qualifier'), call.invocationType);
       default:

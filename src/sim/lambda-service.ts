@@ -130,8 +130,43 @@ export class LambdaService {
       body: {
         Configuration: this.configuration(context, fn, version, qualifier),
         Code: codeLocationOf(context, fn, code),
+        ...(fn.reservedConcurrency !== undefined
+          ? { Concurrency: { ReservedConcurrentExecutions: fn.reservedConcurrency } }
+          : {}),
       },
     };
+  }
+
+  /** Reserved concurrency: Invoke answers 429 ReservedFunctionConcurrentInvocationLimitExceeded beyond it. */
+  putFunctionConcurrency(context: Context, raw: string, body: Record<string, unknown>): Reply {
+    const { fn } = this.registry.find(context, raw, true);
+    const reserved = body.ReservedConcurrentExecutions;
+    if (typeof reserved !== 'number' || !Number.isInteger(reserved) || reserved < 0) {
+      throw validationError(
+        String(reserved),
+        'reservedConcurrentExecutions',
+        'Member must have value greater than or equal to 0',
+      );
+    }
+    fn.reservedConcurrency = reserved;
+    this.registry.onChange();
+    return { status: 200, body: { ReservedConcurrentExecutions: reserved } };
+  }
+
+  getFunctionConcurrency(context: Context, raw: string): Reply {
+    const { fn } = this.registry.find(context, raw, true);
+    return {
+      status: 200,
+      body:
+        fn.reservedConcurrency === undefined ? {} : { ReservedConcurrentExecutions: fn.reservedConcurrency },
+    };
+  }
+
+  deleteFunctionConcurrency(context: Context, raw: string): Reply {
+    const { fn } = this.registry.find(context, raw, true);
+    delete fn.reservedConcurrency;
+    this.registry.onChange();
+    return { status: 204 };
   }
 
   getFunctionConfiguration(context: Context, raw: string, query: URLSearchParams): Reply {

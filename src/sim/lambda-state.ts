@@ -67,6 +67,8 @@ export interface FunctionRecord {
   versions: VersionRecord[];
   nextVersion: number;
   aliases: Record<string, AliasRecord>;
+  /** PutFunctionConcurrency: at most this many executions at once; absent, the account's pool. */
+  reservedConcurrency?: number;
 }
 
 export function lambdaTimestamp(ms: number): string {

@@ -10,7 +10,18 @@ export interface LambdaRoute {
 
 const prefix = '/2015-03-31/functions';
 
+/** Reserved concurrency lives under other API versions: Put and Delete 2017-10-31, Get 2019-09-30. */
+const concurrencyPath = /^\/(?:2017-10-31|2019-09-30)\/functions\/([^/]+)\/concurrency$/;
+
 export function matchLambdaRoute(method: string, path: string): LambdaRoute | undefined {
+  const concurrency = concurrencyPath.exec(path);
+  if (concurrency) {
+    const functionName = decodeURIComponent(concurrency[1] ?? '');
+    if (method === 'PUT') return { operation: 'PutFunctionConcurrency', functionName };
+    if (method === 'GET') return { operation: 'GetFunctionConcurrency', functionName };
+    if (method === 'DELETE') return { operation: 'DeleteFunctionConcurrency', functionName };
+    return undefined;
+  }
   if (path === prefix || path === `${prefix}/`)
     return method === 'POST' ? { operation: 'CreateFunction' } : undefined;
   if (!path.startsWith(`${prefix}/`)) return undefined;

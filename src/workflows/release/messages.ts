@@ -80,3 +80,10 @@ export const outboxCapPatch = 'ramp-notification-outbox-cap-v1';
  * metrics record no marker.
  */
 export const sequentialJudgePatch = 'ramp-sequential-judge-v6';
+/**
+ * v6p: synthetic probes before traffic (health.probes): after the candidate is published and before the
+ * first shift, a round of probes of the candidate and stable versions (the `probeBeforeTraffic` activity)
+ * stops the release, alias untouched, when the candidate fails it. Asked only by releases whose spec has
+ * probes, so releases without them record no marker and run exactly as before.
+ */
+export const preTrafficProbesPatch = 'ramp-pre-traffic-probes-v6';

@@ -85,3 +85,13 @@ export function hookCall(hookTimeoutMs: number): ActivityOptions {
     retry: retryUntilDeadline,
   };
 }
+
+/** A round of probes before traffic moves: long enough for the round and its last probe, heartbeating. */
+export function probeRound(roundMs: number, probeTimeoutMs: number): ActivityOptions {
+  return {
+    startToCloseTimeout: roundMs + probeTimeoutMs + 60_000,
+    heartbeatTimeout: '15s',
+    scheduleToCloseTimeout: 3 * (roundMs + probeTimeoutMs + 60_000),
+    retry: retryUntilDeadline,
+  };
+}

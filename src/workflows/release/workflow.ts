@@ -42,6 +42,7 @@ import { legacyRelease } from './legacy.ts';
 import { lambdaBudgetPatch, releaseSafetyPatch } from './messages.ts';
 import { Notifier } from './notifier.ts';
 import { controlPlane } from './options.ts';
+import { probeBeforeTraffic } from './pre-traffic-probes.ts';
 
 const { lambdaBudgetQueue } = proxyActivities<ReleaseActivities>(controlPlane);
 
@@ -154,6 +155,7 @@ class Release {
     status.candidateVersion = candidate;
 
     if (writer.alias?.functionVersion !== candidate) await this.hook('beforeTraffic');
+    if (writer.alias?.functionVersion !== candidate) await probeBeforeTraffic(this);
     this.controls.stopIfAborted();
     if (!writer.alias) {
       this.enter('promoting');
