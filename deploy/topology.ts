@@ -67,6 +67,14 @@ const shared: Record<string, EnvValue> = {
   RAMP_LAMBDA_BUDGET: operator('7.5'),
   RAMP_LAMBDA_BUDGET_REGIONS: operator(''),
   RAMP_TARGET_ACCOUNTS: operator(''),
+  // mTLS to Temporal and payload encryption (docs/operations.md): empty, plaintext.
+  TEMPORAL_TLS_CA: operator(''),
+  TEMPORAL_TLS_CERT: operator(''),
+  TEMPORAL_TLS_KEY: operator(''),
+  TEMPORAL_TLS_SERVER_NAME: operator(''),
+  TEMPORAL_CONNECT_TIMEOUT: operator('10s'),
+  RAMP_PAYLOAD_KEYS_FILE: operator(''),
+  RAMP_PAYLOAD_KEY_ID: operator(''),
 };
 
 export const image = {
@@ -99,6 +107,7 @@ export const rampServices = {
       RAMP_API_HOST: site((s) => s.apiHost),
       RAMP_API_PORT: site((s) => s.apiPort),
       RAMP_API_TOKENS_FILE: site((s) => s.apiTokensFile),
+      RAMP_CODEC_CORS_ORIGINS: operator('http://localhost:8233'),
     },
   },
 } satisfies Record<string, RampService>;
