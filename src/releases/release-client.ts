@@ -178,7 +178,9 @@ export function createReleaseClient(deps: ReleaseClientDeps) {
     const handle = handleOf(releaseId);
     let description: Awaited<ReturnType<typeof handle.describe>>;
     try {
-      description = await handle.describe();
+      // A deadline of its own: with Temporal down, the client would retry for about 20 s before failing,
+      // longer than most callers wait. Its DeadlineExceeded is the API's 503 Unavailable, in seconds.
+      description = await client.withDeadline(Date.now() + statusQueryDeadlineMs, () => handle.describe());
     } catch (error) {
       if (error instanceof WorkflowNotFoundError) throw releaseNotFound(releaseId);
       throw error;

@@ -56,7 +56,7 @@ async function api(method: string, path: string, body?: unknown, token = stack.a
       ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
     },
     ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-    // While Temporal is down the API answers 503 only after the Temporal client's own retries (about 20 s).
+    // While Temporal is down a status read answers 503 at its 5 s deadline (src/releases/release-client.ts).
     signal: AbortSignal.timeout(60_000),
   });
   const text = await response.text();
