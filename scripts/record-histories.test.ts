@@ -33,12 +33,7 @@ async function save(stack: { client: import('@temporalio/client').Client }, rele
 
 test('record: a canary that promotes, with a pause and a resume', async () => {
   await withReleaseStack({ ...budgeted }, async (stack) => {
-    const fn = uniqueName('rec');
-    await stack.createFunctionWithAlias(fn, 'live');
-    const id = await stack.startRelease({
-      function: fn,
-      alias: 'live',
-      code: { zipFile: zipBase64() },
+    const { id } = await stack.releaseNewFunction('rec', {
       strategy: {
         steps: [
           { weight: 10, bake: '300ms' },
@@ -57,12 +52,7 @@ test('record: a canary that promotes, with a pause and a resume', async () => {
 test('record: an unhealthy canary that rolls back', async () => {
   const gate = { check: async () => ({ status: 'fail' as const, message: 'error rate 30%' }) };
   await withReleaseStack({ ...budgeted, healthGate: gate }, async (stack) => {
-    const fn = uniqueName('rec');
-    await stack.createFunctionWithAlias(fn, 'live');
-    const id = await stack.startRelease({
-      function: fn,
-      alias: 'live',
-      code: { zipFile: zipBase64() },
+    const { id } = await stack.releaseNewFunction('rec', {
       strategy: { steps: [{ weight: 10, bake: '100ms' }] },
       // The gate judges only releases that ask for health checks.
       health: { interval: '1s', metrics: { errorRate: { max: 0.1 } } },
@@ -74,12 +64,7 @@ test('record: an unhealthy canary that rolls back', async () => {
 
 test('record: an approval step, approved', async () => {
   await withReleaseStack({ ...budgeted }, async (stack) => {
-    const fn = uniqueName('rec');
-    await stack.createFunctionWithAlias(fn, 'live');
-    const id = await stack.startRelease({
-      function: fn,
-      alias: 'live',
-      code: { zipFile: zipBase64() },
+    const { id } = await stack.releaseNewFunction('rec', {
       strategy: { steps: [{ weight: 20, bake: '50ms', approval: true }] },
     });
     await waitForStatus(stack.releases, id, (s) => s.awaitingApproval);
@@ -106,12 +91,7 @@ test('record: a first release that creates the alias', async () => {
 
 test('record: an abort during a bake', async () => {
   await withReleaseStack({ ...budgeted }, async (stack) => {
-    const fn = uniqueName('rec');
-    await stack.createFunctionWithAlias(fn, 'live');
-    const id = await stack.startRelease({
-      function: fn,
-      alias: 'live',
-      code: { zipFile: zipBase64() },
+    const { id } = await stack.releaseNewFunction('rec', {
       strategy: { steps: [{ weight: 10, bake: '1h' }] },
     });
     await waitForStatus(stack.releases, id, (s) => s.phase === 'baking');
@@ -123,12 +103,7 @@ test('record: an abort during a bake', async () => {
 
 test('record: a workflow cancelled from the Temporal UI during a bake', async () => {
   await withReleaseStack({ ...budgeted }, async (stack) => {
-    const fn = uniqueName('rec');
-    await stack.createFunctionWithAlias(fn, 'live');
-    const id = await stack.startRelease({
-      function: fn,
-      alias: 'live',
-      code: { zipFile: zipBase64() },
+    const { id } = await stack.releaseNewFunction('rec', {
       strategy: { steps: [{ weight: 10, bake: '1h' }] },
     });
     await waitForStatus(stack.releases, id, (s) => s.phase === 'baking');
@@ -167,12 +142,7 @@ test('record: validation hooks before and after traffic', async () => {
 test('record: too little traffic for a verdict, so the bake is extended once', async () => {
   const gate = { check: async () => ({ status: 'inconclusive' as const, message: 'too few invocations' }) };
   await withReleaseStack({ ...budgeted, healthGate: gate }, async (stack) => {
-    const fn = uniqueName('rec');
-    await stack.createFunctionWithAlias(fn, 'live');
-    const id = await stack.startRelease({
-      function: fn,
-      alias: 'live',
-      code: { zipFile: zipBase64() },
+    const { id } = await stack.releaseNewFunction('rec', {
       strategy: { steps: [{ weight: 10, bake: '1s' }] },
       health: { interval: '1s', metrics: { insufficientTraffic: 'wait', errorRate: { max: 0.1 } } },
     });
@@ -183,25 +153,25 @@ test('record: too little traffic for a verdict, so the bake is extended once', a
 
 test('record: someone else changes the alias during a bake (conflict)', async () => {
   await withReleaseStack({ ...budgeted }, async (stack) => {
-    const fn = uniqueName('rec');
-    await stack.createFunctionWithAlias(fn, 'live');
-    stack.sim.faults.outsideChange({
-      functionName: fn,
-      when: { operation: 'UpdateAlias', phase: 'after' },
-      change: 'alias',
-      alias: 'live',
-    });
-    const id = await stack.startRelease({
-      function: fn,
-      alias: 'live',
-      code: { zipFile: zipBase64() },
-      strategy: {
-        steps: [
-          { weight: 10, bake: '50ms' },
-          { weight: 50, bake: '50ms' },
-        ],
+    const { id } = await stack.releaseNewFunction(
+      'rec',
+      {
+        strategy: {
+          steps: [
+            { weight: 10, bake: '50ms' },
+            { weight: 50, bake: '50ms' },
+          ],
+        },
       },
-    });
+      async (fn) => {
+        stack.sim.faults.outsideChange({
+          functionName: fn,
+          when: { operation: 'UpdateAlias', phase: 'after' },
+          change: 'alias',
+          alias: 'live',
+        });
+      },
+    );
     await waitForEnd(stack.releases, id);
     await save(stack, id, 'conflict');
   });
@@ -360,12 +330,7 @@ test('record: a cross-account release by roleArn, on the role account’s budget
 
 test('record: probes pass before traffic and in the bake, and the candidate is promoted', async () => {
   await withReleaseStack({ ...budgeted }, async (stack) => {
-    const fn = uniqueName('rec');
-    await stack.createFunctionWithAlias(fn, 'live');
-    const id = await stack.startRelease({
-      function: fn,
-      alias: 'live',
-      code: { zipFile: zipBase64() },
+    const { id } = await stack.releaseNewFunction('rec', {
       strategy: { steps: [{ weight: 10, bake: '2s' }] },
       health: { interval: '1s', probes: { ratePerSecond: 10, timeout: '1s', preTraffic: '1s' } },
     });
