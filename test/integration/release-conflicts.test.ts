@@ -100,7 +100,10 @@ describe('conflicts: someone else changed the function or alias', () => {
     };
     await withReleaseStack({ healthGate: gate }, async (stack) => {
       const { fn, id } = await stack.releaseNewFunction('rollback-conflict', {
-        strategy: { steps: [{ weight: 20, bake: '300ms' }] },
+        // A bake far longer than the test, ended by the failing check: with a 300 ms bake a loaded machine
+        // could end the bake on a passing check before the outside change below, and the release then met
+        // that change while promoting (a conflict) instead of while rolling back (CI saw it once).
+        strategy: { steps: [{ weight: 20, bake: '1h' }] },
         // The gate judges releases that ask for health checks; one without them only bakes.
         health: { interval: '1s', metrics: { errorRate: { max: 0.01 } } },
       });
