@@ -39,3 +39,18 @@ export function readSummary(path: string): { passed: number; failed: number } | 
     return undefined;
   }
 }
+
+/**
+ * Prints the run's last line, `N passed, N failed` (what CI reads), and returns the exit code. A runner that
+ * exited before reporting, or crashed after some tests passed, must not read as green.
+ */
+export function reportRun(summaryPath: string, exitCode: number): number {
+  const summary = readSummary(summaryPath);
+  if (!summary) {
+    console.log(`The test runner exited with ${exitCode} before reporting.\n0 passed, 1 failed`);
+    return 1;
+  }
+  const failed = summary.failed + (exitCode !== 0 && summary.failed === 0 ? 1 : 0);
+  console.log(`${summary.passed} passed, ${failed} failed`);
+  return failed === 0 ? 0 : 1;
+}

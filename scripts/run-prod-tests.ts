@@ -9,7 +9,7 @@
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
-import { readSummary, runNodeTests } from './node-test-run.ts';
+import { reportRun, runNodeTests } from './node-test-run.ts';
 
 const root = resolve(import.meta.dirname, '..');
 
@@ -36,14 +36,7 @@ async function main(): Promise<number> {
     console.error(
       `ramp: the production-topology tests took ${Math.round((Date.now() - startedAt) / 1000)} s`,
     );
-    const summary = readSummary(summaryPath);
-    if (!summary) {
-      console.log(`The test runner exited with ${exitCode} before reporting.\n0 passed, 1 failed`);
-      return 1;
-    }
-    const failed = summary.failed + (exitCode !== 0 && summary.failed === 0 ? 1 : 0);
-    console.log(`${summary.passed} passed, ${failed} failed`);
-    return failed === 0 ? 0 : 1;
+    return reportRun(summaryPath, exitCode);
   } finally {
     rmSync(scratch, { recursive: true, force: true });
   }

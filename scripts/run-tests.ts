@@ -5,13 +5,13 @@
  *   npm test                      every test
  *   npm test -- test/sim          only files under these paths
  */
-import { mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { bundlerLogger } from '../src/temporal/bundler-logger.ts';
 import { startDevServer } from '../src/temporal/dev-server.ts';
-import { readSummary, runNodeTests } from './node-test-run.ts';
+import { reportRun, runNodeTests } from './node-test-run.ts';
 
 const root = resolve(import.meta.dirname, '..');
 const testWorkflowsPath = join(root, 'test/fixtures/workflows/index.ts');
@@ -35,6 +35,11 @@ function testFiles(under: string[]): string[] {
 }
 
 async function main(): Promise<number> {
+  const missing = process.argv.slice(2).filter((path) => !existsSync(resolve(root, path)));
+  if (missing.length > 0) {
+    console.log(`No such test file or folder: ${missing.join(', ')}\n0 passed, 1 failed`);
+    return 1;
+  }
   const files = testFiles(process.argv.slice(2));
   if (files.length === 0) {
     console.log('No test files found.\n0 passed, 1 failed');
@@ -62,15 +67,7 @@ async function main(): Promise<number> {
       },
       summaryPath,
     );
-    const summary = readSummary(summaryPath);
-    if (!summary) {
-      console.log(`The test runner exited with ${exitCode} before reporting.\n0 passed, 1 failed`);
-      return 1;
-    }
-    // A runner that crashed after some tests passed must not read as green.
-    const failed = summary.failed + (exitCode !== 0 && summary.failed === 0 ? 1 : 0);
-    console.log(`${summary.passed} passed, ${failed} failed`);
-    return failed === 0 ? 0 : 1;
+    return reportRun(summaryPath, exitCode);
   } finally {
     await server.stop();
     rmSync(scratch, { recursive: true, force: true });
