@@ -48,8 +48,16 @@ function credentialScope(authorization: string | undefined): {
   return match ? { accessKeyId: match[1], region: match[2], service: match[3] } : {};
 }
 
+/**
+ * How long an idle keep-alive connection stays open. Node's default, 5 s, is far shorter than AWS's front
+ * ends keep one: an SDK client (whose agent keeps sockets without an idle limit of its own) that sent its
+ * next call just as the simulator closed the socket got ECONNRESET, which a client with `maxAttempts: 1`
+ * does not retry (a train test met it in CI after a 5 s pause between its calls).
+ */
+export const keepAliveTimeoutMs = 60_000;
+
 export function createSimServer(endpoints: readonly ServiceEndpoint[]): Server {
-  return createServer((raw, response) => {
+  const server = createServer((raw, response) => {
     const scope = credentialScope(raw.headers.authorization);
     const request: SimRequest = {
       method: raw.method ?? 'GET',
@@ -74,6 +82,9 @@ export function createSimServer(endpoints: readonly ServiceEndpoint[]): Server {
         sendLambdaError(response, error instanceof SimError ? error : serviceError());
     });
   });
+  server.keepAliveTimeout = keepAliveTimeoutMs;
+  server.headersTimeout = keepAliveTimeoutMs + 1_000;
+  return server;
 }
 
 export async function readBody(request: IncomingMessage): Promise<Buffer> {

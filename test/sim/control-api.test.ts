@@ -80,3 +80,16 @@ describe('the control API checks its bodies', () => {
     });
   });
 });
+
+describe('the simulator’s HTTP connections', () => {
+  // An SDK agent keeps sockets without an idle limit of its own; a server that closes idle keep-alive
+  // connections after Node's default 5 s makes a call sent at that moment fail with ECONNRESET.
+  test('keeps an idle keep-alive connection for 60 s, and says so to the client', async () => {
+    await withSim({}, async (sim) => {
+      const response = await fetch(`${sim.endpoint}/2015-03-31/functions/`, { method: 'GET' });
+      await response.arrayBuffer();
+      assert.equal(response.headers.get('connection'), 'keep-alive');
+      assert.equal(response.headers.get('keep-alive'), 'timeout=60');
+    });
+  });
+});
