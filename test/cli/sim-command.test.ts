@@ -3,6 +3,7 @@ import { spawn } from 'node:child_process';
 import { test } from 'node:test';
 import { GetFunctionCommand, LambdaClient, ResourceNotFoundException } from '@aws-sdk/client-lambda';
 import { startSimulator } from '../../src/sim/index.ts';
+import { eventually } from '../helpers/wait-for.ts';
 
 test('`ramp sim` prints its endpoint and env lines, serves Lambda there, and stops on Ctrl-C', async () => {
   const child = spawn(process.execPath, ['bin/ramp.mjs', 'sim', '--update-delay', '10'], {
@@ -17,11 +18,9 @@ test('`ramp sim` prints its endpoint and env lines, serves Lambda there, and sto
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   try {
     // The banner's last line says how late metrics land; wait for it, so every line has arrived.
-    const deadline = Date.now() + 60_000;
-    while (!/CloudWatch metrics land/.test(output)) {
-      if (Date.now() > deadline) assert.fail(`no banner printed:\n${output}`);
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
+    const hasBanner = () => /CloudWatch metrics land/.test(output);
+    await eventually(hasBanner, Boolean, 60_000, 50);
+    if (!hasBanner()) assert.fail(`no banner printed:\n${output}`);
     const endpoint = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(output)?.[1];
     assert.ok(endpoint, output);
     assert.match(output, new RegExp(`AWS_ENDPOINT_URL_LAMBDA=${endpoint}`));

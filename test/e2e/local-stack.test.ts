@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { zipBase64, zipWith } from '../helpers/release-stack.ts';
+import { eventually } from '../helpers/wait-for.ts';
 
 async function freePort(): Promise<number> {
   return new Promise((resolve) => {
@@ -49,12 +50,9 @@ test('the local stack starts with one command, takes a release over HTTP, and st
   });
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   try {
-    const deadline = Date.now() + 60_000;
-    while (!output.includes('Ramp local stack is up.')) {
-      if (Date.now() > deadline || child.exitCode !== null)
-        assert.fail(`the stack did not come up:\n${output}`);
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
+    const isUp = () => output.includes('Ramp local stack is up.');
+    await eventually(() => isUp() || child.exitCode !== null, Boolean, 60_000, 100);
+    if (!isUp()) assert.fail(`the stack did not come up:\n${output}`);
     const api = `http://127.0.0.1:${ports.api}`;
     assert.match(output, new RegExp(`API:\\s+${api}`));
     assert.match(output, /hello-ramp:live/);
@@ -80,12 +78,13 @@ test('the local stack starts with one command, takes a release over HTTP, and st
     });
     assert.equal(response.status, 202);
     const { id } = (await response.json()) as { id: string };
-    let outcome: string | null = null;
-    while (outcome === null && Date.now() < deadline) {
-      outcome = ((await (await fetch(`${api}/v1/releases/${id}`)).json()) as { outcome: string | null })
-        .outcome;
-      if (outcome === null) await new Promise((resolve) => setTimeout(resolve, 200));
-    }
+    const outcome = await eventually(
+      async () =>
+        ((await (await fetch(`${api}/v1/releases/${id}`)).json()) as { outcome: string | null }).outcome,
+      (value) => value !== null,
+      60_000,
+      200,
+    );
     assert.equal(outcome, 'succeeded');
     const alias = await fetch(`http://127.0.0.1:${ports.sim}/2015-03-31/functions/hello-ramp/aliases/live`);
     assert.equal(((await alias.json()) as { FunctionVersion: string }).FunctionVersion, '2');

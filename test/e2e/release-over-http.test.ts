@@ -63,13 +63,10 @@ async function until(
   id: string,
   predicate: (s: ReleaseStatus) => boolean,
 ): Promise<ReleaseStatus> {
-  const deadline = Date.now() + 20_000;
-  for (;;) {
-    const status = (await (await fetch(`${base}/v1/releases/${id}`)).json()) as ReleaseStatus;
-    if (predicate(status)) return status;
-    if (Date.now() > deadline) throw new Error(`timed out; last status ${JSON.stringify(status)}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
+  const read = async () => (await (await fetch(`${base}/v1/releases/${id}`)).json()) as ReleaseStatus;
+  const status = await eventually(read, predicate, 20_000, 50);
+  if (!predicate(status)) throw new Error(`timed out; last status ${JSON.stringify(status)}`);
+  return status;
 }
 
 describe('releases over HTTP against the whole stack', () => {

@@ -25,7 +25,7 @@ import { busiestSecond, isBudgetedLambdaCall } from '../helpers/lambda-calls.ts'
 import { startWorkerProcess, stopProcess } from '../helpers/ramp-worker-process.ts';
 import { zipBase64, zipWith } from '../helpers/release-stack.ts';
 import { temporalEnvironment, uniqueName } from '../helpers/temporal.ts';
-import { waitForEnd } from '../helpers/wait-for.ts';
+import { eventually, waitForEnd } from '../helpers/wait-for.ts';
 
 const account = '123456789012';
 
@@ -57,23 +57,24 @@ describe('the Lambda control-plane budget across workers', () => {
     const workers = [startWorkerProcess(workerEnv), startWorkerProcess(workerEnv)];
     try {
       // Both workers poll the budgeted queue, and the server holds the rate they configured.
-      const deadline = Date.now() + 120_000;
-      let described: Awaited<ReturnType<typeof env.client.workflowService.describeTaskQueue>> | undefined;
-      for (;;) {
-        described = await env.client.workflowService.describeTaskQueue({
-          namespace: env.namespace ?? 'default',
-          taskQueue: { name: budgetQueue },
-          taskQueueType: 2, // activity tasks
-          reportConfig: true,
-        });
-        const identities = new Set((described.pollers ?? []).map((poller) => poller.identity));
-        if (identities.size >= 2) break;
-        if (Date.now() > deadline)
-          assert.fail(
-            `two workers should poll ${budgetQueue}:\n${workers.map((w) => w.output()).join('\n')}`,
-          );
-        await new Promise((resolve) => setTimeout(resolve, 250));
-      }
+      const pollersOf = (answer: { pollers?: { identity?: string | null }[] | null }) =>
+        new Set((answer.pollers ?? []).map((poller) => poller.identity)).size;
+      const described = await eventually(
+        () =>
+          env.client.workflowService.describeTaskQueue({
+            namespace: env.namespace ?? 'default',
+            taskQueue: { name: budgetQueue },
+            taskQueueType: 2, // activity tasks
+            reportConfig: true,
+          }),
+        (answer) => pollersOf(answer) >= 2,
+        120_000,
+        250,
+      );
+      assert.ok(
+        pollersOf(described) >= 2,
+        `two workers should poll ${budgetQueue}:\n${workers.map((w) => w.output()).join('\n')}`,
+      );
       assert.equal(described.effectiveRateLimit?.requestsPerSecond, temporalRateForBudget(budgetPerSecond));
 
       const functions: string[] = [];
