@@ -3,7 +3,7 @@ import { CancelledFailure } from '@temporalio/common';
 import type { HookSpec } from '../domain/health-spec.ts';
 import type { HealthVerdict } from '../domain/health-verdict.ts';
 import type { TargetRole } from '../domain/role-arn.ts';
-import { type HookPayload, runHook } from '../health/hooks.ts';
+import { type HookPayload, hookName, runHook } from '../health/hooks.ts';
 import { activityFailure } from './activity-failure.ts';
 import type { ActivityDeps } from './deps.ts';
 import { roleSessionOf } from './role-session.ts';
@@ -24,7 +24,7 @@ export interface HookInput extends TargetRole {
 export function createRunValidationHook(deps: ActivityDeps) {
   return async function runValidationHook(input: HookInput): Promise<HealthVerdict> {
     const context = Context.current();
-    const target = 'lambda' in input.hook ? input.hook.lambda : input.hook.http;
+    const target = hookName(input.hook);
     const startedAt = Date.now();
     // Temporal throttles heartbeats itself; a third of the timeout keeps one in flight well before it expires.
     const heartbeatTimeoutMs = context.info.heartbeatTimeoutMs || 15_000;

@@ -54,7 +54,22 @@ async function invokeHook(
     : { status: 'pass' as const, message: `hook ${functionName} passed${message ? `: ${message}` : ''}` };
 }
 
+/**
+ * How messages name a hook: a Lambda hook by its function, an HTTP hook by its origin only. A hook's path and
+ * query can hold a token, and these messages reach failure messages, which Temporal stores in plaintext even
+ * with payload encryption on (docs/operations.md).
+ */
+export function hookName(hook: HookSpec): string {
+  if ('lambda' in hook) return hook.lambda;
+  try {
+    return `${new URL(hook.http).origin}/…`;
+  } catch {
+    return 'an HTTP endpoint';
+  }
+}
+
 async function callHttpHook(url: string, payload: HookPayload, signal: AbortSignal) {
+  const name = hookName({ http: url });
   const response = await fetch(url, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
@@ -63,10 +78,10 @@ async function callHttpHook(url: string, payload: HookPayload, signal: AbortSign
   });
   const text = (await response.text()).slice(0, 500);
   return response.ok
-    ? { status: 'pass' as const, message: `hook ${url} passed (${response.status})` }
+    ? { status: 'pass' as const, message: `hook ${name} passed (${response.status})` }
     : {
         status: 'fail' as const,
-        message: `hook ${url} answered ${response.status}${text ? `: ${text}` : ''}`,
+        message: `hook ${name} answered ${response.status}${text ? `: ${text}` : ''}`,
       };
 }
 
@@ -81,7 +96,7 @@ export async function runHook(
 ): Promise<HealthVerdict> {
   const timeout = AbortSignal.timeout(context.timeoutMs);
   const signal = context.signal ? AbortSignal.any([timeout, context.signal]) : timeout;
-  const target = 'lambda' in hook ? hook.lambda : hook.http;
+  const target = hookName(hook);
   try {
     return 'lambda' in hook
       ? await invokeHook(context.lambda, hook.lambda, payload, signal)

@@ -9,6 +9,7 @@ import { MockActivityEnvironment } from '@temporalio/testing';
 import { createRunValidationHook, type HookInput } from '../../src/activities/run-hook.ts';
 import { createFileArtifactStore } from '../../src/artifacts/file-artifact-store.ts';
 import { createAwsClients } from '../../src/aws/lambda-clients.ts';
+import type { HealthVerdict } from '../../src/domain/health-verdict.ts';
 import { alwaysHealthy } from '../../src/health/health-gate.ts';
 import type { HookPayload } from '../../src/health/hooks.ts';
 import { uniqueName, withWorker } from '../helpers/temporal.ts';
@@ -129,5 +130,40 @@ describe('validation hooks', () => {
       assert.match(failure.message, /hook slow-check did not answer within 400 ms/);
       assert.ok(heartbeats >= 2, `heartbeats while the hook ran: ${heartbeats}`);
     });
+  });
+
+  test('messages name an HTTP hook by its origin only: a token in its path or query never reaches a verdict or failure message', async () => {
+    const server = createServer((_request, response) => {
+      response.writeHead(503).end('down for maintenance');
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    try {
+      const env = new MockActivityEnvironment();
+      const verdict: HealthVerdict = await env.run(createRunValidationHook(activityDeps()), {
+        hook: { http: `${origin}/hooks/s3cr3t-path?token=s3cr3t-query` },
+        payload,
+        timeoutMs: 5_000,
+      });
+      assert.equal(verdict.status, 'fail');
+      assert.equal(verdict.message, `hook ${origin}/… answered 503: down for maintenance`);
+      await withSlowHook(async (url) => {
+        const failure = await new MockActivityEnvironment({ heartbeatTimeoutMs: 300 })
+          .run(createRunValidationHook(activityDeps()), {
+            hook: { http: `${url}?token=s3cr3t-query` },
+            payload,
+            timeoutMs: 300,
+          })
+          .then(
+            () => new Error('the hook answered'),
+            (error: unknown) => error as Error,
+          );
+        assert.match(failure.message, /did not answer within 300 ms/);
+        assert.doesNotMatch(failure.message, /s3cr3t|\/check/);
+      });
+    } finally {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 });
