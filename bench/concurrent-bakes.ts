@@ -15,7 +15,6 @@
  *   RAMP_BENCH_BAKES=100,300,1000 npm run bench -- bench/concurrent-bakes.ts     the sizes (default 100,300,1000)
  *   node --import tsx bench/concurrent-bakes.ts 100,300                          run alone (its own dev server)
  */
-import { type ChildProcess, fork } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
@@ -35,7 +34,7 @@ import { type SimCall, type Simulator, startSimulator } from '../src/sim/index.t
 import { startDevServer } from '../src/temporal/dev-server.ts';
 import { zipBase64, zipWith } from '../test/helpers/release-stack.ts';
 import { uniqueName } from '../test/helpers/temporal.ts';
-import type { BakeWorkerMessage, BakeWorkerReport } from './support/bake-worker.ts';
+import { inBatches, percentile, startWorkerProcess, type WorkerProcess } from './support/worker-process.ts';
 
 const sizes = (process.argv[2] ?? process.env.RAMP_BENCH_BAKES ?? '100,300,1000').split(',').map(Number);
 const bakeMs = 30_000;
@@ -72,52 +71,6 @@ class CallTap {
   }
 }
 
-function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return Number.NaN;
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? Number.NaN;
-}
-
-/** Runs `task` over `items`, `concurrency` at a time. */
-async function inBatches<T, R>(items: T[], concurrency: number, task: (item: T) => Promise<R>): Promise<R[]> {
-  const results: R[] = new Array(items.length);
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (next < items.length) {
-        const index = next++;
-        results[index] = await task(items[index] as T);
-      }
-    }),
-  );
-  return results;
-}
-
-function startWorker(
-  env: NodeJS.ProcessEnv,
-): Promise<{ child: ChildProcess; ask: () => Promise<BakeWorkerReport> }> {
-  const child = fork(new URL('./support/bake-worker.ts', import.meta.url).pathname, [], {
-    execArgv: ['--import', 'tsx'],
-    env,
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-  });
-  const pending: ((report: BakeWorkerReport) => void)[] = [];
-  return new Promise((resolve, reject) => {
-    child.once('exit', (code) => reject(new Error(`the bench worker exited (${code}) before it was ready`)));
-    child.on('message', (message: BakeWorkerMessage) => {
-      if (message.type === 'ready')
-        resolve({
-          child,
-          ask: () =>
-            new Promise((answer) => {
-              pending.push(answer);
-              child.send({ type: 'report' });
-            }),
-        });
-      else pending.shift()?.(message);
-    });
-  });
-}
-
 interface Figures {
   releases: number;
   succeeded: number;
@@ -142,6 +95,44 @@ interface Figures {
   sampledBakeEndsAt: { agree: number; of: number };
   callLogLost: boolean;
   load: [number, number];
+  /** Where each bake's lateness went, from its history (see lateParts). */
+  parts: LateParts[];
+}
+
+/**
+ * A bake's lateness in its history's server times: from the bake's end to the monitor's completion being
+ * recorded (the monitor's last sleep, then the worker's answer reaching the server), then to the workflow
+ * task that moves the release on being started by the worker (the server's dispatch and the worker's queue).
+ */
+interface LateParts {
+  monitorDoneMs: number;
+  taskStartedMs: number;
+}
+
+function eventMs(event: { eventTime?: { seconds?: unknown; nanos?: number | null } | null }): number {
+  return Number(event.eventTime?.seconds ?? 0) * 1000 + Math.floor((event.eventTime?.nanos ?? 0) / 1e6);
+}
+
+async function latePartsOf(
+  client: Client,
+  releaseId: string,
+  endsAtMs: number,
+): Promise<LateParts | undefined> {
+  const parsed = parseReleaseId(releaseId);
+  if (!parsed) return undefined;
+  const history = await client.workflow.getHandle(parsed.workflowId, parsed.runId).fetchHistory();
+  const events = history.events ?? [];
+  const scheduled = events.find(
+    (e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'monitorHealth',
+  );
+  const scheduledId = Number(scheduled?.eventId ?? -1);
+  const doneIndex = events.findIndex(
+    (e) => Number(e.activityTaskCompletedEventAttributes?.scheduledEventId ?? -2) === scheduledId,
+  );
+  const done = events[doneIndex];
+  const started = events.slice(doneIndex + 1).find((e) => e.workflowTaskStartedEventAttributes);
+  if (!done || !started) return undefined;
+  return { monitorDoneMs: eventMs(done) - endsAtMs, taskStartedMs: eventMs(started) - eventMs(done) };
 }
 
 async function run(count: number, temporal: { address: string; namespace: string; client: Client }) {
@@ -150,7 +141,7 @@ async function run(count: number, temporal: { address: string; namespace: string
   const lambda = new LambdaClient({ ...sim.clientConfig, maxAttempts: 3 });
   const artifactDir = mkdtempSync(join(tmpdir(), 'ramp-bench-bakes-'));
   const taskQueue = uniqueName('bench-bakes');
-  let worker: Awaited<ReturnType<typeof startWorker>> | undefined;
+  let worker: WorkerProcess | undefined;
   try {
     const functions = Array.from({ length: count }, () => uniqueName('bake'));
     await inBatches(functions, 20, async (name) => {
@@ -181,7 +172,7 @@ async function run(count: number, temporal: { address: string; namespace: string
       });
     });
 
-    worker = await startWorker({
+    worker = await startWorkerProcess({
       ...process.env,
       TEMPORAL_ADDRESS: temporal.address,
       TEMPORAL_NAMESPACE: temporal.namespace,
@@ -327,15 +318,13 @@ async function run(count: number, temporal: { address: string; namespace: string
       sampledBakeEndsAt: { agree, of: sampled.size },
       callLogLost: tap.lost,
       load: [loadBefore, loadavg()[0] ?? 0],
+      parts: (
+        await inBatches(measured, 20, (b) => latePartsOf(temporal.client, b.releaseId, b.endsAtMs))
+      ).filter((p) => p !== undefined),
     };
     return figures;
   } finally {
-    if (worker) {
-      const exited = new Promise((resolve) => worker?.child.once('exit', resolve));
-      worker.child.send({ type: 'stop' });
-      await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 30_000))]);
-      if (worker.child.exitCode === null) worker.child.kill();
-    }
+    await worker?.stop();
     lambda.destroy();
     await sim.close();
     rmSync(artifactDir, { recursive: true, force: true });
@@ -385,6 +374,13 @@ function print(f: Figures): void {
   );
   console.log(
     `  bake end lateness: p50 ${s(p50)} (goal ≤ 1 s: ${ratio(p50, goals.latenessMs)}), p99 ${s(p99)} (${ratio(p99, goals.latenessMs)}), max ${s(max)} (${ratio(max, goals.latenessMs)}); ${f.lateness.length} bakes measured; status bakeEndsAt = shift + 30 s for ${f.sampledBakeEndsAt.agree} of ${f.sampledBakeEndsAt.of} sampled`,
+  );
+  const part = (pick: (p: LateParts) => number) => {
+    const sorted = f.parts.map(pick).sort((a, b) => a - b);
+    return `p50 ${s(percentile(sorted, 50))} / p99 ${s(percentile(sorted, 99))}`;
+  };
+  console.log(
+    `  where the lateness went (${f.parts.length} histories): bake's end → monitor's completion recorded ${part((p) => p.monitorDoneMs)}; → the next workflow task started ${part((p) => p.taskStartedMs)}`,
   );
   console.log(
     `  checks delivered: ${f.intervalsWithCheck} of ${f.intervalsDue} release-intervals had a check = ${(delivered * 100).toFixed(1)} % (goal 100 %: ×${delivered.toFixed(3)}); checks per release (verdict's checksRun) min ${checks[0]} median ${percentile(checks, 50)} max ${checks.at(-1)} (7 due: at 0, 5 … 30 s)`,

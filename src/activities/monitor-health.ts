@@ -75,6 +75,13 @@ export function createMonitorHealth(deps: ActivityDeps) {
     }
 
     async function checkUntilDone(): Promise<MonitorResult> {
+      // A monitor that starts after its wait's first tick (a busy worker took it late) checks at once, so
+      // the wait's first interval is not left unchecked; on time, it waits for the tick like the others.
+      const startedLate = isPastFirstTick(
+        context.info.currentAttemptScheduledTimestampMs,
+        Date.now(),
+        input.intervalMs,
+      );
       for (;;) {
         // Checks fall on the interval's clock grid (multiples of the interval since the epoch), so the monitors
         // of every release with this interval check together and their CloudWatch reads share calls, however
@@ -83,7 +90,7 @@ export function createMonitorHealth(deps: ActivityDeps) {
         const tick = nextTick(Date.now(), input.intervalMs);
         if (tick > watchUntil && checksRun > 0) {
           if (!(await sleepUntil(watchUntil))) return finish();
-        } else {
+        } else if (checksRun > 0 || !startedLate) {
           await sleepUntil(Math.min(tick, watchUntil));
         }
         try {
@@ -127,6 +134,11 @@ function startProbes(
     },
     config,
   ).start();
+}
+
+/** Whether `now` is at or past the first tick after the monitor was scheduled (`scheduledAt`). */
+export function isPastFirstTick(scheduledAt: number, now: number, intervalMs: number): boolean {
+  return now >= nextTick(scheduledAt, intervalMs);
 }
 
 /** The first multiple of `intervalMs` (since the epoch) after `now`. */

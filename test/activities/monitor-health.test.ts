@@ -1,0 +1,79 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { MockActivityEnvironment } from '@temporalio/testing';
+import { createMonitorHealth, isPastFirstTick, nextTick } from '../../src/activities/monitor-health.ts';
+import { createFileArtifactStore } from '../../src/artifacts/file-artifact-store.ts';
+import { createAwsClients } from '../../src/aws/lambda-clients.ts';
+import type { HealthGate } from '../../src/health/health-gate.ts';
+
+const intervalMs = 1000;
+
+/** Runs a monitor for `watchMs` under a gate that notes when each check began; `scheduledAgoMs` back-dates its scheduling. */
+async function checkTimes(
+  scheduledAgoMs: number,
+  watchMs: number,
+): Promise<{ startedAt: number; checks: number[] }> {
+  const checks: number[] = [];
+  const gate: HealthGate = {
+    async check() {
+      checks.push(Date.now());
+      return { status: 'pass', message: 'ok' };
+    },
+  };
+  const monitorHealth = createMonitorHealth({
+    aws: createAwsClients({
+      endpoint: 'http://127.0.0.1:9',
+      credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
+    }),
+    artifacts: createFileArtifactStore('/nonexistent'),
+    healthGate: gate,
+  });
+  // Start just after a tick, so "late" and "on time" are far apart on the grid.
+  await new Promise((resolve) => setTimeout(resolve, nextTick(Date.now(), intervalMs) - Date.now() + 50));
+  const startedAt = Date.now();
+  await new MockActivityEnvironment({ currentAttemptScheduledTimestampMs: startedAt - scheduledAgoMs }).run(
+    monitorHealth,
+    {
+      functionName: 'f',
+      region: 'us-east-1',
+      alias: 'live',
+      stableVersion: '1',
+      candidateVersion: '2',
+      candidateWeightPercent: 10,
+      stage: 'step' as const,
+      stepIndex: 0,
+      watchUntil: new Date(startedAt + watchMs).toISOString(),
+      intervalMs,
+    },
+  );
+  return { startedAt, checks };
+}
+
+describe('monitorHealth: the first check', () => {
+  test('a monitor taken on time waits for the grid’s next tick, and every check is on the grid', async () => {
+    const { startedAt, checks } = await checkTimes(20, 2500);
+    assert.ok(checks.length >= 2, `${checks.length} checks`);
+    assert.ok(
+      (checks[0] ?? 0) - startedAt >= 800,
+      `first check ${(checks[0] ?? 0) - startedAt} ms after the start`,
+    );
+    for (const at of checks) assert.ok(at % intervalMs < 500, `a check ${at % intervalMs} ms past its tick`);
+  });
+
+  test('a monitor taken after its first tick (a busy worker) checks at once, then on the grid', async () => {
+    const { startedAt, checks } = await checkTimes(1200, 2500);
+    assert.ok(
+      (checks[0] ?? 0) - startedAt < 500,
+      `first check ${(checks[0] ?? 0) - startedAt} ms after the start`,
+    );
+    assert.ok(checks.length >= 3, `${checks.length} checks`);
+    for (const at of checks.slice(1))
+      assert.ok(at % intervalMs < 500, `a check ${at % intervalMs} ms past its tick`);
+  });
+
+  test('isPastFirstTick: late only once the first tick after scheduling has come', () => {
+    assert.equal(isPastFirstTick(10_100, 10_900, 1000), false);
+    assert.equal(isPastFirstTick(10_100, 11_000, 1000), true);
+    assert.equal(isPastFirstTick(10_000, 10_999, 1000), false);
+  });
+});
