@@ -16,6 +16,11 @@ import { roleSessionOf } from './role-session.ts';
 export interface MonitorInput extends HealthCheckInput {
   /** Watch until this time (the bake's end); a failing verdict returns at once. */
   watchUntil: string;
+  /**
+   * When the wait began (workflow time): its first interval is due a check from then. Absent (monitors
+   * scheduled before it was sent), the time the attempt was scheduled stands in.
+   */
+  watchFrom?: string;
   intervalMs: number;
 }
 
@@ -75,13 +80,14 @@ export function createMonitorHealth(deps: ActivityDeps) {
     }
 
     async function checkUntilDone(): Promise<MonitorResult> {
-      // A monitor that starts after its wait's first tick (a busy worker took it late) checks at once, so
-      // the wait's first interval is not left unchecked; on time, it waits for the tick like the others.
-      const startedLate = isPastFirstTick(
-        context.info.currentAttemptScheduledTimestampMs,
-        Date.now(),
-        input.intervalMs,
-      );
+      // A monitor that starts after its wait's first tick (a busy worker or server took it late) checks at
+      // once, so the wait's first interval is not left unchecked; on time, it waits for the tick like the
+      // others. A retried attempt counts from its own scheduling: it checks at once after any gap.
+      const waitBegan =
+        input.watchFrom && context.info.attempt === 1
+          ? Date.parse(input.watchFrom)
+          : context.info.currentAttemptScheduledTimestampMs;
+      const startedLate = isPastFirstTick(waitBegan, Date.now(), input.intervalMs);
       for (;;) {
         // Checks fall on the interval's clock grid (multiples of the interval since the epoch), so the monitors
         // of every release with this interval check together and their CloudWatch reads share calls, however

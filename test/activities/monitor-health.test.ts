@@ -12,6 +12,7 @@ const intervalMs = 1000;
 async function checkTimes(
   scheduledAgoMs: number,
   watchMs: number,
+  waitBeganAgoMs?: number,
 ): Promise<{ startedAt: number; checks: number[] }> {
   const checks: number[] = [];
   const gate: HealthGate = {
@@ -43,6 +44,9 @@ async function checkTimes(
       stage: 'step' as const,
       stepIndex: 0,
       watchUntil: new Date(startedAt + watchMs).toISOString(),
+      ...(waitBeganAgoMs !== undefined
+        ? { watchFrom: new Date(startedAt - waitBeganAgoMs).toISOString() }
+        : {}),
       intervalMs,
     },
   );
@@ -69,6 +73,15 @@ describe('monitorHealth: the first check', () => {
     assert.ok(checks.length >= 3, `${checks.length} checks`);
     for (const at of checks.slice(1))
       assert.ok(at % intervalMs < 500, `a check ${at % intervalMs} ms past its tick`);
+  });
+
+  test('the wait’s own start counts, not the scheduling: a wait that began before its first tick is checked at once', async () => {
+    // The workflow began the wait 1.2 s ago, but its task completed (and scheduled the monitor) only now.
+    const { startedAt, checks } = await checkTimes(0, 1500, 1200);
+    assert.ok(
+      (checks[0] ?? 0) - startedAt < 500,
+      `first check ${(checks[0] ?? 0) - startedAt} ms after the start`,
+    );
   });
 
   test('isPastFirstTick: late only once the first tick after scheduling has come', () => {

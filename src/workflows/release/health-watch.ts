@@ -77,12 +77,13 @@ export class HealthWatch {
       const isStopped = await condition(stopWhen, Math.max(0, watchMs));
       return isStopped ? undefined : { status: 'pass', message: 'no health checks configured', checksRun: 0 };
     }
+    const watchFrom = new Date(Date.now()).toISOString();
     const watchUntil = new Date(Date.now() + Math.max(0, watchMs)).toISOString();
     const queue = patched(healthWatchQueuePatch) ? healthWatchQueue(workflowInfo().taskQueue) : undefined;
     const { monitorHealth } = proxyActivities<ReleaseActivities>(onQueue(monitoring(watchMs), queue));
     const scope = new CancellationScope();
     const watching = scope.run(() =>
-      monitorHealth({ ...this.checkInput('step'), watchUntil, intervalMs: this.intervalMs }),
+      monitorHealth({ ...this.checkInput('step'), watchFrom, watchUntil, intervalMs: this.intervalMs }),
     );
     const result = await Promise.race([watching, condition(stopWhen).then(() => undefined)]);
     if (result === undefined) {
