@@ -80,14 +80,15 @@ export function createMonitorHealth(deps: ActivityDeps) {
     }
 
     async function checkUntilDone(): Promise<MonitorResult> {
-      // A monitor that starts after its wait's first tick (a busy worker or server took it late) checks at
-      // once, so the wait's first interval is not left unchecked; on time, it waits for the tick like the
-      // others. A retried attempt counts from its own scheduling: it checks at once after any gap.
+      // A monitor that starts after its wait's first tick (a busy worker or server took it late), or whose
+      // first tick falls at the very end of the wait's first interval, checks at once, so that interval is
+      // not left unchecked; otherwise it waits for the tick like the others. A retried attempt counts from
+      // its own scheduling.
       const waitBegan =
         input.watchFrom && context.info.attempt === 1
           ? Date.parse(input.watchFrom)
           : context.info.currentAttemptScheduledTimestampMs;
-      const startedLate = isPastFirstTick(waitBegan, Date.now(), input.intervalMs);
+      const isFirstAtOnce = checksFirstAtOnce(waitBegan, Date.now(), input.intervalMs);
       for (;;) {
         // Checks fall on the interval's clock grid (multiples of the interval since the epoch), so the monitors
         // of every release with this interval check together and their CloudWatch reads share calls, however
@@ -96,7 +97,7 @@ export function createMonitorHealth(deps: ActivityDeps) {
         const tick = nextTick(Date.now(), input.intervalMs);
         if (tick > watchUntil && checksRun > 0) {
           if (!(await sleepUntil(watchUntil))) return finish();
-        } else if (checksRun > 0 || !startedLate) {
+        } else if (checksRun > 0 || !isFirstAtOnce) {
           await sleepUntil(Math.min(tick, watchUntil));
         }
         try {
@@ -142,9 +143,17 @@ function startProbes(
   ).start();
 }
 
-/** Whether `now` is at or past the first tick after the monitor was scheduled (`scheduledAt`). */
-export function isPastFirstTick(scheduledAt: number, now: number, intervalMs: number): boolean {
-  return now >= nextTick(scheduledAt, intervalMs);
+/** How close to its first interval's end the grid's first tick may fall and still be waited for. */
+const firstTickGraceMs = 250;
+
+/**
+ * Whether a wait that began at `waitBegan` checks at once when its monitor starts at `now`, instead of at
+ * the grid's first tick: when that tick has passed (the monitor was taken late), or falls so near the end
+ * of the wait's first interval that a check a moment late would leave that interval unchecked.
+ */
+export function checksFirstAtOnce(waitBegan: number, now: number, intervalMs: number): boolean {
+  const firstTick = nextTick(waitBegan, intervalMs);
+  return now >= firstTick || firstTick > waitBegan + intervalMs - Math.min(firstTickGraceMs, intervalMs / 10);
 }
 
 /** The first multiple of `intervalMs` (since the epoch) after `now`. */

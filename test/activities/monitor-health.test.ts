@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { MockActivityEnvironment } from '@temporalio/testing';
-import { createMonitorHealth, isPastFirstTick, nextTick } from '../../src/activities/monitor-health.ts';
+import { checksFirstAtOnce, createMonitorHealth, nextTick } from '../../src/activities/monitor-health.ts';
 import { createFileArtifactStore } from '../../src/artifacts/file-artifact-store.ts';
 import { createAwsClients } from '../../src/aws/lambda-clients.ts';
 import type { HealthGate } from '../../src/health/health-gate.ts';
@@ -29,8 +29,8 @@ async function checkTimes(
     artifacts: createFileArtifactStore('/nonexistent'),
     healthGate: gate,
   });
-  // Start just after a tick, so "late" and "on time" are far apart on the grid.
-  await new Promise((resolve) => setTimeout(resolve, nextTick(Date.now(), intervalMs) - Date.now() + 50));
+  // Start 300 ms after a tick: a monitor scheduled just before has 700 ms until its first tick.
+  await new Promise((resolve) => setTimeout(resolve, nextTick(Date.now(), intervalMs) - Date.now() + 300));
   const startedAt = Date.now();
   await new MockActivityEnvironment({ currentAttemptScheduledTimestampMs: startedAt - scheduledAgoMs }).run(
     monitorHealth,
@@ -58,7 +58,7 @@ describe('monitorHealth: the first check', () => {
     const { startedAt, checks } = await checkTimes(20, 2500);
     assert.ok(checks.length >= 2, `${checks.length} checks`);
     assert.ok(
-      (checks[0] ?? 0) - startedAt >= 800,
+      (checks[0] ?? 0) - startedAt >= 600,
       `first check ${(checks[0] ?? 0) - startedAt} ms after the start`,
     );
     for (const at of checks) assert.ok(at % intervalMs < 500, `a check ${at % intervalMs} ms past its tick`);
@@ -84,9 +84,25 @@ describe('monitorHealth: the first check', () => {
     );
   });
 
-  test('isPastFirstTick: late only once the first tick after scheduling has come', () => {
-    assert.equal(isPastFirstTick(10_100, 10_900, 1000), false);
-    assert.equal(isPastFirstTick(10_100, 11_000, 1000), true);
-    assert.equal(isPastFirstTick(10_000, 10_999, 1000), false);
+  test('checksFirstAtOnce: at once when the first tick has passed or ends the first interval, else at the tick', () => {
+    assert.equal(checksFirstAtOnce(10_100, 10_900, 1000), false, 'the tick at 11 000 is to come');
+    assert.equal(checksFirstAtOnce(10_100, 11_000, 1000), true, 'the tick at 11 000 has come');
+    assert.equal(checksFirstAtOnce(10_000, 10_999, 1000), true, 'the tick at 11 000 ends the first interval');
+    assert.equal(
+      checksFirstAtOnce(10_050, 10_100, 1000),
+      true,
+      'the tick at 11 000 is within 100 ms of its end',
+    );
+    assert.equal(checksFirstAtOnce(10_150, 10_200, 1000), false, 'the tick at 11 000 leaves 150 ms');
+    assert.equal(
+      checksFirstAtOnce(10_000, 10_100, 5000),
+      true,
+      'begun on a tick: the next one ends its interval',
+    );
+    assert.equal(
+      checksFirstAtOnce(10_300, 10_400, 5000),
+      false,
+      'the tick at 15 000 leaves 300 ms (250 ms of grace at 5 s)',
+    );
   });
 });
