@@ -15,6 +15,7 @@ import { msToTs } from '@temporalio/common/lib/time.js';
 import { stringify } from 'yaml';
 import { rampSearchAttributes } from '../src/domain/search-attributes.ts';
 import { ensureSearchAttributes } from '../src/temporal/connect.ts';
+import { rampServerDynamicConfig } from '../src/temporal/server-dynamic-config.ts';
 import type { TemporalServerBinaries } from '../src/temporal/temporal-server-binaries.ts';
 import { type ManagedProcess, runToEnd, startProcess } from './managed-process.ts';
 import { temporalDatabase } from './topology.ts';
@@ -170,10 +171,11 @@ export function renderServerConfig(options: {
 }
 
 /**
- * Dynamic config: no version check (it calls temporal.io, which a closed network refuses), and the update
+ * Dynamic config: the settings Ramp relies on (src/temporal/server-dynamic-config.ts), no version check (it calls temporal.io, which a closed network refuses), and the update
  * APIs on as the dev server turns them on (1.29's defaults already are).
  */
 const dynamicConfig = stringify({
+  ...Object.fromEntries(Object.entries(rampServerDynamicConfig).map(([key, value]) => [key, [{ value }]])),
   'frontend.enableServerVersionCheck': [{ value: false }],
   'frontend.enableUpdateWorkflowExecution': [{ value: true }],
   'frontend.enableUpdateWorkflowExecutionAsyncAccepted': [{ value: true }],

@@ -1,10 +1,11 @@
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { rampSearchAttributes } from '../domain/search-attributes.ts';
+import { devServerDynamicConfigArgs } from './server-dynamic-config.ts';
 import { type FindOptions, findTemporalCli } from './temporal-cli.ts';
 
 /**
  * Starts a real Temporal dev server (`temporal server start-dev`, SQLite-backed) with Ramp's search
- * attributes registered. Used by the test runner (one server per run, in memory) and by the local stack
+ * attributes registered and the server settings Ramp relies on (server-dynamic-config.ts). Used by the test runner (one server per run, in memory) and by the local stack
  * (persisted to a file so releases survive a restart).
  */
 export interface DevServerOptions extends FindOptions {
@@ -45,7 +46,10 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
       ...(options.port !== undefined ? { port: options.port } : {}),
       ...(options.dbFilename !== undefined ? { dbFilename: options.dbFilename } : {}),
       ...(options.uiPort !== undefined ? { ui: true, uiPort: options.uiPort } : {}),
-      ...(options.uiCodecEndpoint ? { extraArgs: ['--ui-codec-endpoint', options.uiCodecEndpoint] } : {}),
+      extraArgs: [
+        ...devServerDynamicConfigArgs(),
+        ...(options.uiCodecEndpoint ? ['--ui-codec-endpoint', options.uiCodecEndpoint] : []),
+      ],
     },
   });
   const address = env.connection.options.address;

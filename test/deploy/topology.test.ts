@@ -16,6 +16,7 @@ import {
   temporalServerImage,
 } from '../../deploy/topology.ts';
 import { configVariables } from '../../src/config.ts';
+import { rampServerDynamicConfig } from '../../src/temporal/server-dynamic-config.ts';
 import { temporalServerVersion } from '../../src/temporal/temporal-server-binaries.ts';
 
 // docker-compose.yml ships the topology that `npm run stack:prod` and `npm run test:prod` run here: these
@@ -28,6 +29,7 @@ const compose = parse(readFileSync(`${root}docker-compose.yml`, 'utf8'), { merge
       image?: string;
       command?: string[];
       environment?: Record<string, string>;
+      volumes?: string[];
       deploy?: { replicas?: number };
     }
   >;
@@ -76,6 +78,23 @@ describe('the production topology (deploy/topology.ts)', () => {
     const postgres = compose.services.postgresql?.environment ?? {};
     assert.equal(postgres.POSTGRES_USER, temporalDatabase.user);
     assert.equal(postgres.POSTGRES_PASSWORD, temporalDatabase.password);
+  });
+
+  test("compose's Temporal server gets the settings Ramp relies on, as every server Ramp starts does", () => {
+    const file = parse(readFileSync(`${root}deploy/temporal-dynamic-config.yaml`, 'utf8')) as Record<
+      string,
+      { value: unknown }[]
+    >;
+    assert.deepEqual(
+      Object.fromEntries(Object.entries(file).map(([key, values]) => [key, values[0]?.value])),
+      rampServerDynamicConfig,
+    );
+    const temporal = compose.services.temporal;
+    const mounted = `/etc/temporal/${temporal?.environment?.DYNAMIC_CONFIG_FILE_PATH}`;
+    assert.ok(
+      temporal?.volumes?.includes(`./deploy/temporal-dynamic-config.yaml:${mounted}:ro`),
+      `compose mounts the file where DYNAMIC_CONFIG_FILE_PATH points (${mounted}): ${temporal?.volumes}`,
+    );
   });
 
   test('on this machine a process gets every variable compose gives its service, differing only where things are and in the AWS stand-in', () => {

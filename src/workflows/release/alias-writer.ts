@@ -13,10 +13,20 @@ import { FailureType } from '../../domain/failure-types.ts';
 import { type AliasState, aliasEquals, describeAlias } from '../../domain/lambda-state.ts';
 import type { TargetRole } from '../../domain/role-arn.ts';
 import { type Failure, failureOf, stop } from './failures.ts';
-import { controlPlane, onQueue, rollbackBackoffMs, rollbackDeadlineMs, rollbackRound } from './options.ts';
+import {
+  controlPlane,
+  onQueue,
+  rollbackBackoffMs,
+  rollbackDeadlineMs,
+  rollbackPriority,
+  rollbackRound,
+} from './options.ts';
 
 const defaultLambda = proxyActivities<ReleaseActivities>(controlPlane);
 const defaultRollbackActivities = proxyActivities<ReleaseActivities>(rollbackRound);
+/** The rollback's read-back: a control-plane call at the rollback's priority. */
+const rollbackReadOptions = { ...controlPlane, priority: rollbackPriority };
+const defaultRollbackRead = proxyActivities<ReleaseActivities>(rollbackReadOptions);
 
 /** The alias, and the role a cross-account release acts through (absent without one). */
 export interface AliasRef extends TargetRole {
@@ -41,6 +51,7 @@ export class AliasWriter {
   private readonly knownRevisionIds: string[] = [];
   private lambda = defaultLambda;
   private rollbackActivities = defaultRollbackActivities;
+  private rollbackRead = defaultRollbackRead;
 
   constructor(private readonly ref: AliasRef) {}
 
@@ -48,6 +59,7 @@ export class AliasWriter {
   routeTo(lambdaQueue: string): void {
     this.lambda = proxyActivities<ReleaseActivities>(onQueue(controlPlane, lambdaQueue));
     this.rollbackActivities = proxyActivities<ReleaseActivities>(onQueue(rollbackRound, lambdaQueue));
+    this.rollbackRead = proxyActivities<ReleaseActivities>(onQueue(rollbackReadOptions, lambdaQueue));
   }
 
   /** The alias's RevisionId as Ramp last wrote or read it. */
@@ -90,8 +102,8 @@ export class AliasWriter {
    * Reads the alias back and requires it to hold `version` alone: `succeeded` is only reported after
    * this (invariant I3). Anything else is someone else's change.
    */
-  async verify(version: string, what: string): Promise<void> {
-    const readBack = await CancellationScope.nonCancellable(() => this.lambda.readAlias(this.ref));
+  async verify(version: string, what: string, lambda = this.lambda): Promise<void> {
+    const readBack = await CancellationScope.nonCancellable(() => lambda.readAlias(this.ref));
     if (!readBack || !aliasEquals(readBack, version, {})) {
       throw stop(
         FailureType.AliasChangedOutside,
@@ -132,7 +144,7 @@ export class AliasWriter {
             };
           }
           this.remember(rolledBack.alias);
-          await this.verify(stableVersion, 'rollback');
+          await this.verify(stableVersion, 'rollback', this.rollbackRead);
           return undefined;
         } catch (error) {
           const failure = failureOf(error);

@@ -48,11 +48,20 @@ export function monitoring(watchMs: number): ActivityOptions {
 }
 
 /**
+ * Putting the alias back goes first. The Temporal server orders a task queue's backlog by priority key
+ * (1 highest … 5 lowest, 3 the default; the server's `matching.useNewMatcher`, on in every server Ramp
+ * starts, docs/scale.md), so a rollback's Lambda calls are dispatched ahead of every other release's
+ * calls waiting in the budgeted queue: hundreds of releases starting at once never delay a rollback.
+ */
+export const rollbackPriority = { priorityKey: 1 };
+
+/**
  * One round of putting the alias back on the stable version. Everything is retried except a proven
  * outside change (Conflict) or a bug in Ramp; the workflow repeats rounds until the rollback's deadline,
  * showing each round's last error in the status, so a person can fix (say) IAM and watch it complete.
  */
 export const rollbackRound = {
+  priority: rollbackPriority,
   startToCloseTimeout: '30s',
   scheduleToCloseTimeout: '2m',
   retry: {

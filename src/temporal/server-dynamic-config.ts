@@ -1,0 +1,19 @@
+/**
+ * The Temporal server settings Ramp relies on. Every server Ramp starts gets them (the dev server of the
+ * tests and the local stack, and `npm run stack:prod`), and docker-compose.yml mounts them for its server
+ * (deploy/temporal-dynamic-config.yaml, which a test holds equal to this). An operator's own cluster needs
+ * them too (docs/scale.md).
+ * - `matching.useNewMatcher`: the task matcher that orders a queue's backlog by priority key (off by default
+ *   in server 1.29), so a rollback's Lambda calls are dispatched before other releases' waiting calls.
+ */
+export const rampServerDynamicConfig: Readonly<Record<string, boolean | number | string>> = {
+  'matching.useNewMatcher': true,
+};
+
+/** The settings as `temporal server start-dev` arguments. */
+export function devServerDynamicConfigArgs(): string[] {
+  return Object.entries(rampServerDynamicConfig).flatMap(([key, value]) => [
+    '--dynamic-config-value',
+    `${key}=${JSON.stringify(value)}`,
+  ]);
+}
