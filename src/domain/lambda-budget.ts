@@ -90,18 +90,21 @@ export function lambdaBudgetQueue(releaseQueue: string, account: string, region:
 }
 
 /**
- * Temporal's per-queue limiter is a token bucket per task-queue partition (4 by default) that holds one
- * second's worth of tasks, at least one: after a quiet spell a 1-s window can take the full buckets plus
- * one second of refill, about twice the rate (measured on the dev server: 16 activities started in the
- * first second at 7.5/s). So Ramp gives Temporal the highest rate whose worst window, rate + full
- * buckets, stays within the budget; the budget is then a ceiling for every 1-s window, not an average.
+ * The rate Temporal's queue limiter is given for a budget, so that the budget is a ceiling for every 1-s
+ * window, not an average. Ramp's Temporal servers give each task queue one partition (server-dynamic-config.ts:
+ * with several, each partition dispatches at least one task a second, so no rate below the partition count
+ * holds, and each adds a burst of its own). One partition's limiter is a token bucket holding about a
+ * second's worth of tasks (at least one): after a quiet spell a sliding 1-s window can take the full bucket,
+ * a second of refill and one more at its edge. Measured on the dev server (server 1.29.1, priority matcher,
+ * one partition, 80 tasks queued at once): 7 in the busiest 1-s window at 3/s, 8 at 3.5/s. So the worst
+ * window is taken as 2 × ⌈rate⌉ + 1, and the rate is the highest that keeps it within the budget.
  */
-export function temporalRateForBudget(budgetPerSecond: number, partitions = 4): number {
-  const worstWindow = (rate: number) => rate + partitions * Math.max(1, Math.ceil(rate / partitions));
+export function temporalRateForBudget(budgetPerSecond: number): number {
+  const worstWindow = (rate: number) => 2 * Math.max(1, Math.ceil(rate)) + 1;
   for (let tenths = Math.floor(budgetPerSecond * 10); tenths >= 1; tenths--) {
     const rate = tenths / 10;
     if (worstWindow(rate) <= budgetPerSecond) return rate;
   }
-  // A budget below the partitions' minimum burst cannot be a strict ceiling; hold it on average.
+  // A budget below the bucket's minimum burst (3 a second) cannot be a strict ceiling; hold it on average.
   return budgetPerSecond / 2;
 }

@@ -5,9 +5,15 @@
  * them too (docs/scale.md).
  * - `matching.useNewMatcher`: the task matcher that orders a queue's backlog by priority key (off by default
  *   in server 1.29), so a rollback's Lambda calls are dispatched before other releases' waiting calls.
+ * - one partition per task queue (`matching.numTaskqueueReadPartitions`/`WritePartitions`, 4 by default):
+ *   the budgeted Lambda queues' rate limit is then one token bucket, which holds a budget as a ceiling for
+ *   every 1-s window (temporalRateForBudget); with 4, each partition dispatches at least one task a second
+ *   and bursts on its own. One partition carries thousands of tasks a second, far beyond Ramp's queues.
  */
 export const rampServerDynamicConfig: Readonly<Record<string, boolean | number | string>> = {
   'matching.useNewMatcher': true,
+  'matching.numTaskqueueReadPartitions': 1,
+  'matching.numTaskqueueWritePartitions': 1,
 };
 
 /** The settings as `temporal server start-dev` arguments. */

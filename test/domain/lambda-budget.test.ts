@@ -46,14 +46,14 @@ test("each deployment's queue, account and region has a budgeted queue of its ow
   );
 });
 
-test("Temporal's rate leaves room for its partitions' full buckets: rate plus burst stays within the budget", () => {
-  assert.equal(temporalRateForBudget(7.5), 3.5);
+test("Temporal's rate leaves room for its full bucket: the worst 1-s window stays within the budget", () => {
+  assert.equal(temporalRateForBudget(7.5), 3);
   assert.equal(temporalRateForBudget(15), 7);
   assert.equal(temporalRateForBudget(6), 2);
-  for (const budget of [5, 6, 7.5, 10, 15, 30]) {
+  for (const budget of [3, 5, 6, 7.5, 10, 15, 30]) {
     const rate = temporalRateForBudget(budget);
-    assert.ok(rate + 4 * Math.max(1, Math.ceil(rate / 4)) <= budget, `budget ${budget}: rate ${rate}`);
+    assert.ok(2 * Math.max(1, Math.ceil(rate)) + 1 <= budget, `budget ${budget}: rate ${rate}`);
   }
-  // Below the partitions' minimum burst no rate is a strict ceiling: half the budget, on average.
-  assert.equal(temporalRateForBudget(3), 1.5);
+  // Below the bucket's minimum burst no rate is a strict ceiling: half the budget, on average.
+  assert.equal(temporalRateForBudget(2), 1);
 });

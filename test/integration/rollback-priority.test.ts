@@ -12,7 +12,7 @@ import { withReleaseStack, zipBase64 } from '../helpers/release-stack.ts';
 import { uniqueName } from '../helpers/temporal.ts';
 import { eventually, waitForEnd, waitForStatus } from '../helpers/wait-for.ts';
 
-// 2 requests/s: Temporal dispatches the budgeted queue at 1/s (temporalRateForBudget).
+// 2 requests/s: Temporal dispatches the budgeted queue at 1/s (temporalRateForBudget: below 3/s, half the budget).
 const budgetPerSecond = 2;
 const flood = 40;
 
