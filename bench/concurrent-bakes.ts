@@ -18,12 +18,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
-import {
-  CreateAliasCommand,
-  CreateFunctionCommand,
-  LambdaClient,
-  waitUntilFunctionActiveV2,
-} from '@aws-sdk/client-lambda';
+import { LambdaClient } from '@aws-sdk/client-lambda';
 import { Client, Connection } from '@temporalio/client';
 import { createFileArtifactStore } from '../src/artifacts/file-artifact-store.ts';
 import { parseReleaseId } from '../src/domain/release-id.ts';
@@ -32,9 +27,16 @@ import { validateReleaseSpec } from '../src/domain/spec.ts';
 import { createReleaseClient } from '../src/releases/release-client.ts';
 import { type SimCall, type Simulator, startSimulator } from '../src/sim/index.ts';
 import { startDevServer } from '../src/temporal/dev-server.ts';
-import { zipBase64, zipWith } from '../test/helpers/release-stack.ts';
+import { zipBase64 } from '../test/helpers/release-stack.ts';
 import { uniqueName } from '../test/helpers/temporal.ts';
-import { inBatches, percentile, startWorkerProcess, type WorkerProcess } from './support/worker-process.ts';
+import {
+  benchWorkerEnv,
+  createLiveFunctions,
+  inBatches,
+  percentile,
+  startWorkerProcess,
+  type WorkerProcess,
+} from './support/worker-process.ts';
 
 const sizes = (process.argv[2] ?? process.env.RAMP_BENCH_BAKES ?? '100,300,1000').split(',').map(Number);
 const bakeMs = 30_000;
@@ -143,23 +145,7 @@ async function run(count: number, temporal: { address: string; namespace: string
   const taskQueue = uniqueName('bench-bakes');
   let worker: WorkerProcess | undefined;
   try {
-    const functions = Array.from({ length: count }, () => uniqueName('bake'));
-    await inBatches(functions, 20, async (name) => {
-      await lambda.send(
-        new CreateFunctionCommand({
-          FunctionName: name,
-          Runtime: 'nodejs20.x',
-          Role: 'arn:aws:iam::123456789012:role/lambda-role',
-          Handler: 'index.handler',
-          Code: { ZipFile: zipWith({}, `${name}-v1`) },
-          Publish: true,
-        }),
-      );
-      await waitUntilFunctionActiveV2(
-        { client: lambda, maxWaitTime: 60, minDelay: 1 },
-        { FunctionName: name },
-      );
-      await lambda.send(new CreateAliasCommand({ FunctionName: name, Name: 'live', FunctionVersion: '1' }));
+    const functions = await createLiveFunctions(lambda, 'bake', count, (name) => {
       sim.alarms.put({
         name: `${name}-errors`,
         metricName: 'Errors',
@@ -172,18 +158,7 @@ async function run(count: number, temporal: { address: string; namespace: string
       });
     });
 
-    worker = await startWorkerProcess({
-      ...process.env,
-      TEMPORAL_ADDRESS: temporal.address,
-      TEMPORAL_NAMESPACE: temporal.namespace,
-      RAMP_TASK_QUEUE: taskQueue,
-      RAMP_ARTIFACT_STORE: `file://${artifactDir}`,
-      RAMP_LAMBDA_BUDGET: '0',
-      RAMP_LOG_LEVEL: 'error',
-      RAMP_NOTIFY_SECRET: 'bench',
-      AWS_REGION: sim.clientConfig.region,
-      RAMP_BENCH_SIM_ENDPOINT: sim.endpoint,
-    });
+    worker = await startWorkerProcess(benchWorkerEnv({ temporal: temporal, taskQueue, artifactDir, sim }));
     // Let the worker's pollers settle before the baseline.
     await new Promise((resolve) => setTimeout(resolve, 3000));
     worker.child.send({ type: 'baseline' });

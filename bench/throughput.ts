@@ -10,12 +10,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
-import {
-  CreateAliasCommand,
-  CreateFunctionCommand,
-  LambdaClient,
-  waitUntilFunctionActiveV2,
-} from '@aws-sdk/client-lambda';
+import { LambdaClient } from '@aws-sdk/client-lambda';
 import { Client, Connection } from '@temporalio/client';
 import { createFileArtifactStore } from '../src/artifacts/file-artifact-store.ts';
 import { parseReleaseId } from '../src/domain/release-id.ts';
@@ -23,10 +18,12 @@ import { validateReleaseSpec } from '../src/domain/spec.ts';
 import { createReleaseClient } from '../src/releases/release-client.ts';
 import { startSimulator } from '../src/sim/index.ts';
 import { startDevServer } from '../src/temporal/dev-server.ts';
-import { zipBase64, zipWith } from '../test/helpers/release-stack.ts';
+import { zipBase64 } from '../test/helpers/release-stack.ts';
 import { uniqueName } from '../test/helpers/temporal.ts';
 import {
+  benchWorkerEnv,
   cpuSecondsOf,
+  createLiveFunctions,
   devServerPid,
   inBatches,
   percentile,
@@ -54,36 +51,10 @@ async function run(count: number, client: Client, address: string, namespace: st
   const taskQueue = uniqueName('bench-throughput');
   let worker: WorkerProcess | undefined;
   try {
-    const functions = Array.from({ length: count }, () => uniqueName('tp'));
-    await inBatches(functions, 20, async (name) => {
-      await lambda.send(
-        new CreateFunctionCommand({
-          FunctionName: name,
-          Runtime: 'nodejs20.x',
-          Role: 'arn:aws:iam::123456789012:role/lambda-role',
-          Handler: 'index.handler',
-          Code: { ZipFile: zipWith({}, `${name}-v1`) },
-          Publish: true,
-        }),
-      );
-      await waitUntilFunctionActiveV2(
-        { client: lambda, maxWaitTime: 60, minDelay: 1 },
-        { FunctionName: name },
-      );
-      await lambda.send(new CreateAliasCommand({ FunctionName: name, Name: 'live', FunctionVersion: '1' }));
-    });
-    worker = await startWorkerProcess({
-      ...process.env,
-      TEMPORAL_ADDRESS: address,
-      TEMPORAL_NAMESPACE: namespace,
-      RAMP_TASK_QUEUE: taskQueue,
-      RAMP_ARTIFACT_STORE: `file://${artifactDir}`,
-      RAMP_LAMBDA_BUDGET: '0',
-      RAMP_LOG_LEVEL: 'error',
-      RAMP_NOTIFY_SECRET: 'bench',
-      AWS_REGION: sim.clientConfig.region,
-      RAMP_BENCH_SIM_ENDPOINT: sim.endpoint,
-    });
+    const functions = await createLiveFunctions(lambda, 'tp', count);
+    worker = await startWorkerProcess(
+      benchWorkerEnv({ temporal: { address, namespace }, taskQueue, artifactDir, sim }),
+    );
     await new Promise((resolve) => setTimeout(resolve, 3000));
     const releases = createReleaseClient({
       client,

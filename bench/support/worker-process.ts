@@ -4,6 +4,15 @@
  */
 import { type ChildProcess, fork } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
+import {
+  CreateAliasCommand,
+  CreateFunctionCommand,
+  type LambdaClient,
+  waitUntilFunctionActiveV2,
+} from '@aws-sdk/client-lambda';
+import type { Simulator } from '../../src/sim/index.ts';
+import { zipWith } from '../../test/helpers/release-stack.ts';
+import { uniqueName } from '../../test/helpers/temporal.ts';
 import type { BakeWorkerMessage, BakeWorkerReport } from './bake-worker.ts';
 
 export interface WorkerProcess {
@@ -50,6 +59,56 @@ export function startWorkerProcess(env: NodeJS.ProcessEnv): Promise<WorkerProces
       });
     });
   });
+}
+
+/**
+ * Creates `count` functions named from `prefix`, each with a first published version behind the alias
+ * `live`, 20 at a time; `then` arranges more per function (an alarm). Returns their names.
+ */
+export async function createLiveFunctions(
+  lambda: LambdaClient,
+  prefix: string,
+  count: number,
+  then: (name: string) => void = () => {},
+): Promise<string[]> {
+  const functions = Array.from({ length: count }, () => uniqueName(prefix));
+  await inBatches(functions, 20, async (name) => {
+    await lambda.send(
+      new CreateFunctionCommand({
+        FunctionName: name,
+        Runtime: 'nodejs20.x',
+        Role: 'arn:aws:iam::123456789012:role/lambda-role',
+        Handler: 'index.handler',
+        Code: { ZipFile: zipWith({}, `${name}-v1`) },
+        Publish: true,
+      }),
+    );
+    await waitUntilFunctionActiveV2({ client: lambda, maxWaitTime: 60, minDelay: 1 }, { FunctionName: name });
+    await lambda.send(new CreateAliasCommand({ FunctionName: name, Name: 'live', FunctionVersion: '1' }));
+    then(name);
+  });
+  return functions;
+}
+
+/** The bench worker's environment: the process's own, pointed at `temporal` and the simulator, budget off. */
+export function benchWorkerEnv(options: {
+  temporal: { address: string; namespace: string };
+  taskQueue: string;
+  artifactDir: string;
+  sim: Simulator;
+}): NodeJS.ProcessEnv {
+  return {
+    ...process.env,
+    TEMPORAL_ADDRESS: options.temporal.address,
+    TEMPORAL_NAMESPACE: options.temporal.namespace,
+    RAMP_TASK_QUEUE: options.taskQueue,
+    RAMP_ARTIFACT_STORE: `file://${options.artifactDir}`,
+    RAMP_LAMBDA_BUDGET: '0',
+    RAMP_LOG_LEVEL: 'error',
+    RAMP_NOTIFY_SECRET: 'bench',
+    AWS_REGION: options.sim.clientConfig.region,
+    RAMP_BENCH_SIM_ENDPOINT: options.sim.endpoint,
+  };
 }
 
 /** Runs `task` over `items`, `concurrency` at a time. */
