@@ -19,14 +19,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { LambdaClient } from '@aws-sdk/client-lambda';
-import { Client, Connection } from '@temporalio/client';
+import type { Client } from '@temporalio/client';
 import { createFileArtifactStore } from '../src/artifacts/file-artifact-store.ts';
 import { parseReleaseId } from '../src/domain/release-id.ts';
 import type { ReleaseStatus } from '../src/domain/release-status.ts';
 import { validateReleaseSpec } from '../src/domain/spec.ts';
 import { createReleaseClient } from '../src/releases/release-client.ts';
 import { type SimCall, type Simulator, startSimulator } from '../src/sim/index.ts';
-import { startDevServer } from '../src/temporal/dev-server.ts';
 import { zipBase64 } from '../test/helpers/release-stack.ts';
 import { uniqueName } from '../test/helpers/temporal.ts';
 import {
@@ -36,6 +35,7 @@ import {
   percentile,
   startWorkerProcess,
   type WorkerProcess,
+  withBenchTemporal,
 } from './support/worker-process.ts';
 
 const sizes = (process.argv[2] ?? process.env.RAMP_BENCH_BAKES ?? '100,300,1000').split(',').map(Number);
@@ -371,13 +371,7 @@ function print(f: Figures): void {
   );
 }
 
-const external = process.env.RAMP_TEST_TEMPORAL_ADDRESS;
-const server = external ? undefined : await startDevServer();
-const address = external ?? server?.address ?? '';
-const namespace = process.env.RAMP_TEST_TEMPORAL_NAMESPACE ?? server?.namespace ?? 'default';
-const connection = await Connection.connect({ address });
-const client = new Client({ connection, namespace });
-try {
+await withBenchTemporal(async (temporal) => {
   console.log(
     `Concurrent bakes: one 10 % step, ${bakeMs / 1000} s bake, health every ${intervalMs / 1000} s (alarm + metrics, real CloudWatch gate on the simulator), one worker (createReleaseWorker, own process), Lambda budget off`,
   );
@@ -388,12 +382,9 @@ try {
   );
   for (const count of sizes) {
     try {
-      print(await run(count, { address, namespace, client }));
+      print(await run(count, temporal));
     } catch (error) {
       console.log(`${count} releases: did not finish: ${(error as Error).stack ?? error}`);
     }
   }
-} finally {
-  await connection.close();
-  await server?.stop();
-}
+});

@@ -11,13 +11,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { LambdaClient } from '@aws-sdk/client-lambda';
-import { Client, Connection } from '@temporalio/client';
+import type { Client } from '@temporalio/client';
 import { createFileArtifactStore } from '../src/artifacts/file-artifact-store.ts';
 import { parseReleaseId } from '../src/domain/release-id.ts';
 import { validateReleaseSpec } from '../src/domain/spec.ts';
 import { createReleaseClient } from '../src/releases/release-client.ts';
 import { startSimulator } from '../src/sim/index.ts';
-import { startDevServer } from '../src/temporal/dev-server.ts';
 import { zipBase64 } from '../test/helpers/release-stack.ts';
 import { uniqueName } from '../test/helpers/temporal.ts';
 import {
@@ -29,6 +28,7 @@ import {
   percentile,
   startWorkerProcess,
   type WorkerProcess,
+  withBenchTemporal,
 } from './support/worker-process.ts';
 
 const sizes = (process.env.RAMP_BENCH_THROUGHPUT ?? '300').split(',').map(Number);
@@ -148,21 +148,12 @@ function print(f: Figures): void {
   );
 }
 
-const external = process.env.RAMP_TEST_TEMPORAL_ADDRESS;
-const server = external ? undefined : await startDevServer();
-const address = external ?? server?.address ?? '';
-const namespace = process.env.RAMP_TEST_TEMPORAL_NAMESPACE ?? server?.namespace ?? 'default';
-const connection = await Connection.connect({ address });
-const client = new Client({ connection, namespace });
-try {
+await withBenchTemporal(async (temporal) => {
   console.log(
     'Throughput: zero-bake releases (AllAtOnce, no health), one worker (createReleaseWorker, own process), no Lambda quotas, budget off',
   );
   console.log(
     `machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GB, Node ${process.version}`,
   );
-  for (const count of sizes) print(await run(count, client, address, namespace));
-} finally {
-  await connection.close();
-  await server?.stop();
-}
+  for (const count of sizes) print(await run(count, temporal.client, temporal.address, temporal.namespace));
+});

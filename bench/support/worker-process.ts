@@ -10,7 +10,9 @@ import {
   type LambdaClient,
   waitUntilFunctionActiveV2,
 } from '@aws-sdk/client-lambda';
+import { Client, Connection } from '@temporalio/client';
 import type { Simulator } from '../../src/sim/index.ts';
+import { startDevServer } from '../../src/temporal/dev-server.ts';
 import { zipWith } from '../../test/helpers/release-stack.ts';
 import { uniqueName } from '../../test/helpers/temporal.ts';
 import type { BakeWorkerMessage, BakeWorkerReport } from './bake-worker.ts';
@@ -158,4 +160,24 @@ export function devServerPid(): number | undefined {
     } catch {}
   }
   return undefined;
+}
+
+/**
+ * Runs `body` against Temporal: `npm run bench`'s dev server (RAMP_TEST_TEMPORAL_ADDRESS), or one of its
+ * own when the bench runs alone.
+ */
+export async function withBenchTemporal(
+  body: (temporal: { address: string; namespace: string; client: Client }) => Promise<void>,
+): Promise<void> {
+  const external = process.env.RAMP_TEST_TEMPORAL_ADDRESS;
+  const server = external ? undefined : await startDevServer();
+  const address = external ?? server?.address ?? '';
+  const namespace = process.env.RAMP_TEST_TEMPORAL_NAMESPACE ?? server?.namespace ?? 'default';
+  const connection = await Connection.connect({ address });
+  try {
+    await body({ address, namespace, client: new Client({ connection, namespace }) });
+  } finally {
+    await connection.close();
+    await server?.stop();
+  }
 }
