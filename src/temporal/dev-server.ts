@@ -5,8 +5,9 @@ import { type FindOptions, findTemporalCli } from './temporal-cli.ts';
 
 /**
  * Starts a real Temporal dev server (`temporal server start-dev`, SQLite-backed) with Ramp's search
- * attributes registered and the server settings Ramp relies on (server-dynamic-config.ts). Used by the test runner (one server per run, in memory) and by the local stack
- * (persisted to a file so releases survive a restart).
+ * attributes registered and the server settings Ramp relies on (server-dynamic-config.ts). Used by the
+ * test runner (one server per run, in memory) and by the local stack (persisted to a file so releases
+ * survive a restart).
  */
 export interface DevServerOptions extends FindOptions {
   ip?: string;

@@ -8,7 +8,8 @@
  * - one partition per task queue (`matching.numTaskqueueReadPartitions`/`WritePartitions`, 4 by default):
  *   the budgeted Lambda queues' rate limit is then one token bucket, which holds a budget as a ceiling for
  *   every 1-s window (temporalRateForBudget); with 4, each partition dispatches at least one task a second
- *   and bursts on its own. One partition carries thousands of tasks a second, far beyond Ramp's queues.
+ *   and bursts on its own. Ramp's queues carry tens of tasks a second, and every test and benchmark here
+ *   runs on one partition.
  */
 export const rampServerDynamicConfig: Readonly<Record<string, boolean | number | string>> = {
   'matching.useNewMatcher': true,
