@@ -4,16 +4,11 @@
  */
 import { type ChildProcess, fork } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
-import {
-  CreateAliasCommand,
-  CreateFunctionCommand,
-  type LambdaClient,
-  waitUntilFunctionActiveV2,
-} from '@aws-sdk/client-lambda';
+import type { LambdaClient } from '@aws-sdk/client-lambda';
 import { Client, Connection } from '@temporalio/client';
 import type { Simulator } from '../../src/sim/index.ts';
 import { startDevServer } from '../../src/temporal/dev-server.ts';
-import { zipWith } from '../../test/helpers/release-stack.ts';
+import { createLiveFunction } from '../../test/helpers/live-function.ts';
 import { uniqueName } from '../../test/helpers/temporal.ts';
 import type { BakeWorkerMessage, BakeWorkerReport } from './bake-worker.ts';
 
@@ -75,18 +70,7 @@ export async function createLiveFunctions(
 ): Promise<string[]> {
   const functions = Array.from({ length: count }, () => uniqueName(prefix));
   await inBatches(functions, 20, async (name) => {
-    await lambda.send(
-      new CreateFunctionCommand({
-        FunctionName: name,
-        Runtime: 'nodejs20.x',
-        Role: 'arn:aws:iam::123456789012:role/lambda-role',
-        Handler: 'index.handler',
-        Code: { ZipFile: zipWith({}, `${name}-v1`) },
-        Publish: true,
-      }),
-    );
-    await waitUntilFunctionActiveV2({ client: lambda, maxWaitTime: 60, minDelay: 1 }, { FunctionName: name });
-    await lambda.send(new CreateAliasCommand({ FunctionName: name, Name: 'live', FunctionVersion: '1' }));
+    await createLiveFunction(lambda, name);
     then(name);
   });
   return functions;

@@ -2,16 +2,11 @@
  * Two accounts in one simulator for cross-account tests: the simulator's own, and 222222222222, reached through
  * a role its STS lets callers assume (with an ExternalId), each holding a function of the same name.
  */
-import {
-  CreateAliasCommand,
-  CreateFunctionCommand,
-  GetFunctionCommand,
-  LambdaClient,
-  waitUntilFunctionActiveV2,
-} from '@aws-sdk/client-lambda';
+import { GetFunctionCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { fromTemporaryCredentials } from '@aws-sdk/credential-providers';
 import type { Simulator } from '../../src/sim/index.ts';
-import { type ReleaseStack, zipWith } from './release-stack.ts';
+import { createLiveFunction } from './live-function.ts';
+import type { ReleaseStack } from './release-stack.ts';
 
 export const targetAccount = '222222222222';
 export const roleArn = `arn:aws:iam::${targetAccount}:role/ramp-deployer`;
@@ -30,27 +25,12 @@ export function targetLambda(sim: Simulator): LambdaClient {
   });
 }
 
-async function createFunctionIn(lambda: LambdaClient, name: string, marker: string): Promise<void> {
-  await lambda.send(
-    new CreateFunctionCommand({
-      FunctionName: name,
-      Runtime: 'nodejs20.x',
-      Role: 'arn:aws:iam::123456789012:role/lambda-role',
-      Handler: 'index.handler',
-      Code: { ZipFile: zipWith({}, marker) },
-      Publish: true,
-    }),
-  );
-  await waitUntilFunctionActiveV2({ client: lambda, maxWaitTime: 30, minDelay: 1 }, { FunctionName: name });
-  await lambda.send(new CreateAliasCommand({ FunctionName: name, Name: 'live', FunctionVersion: '1' }));
-}
-
 /** Both accounts hold `name:live` on version 1; the default account's is untouched by what follows. */
 export async function twoAccounts(stack: ReleaseStack, name: string) {
   stack.sim.roles.put({ roleArn, externalId });
   const target = targetLambda(stack.sim);
   await stack.createFunctionWithAlias(name, 'live');
-  await createFunctionIn(target, name, `${name}-in-${targetAccount}`);
+  await createLiveFunction(target, name, `${name}-in-${targetAccount}`);
   const before = await stack.lambda.send(new GetFunctionCommand({ FunctionName: name }));
   return {
     target,
