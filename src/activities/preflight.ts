@@ -10,11 +10,14 @@ import {
 } from '@aws-sdk/client-lambda';
 import { FailureType } from '../domain/failure-types.ts';
 import type { HealthConfig } from '../domain/health-spec.ts';
+import type { FunctionTarget } from '../domain/lambda-state.ts';
 import type { CodeRef } from '../domain/release-input.ts';
 import { accountOfRoleArn, type TargetRole } from '../domain/role-arn.ts';
 import { activityFailure, classify } from './activity-failure.ts';
 import type { ActivityDeps } from './deps.ts';
 import { budgetQueueOf } from './lambda-budget-queue.ts';
+import { aliasStateOf } from './read-alias.ts';
+import { functionReadOf } from './read-target.ts';
 import { roleSessionOf } from './role-session.ts';
 
 export interface PreflightInput extends TargetRole {
@@ -46,6 +49,12 @@ export interface PreflightResult {
   problems: PreflightProblem[];
   /** Allowed, but worth saying before traffic moves. */
   warnings: string[];
+  /**
+   * The function and its alias as the checks read them, when the function exists: the release's starting
+   * point, so the release reads neither again (releases from before `ramp-lean-start-v7` ignore it and read
+   * them with `readTarget`).
+   */
+  target?: FunctionTarget;
 }
 
 /** A read whose NotFound is an answer (undefined), not an error; anything else that fails is thrown, classified. */
@@ -109,6 +118,7 @@ export function createPreflight(deps: ActivityDeps) {
     const lambda = deps.aws.lambda(input.region, role);
     const problems: PreflightProblem[] = [];
     const warnings: string[] = [];
+    let target: FunctionTarget | undefined;
     // A cross-account release assumes its role before anything else: a role that cannot be assumed fails here,
     // terminally (AccessDenied) and naming the role, before any read or write.
     if (role) {
@@ -162,6 +172,7 @@ export function createPreflight(deps: ActivityDeps) {
             'To create it with this release, ask for that explicitly: createAlias: true (ramp release start --create-alias)',
         });
       }
+      target = { ...functionReadOf(fn.Configuration ?? {}), alias: alias ? aliasStateOf(alias) : null };
       if (alias?.FunctionVersion === '$LATEST') {
         problems.push({
           check: 'aliasTarget',
@@ -217,6 +228,6 @@ export function createPreflight(deps: ActivityDeps) {
 
     // A release that moves traffic with no checks is warned about by the workflow (releaseWarnings), which
     // knows the plan; this activity only reports what it read.
-    return { problems, warnings };
+    return { problems, warnings, ...(target ? { target } : {}) };
   };
 }

@@ -1,4 +1,4 @@
-import { GetFunctionCommand } from '@aws-sdk/client-lambda';
+import { type FunctionConfiguration, GetFunctionCommand } from '@aws-sdk/client-lambda';
 import { Context } from '@temporalio/activity';
 import type { FunctionTarget } from '../domain/lambda-state.ts';
 import type { TargetRole } from '../domain/role-arn.ts';
@@ -15,6 +15,17 @@ export interface TargetRef extends TargetRole {
 
 type FunctionRead = Omit<FunctionTarget, 'alias'>;
 
+/** What a release keeps of a function's configuration as its starting point. */
+export function functionReadOf(configuration: FunctionConfiguration): FunctionRead {
+  return {
+    functionArn: configuration.FunctionArn ?? '',
+    revisionId: configuration.RevisionId ?? '',
+    codeSha256: configuration.CodeSha256 ?? '',
+    state: configuration.State,
+    lastUpdateStatus: configuration.LastUpdateStatus,
+  };
+}
+
 /**
  * Reads the function and its alias once at the start: the alias's version is the stable one to return to.
  * Two calls in one activity: the function read is kept in heartbeat details, so a retry after the alias
@@ -28,16 +39,8 @@ export function createReadTarget(deps: ActivityDeps) {
     let read = context.info.heartbeatDetails as FunctionRead | undefined;
     if (!read) {
       try {
-        const configuration =
-          (await lambda.send(new GetFunctionCommand({ FunctionName: input.functionName }))).Configuration ??
-          {};
-        read = {
-          functionArn: configuration.FunctionArn ?? '',
-          revisionId: configuration.RevisionId ?? '',
-          codeSha256: configuration.CodeSha256 ?? '',
-          state: configuration.State,
-          lastUpdateStatus: configuration.LastUpdateStatus,
-        };
+        const fn = await lambda.send(new GetFunctionCommand({ FunctionName: input.functionName }));
+        read = functionReadOf(fn.Configuration ?? {});
       } catch (error) {
         throw activityFailure('GetFunction', error);
       }

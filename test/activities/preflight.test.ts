@@ -3,6 +3,8 @@ import { describe, test } from 'node:test';
 import {
   CreateAliasCommand,
   CreateFunctionCommand,
+  GetAliasCommand,
+  GetFunctionConfigurationCommand,
   type LambdaClient,
   waitUntilFunctionActiveV2,
 } from '@aws-sdk/client-lambda';
@@ -84,7 +86,7 @@ async function runPreflight(sim: Simulator, input: Omit<PreflightInput, 'region'
 const checksOf = (result: PreflightResult) => result.problems.map((problem) => problem.check).sort();
 
 describe('preflight', () => {
-  test('a sound release has no problems, and no warning when health is watched', async () => {
+  test('a sound release has no problems, no warning when health is watched, and returns what it read: the release starts from it', async () => {
     await withSim({}, async (sim, lambda) => {
       await createFunction(lambda, 'hello', { alias: 'live' });
       await createFunction(lambda, 'hello-check');
@@ -98,7 +100,20 @@ describe('preflight', () => {
           hooks: { beforeTraffic: { lambda: 'hello-check' }, timeoutMs: 60_000 },
         }),
       });
-      assert.deepEqual(result, { problems: [], warnings: [] });
+      const fn = await lambda.send(new GetFunctionConfigurationCommand({ FunctionName: 'hello' }));
+      const alias = await lambda.send(new GetAliasCommand({ FunctionName: 'hello', Name: 'live' }));
+      assert.deepEqual(result, {
+        problems: [],
+        warnings: [],
+        target: {
+          functionArn: fn.FunctionArn,
+          revisionId: fn.RevisionId,
+          codeSha256: fn.CodeSha256,
+          state: 'Active',
+          lastUpdateStatus: 'Successful',
+          alias: { functionVersion: '1', additionalVersionWeights: {}, revisionId: alias.RevisionId },
+        },
+      });
     });
   });
 
@@ -139,6 +154,7 @@ describe('preflight', () => {
       const missing = await runPreflight(sim, { functionName: 'nope', alias: 'live', code: zipCode });
       assert.deepEqual(checksOf(missing), ['function']);
       assert.match(missing.problems[0]?.message ?? '', /function nope does not exist in us-east-1/);
+      assert.equal(missing.target, undefined);
 
       await createFunction(lambda, 'fresh');
       const created = await runPreflight(sim, {
@@ -149,6 +165,7 @@ describe('preflight', () => {
         health: health({ alarms: [] }),
       });
       assert.deepEqual(created.problems, []);
+      assert.equal(created.target?.alias, null, 'no alias yet: a first release');
     });
   });
 

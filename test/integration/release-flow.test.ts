@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { GetAliasCommand } from '@aws-sdk/client-lambda';
+import { parseReleaseId } from '../../src/domain/release-id.ts';
 import { releaseSpecSchema } from '../../src/domain/spec.ts';
 import { withReleaseStack, zipBase64 } from '../helpers/release-stack.ts';
 import { uniqueName } from '../helpers/temporal.ts';
@@ -77,6 +78,43 @@ describe('a release on the real dev server against the simulator', () => {
       assert.ok(publish?.request.CodeSha256, 'PublishVersion carries the CodeSha256 guard');
       assert.ok(publish?.request.RevisionId, 'PublishVersion carries a RevisionId guard');
       assert.notEqual(publish.request.RevisionId, update.request.RevisionId);
+    });
+  });
+
+  test("reads the function and its alias once before the update: the preflight's reads are the starting point", async () => {
+    await withReleaseStack({ lambdaBudgetPerSecond: 7.5 }, async (stack) => {
+      const { fn, id } = await stack.releaseNewFunction('lean', { strategy: 'AllAtOnce' });
+      const status = await waitForEnd(stack.releases, id);
+      assert.equal(status.outcome, 'succeeded');
+      assert.equal(status.stableVersion, '1', 'the starting point: the alias as the preflight read it');
+
+      const calls = stack.sim.calls().filter((call) => call.functionName === fn);
+      // After the setup's CreateAlias, the release's own calls up to its update.
+      const beforeUpdate = calls.slice(
+        calls.findIndex((call) => call.operation === 'CreateAlias') + 1,
+        calls.findIndex((call) => call.operation === 'UpdateFunctionCode'),
+      );
+      assert.deepEqual(
+        beforeUpdate.map((call) => call.operation),
+        ['GetFunction', 'GetAlias'],
+      );
+      // In the history: where the budgeted calls go is a local activity (a marker), then the preflight on
+      // the budgeted queue, and no readTarget.
+      const parsed = parseReleaseId(id);
+      if (!parsed) throw new Error(`bad release id ${id}`);
+      const events =
+        (await stack.client.workflow.getHandle(parsed.workflowId, parsed.runId).fetchHistory()).events ?? [];
+      const scheduled = events.flatMap((event) => {
+        const name = event.activityTaskScheduledEventAttributes?.activityType?.name;
+        return name ? [name] : [];
+      });
+      assert.deepEqual(scheduled.slice(0, 2), ['preflight', 'updateFunctionCode']);
+      assert.ok(!scheduled.includes('lambdaBudgetQueue') && !scheduled.includes('readTarget'));
+      assert.equal(
+        events.filter((event) => event.markerRecordedEventAttributes?.markerName === 'core_local_activity')
+          .length,
+        1,
+      );
     });
   });
 

@@ -6,7 +6,7 @@
 import { proxyActivities } from '@temporalio/workflow';
 import type { ReleaseActivities } from '../../activities/index.ts';
 import { FailureType } from '../../domain/failure-types.ts';
-import { describeAlias } from '../../domain/lambda-state.ts';
+import { describeAlias, type FunctionTarget } from '../../domain/lambda-state.ts';
 import type { ReleaseInput } from '../../domain/release-input.ts';
 import type { ReleasePhase } from '../../domain/release-status.ts';
 import { roleFieldsOf } from '../../domain/role-arn.ts';
@@ -42,8 +42,11 @@ const refOf = (input: ReleaseInput) => ({
   ...roleFieldsOf(input),
 });
 
-/** Read-only checks before any write; every problem is listed and nothing is changed. */
-export async function preflight(steps: CandidateSteps): Promise<void> {
+/**
+ * Read-only checks before any write; every problem is listed and nothing is changed. Returns the function and
+ * its alias as the checks read them (absent from a worker older than ramp-lean-start-v7).
+ */
+export async function preflight(steps: CandidateSteps): Promise<FunctionTarget | undefined> {
   const { input, note } = steps;
   const checked = await lambdaOf(steps).preflight({
     ...refOf(input),
@@ -60,15 +63,16 @@ export async function preflight(steps: CandidateSteps): Promise<void> {
       { problems: checked.problems },
     );
   }
+  return checked.target;
 }
 
 /**
- * Reads the function and the alias the release starts from, and refuses an alias that is already split:
- * another deployment is shifting it.
+ * The function and the alias the release starts from: as the preflight read them, or read now. Refuses an
+ * alias that is already split: another deployment is shifting it.
  */
-export async function readStartingPoint(steps: CandidateSteps, writer: AliasWriter) {
+export async function readStartingPoint(steps: CandidateSteps, writer: AliasWriter, read?: FunctionTarget) {
   const { input } = steps;
-  const target = await lambdaOf(steps).readTarget({ ...refOf(input), alias: input.alias });
+  const target = read ?? (await lambdaOf(steps).readTarget({ ...refOf(input), alias: input.alias }));
   writer.adopt(target.alias);
   if (target.alias && Object.values(target.alias.additionalVersionWeights).some((w) => w > 0)) {
     throw stop(

@@ -87,3 +87,11 @@ export const sequentialJudgePatch = 'ramp-sequential-judge-v6';
  * probes, so releases without them record no marker and run exactly as before.
  */
 export const preTrafficProbesPatch = 'ramp-pre-traffic-probes-v6';
+/**
+ * v7, a lean start: where the budgeted Lambda calls go is asked of the worker running the release as a
+ * local activity (a marker, not an activity task and a workflow task of its own), and the preflight's reads
+ * of the function and its alias are the release's starting point, so `readTarget` is not called: two
+ * activity tasks, two workflow tasks and one budgeted GetAlias fewer per release. Releases recorded before
+ * it start as they did.
+ */
+export const leanStartPatch = 'ramp-lean-start-v7';

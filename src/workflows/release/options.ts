@@ -2,7 +2,7 @@
  * Activity options, named by the class of work. Temporal's retry policy is the one source of retries
  * (the AWS clients make a single attempt); each class says what it retries and for how long.
  */
-import type { ActivityOptions } from '@temporalio/workflow';
+import type { ActivityOptions, LocalActivityOptions } from '@temporalio/workflow';
 import { FailureType, nonRetryableFailureTypes } from '../../domain/failure-types.ts';
 import { hookActivityTimeouts } from '../../domain/hook-timeouts.ts';
 
@@ -19,6 +19,15 @@ export const controlPlane = {
   scheduleToCloseTimeout: '30m',
   retry: retryUntilDeadline,
 } satisfies ActivityOptions;
+
+/**
+ * A lookup in the worker's own settings, run as a local activity: no I/O, so a short timeout and a few
+ * quick retries (a worker restarting mid-task is the only thing that fails it).
+ */
+export const workerLookup = {
+  startToCloseTimeout: '10s',
+  retry: { initialInterval: '100ms', maximumAttempts: 5, nonRetryableErrorTypes: nonRetryableFailureTypes },
+} satisfies LocalActivityOptions;
 
 /**
  * The same options on another task queue: the region's budgeted Lambda queue. Without one, the options as

@@ -18,6 +18,7 @@ import {
   condition,
   patched,
   proxyActivities,
+  proxyLocalActivities,
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
@@ -39,12 +40,13 @@ import { endRelease, finish } from './ending.ts';
 import { HealthWatch } from './health-watch.ts';
 import { type HookStage, runHook } from './hooks.ts';
 import { legacyRelease } from './legacy.ts';
-import { lambdaBudgetPatch, releaseSafetyPatch } from './messages.ts';
+import { lambdaBudgetPatch, leanStartPatch, releaseSafetyPatch } from './messages.ts';
 import { Notifier } from './notifier.ts';
-import { controlPlane } from './options.ts';
+import { controlPlane, workerLookup } from './options.ts';
 import { probeBeforeTraffic } from './pre-traffic-probes.ts';
 
 const { lambdaBudgetQueue } = proxyActivities<ReleaseActivities>(controlPlane);
+const { lambdaBudgetQueue: lambdaBudgetQueueHere } = proxyLocalActivities<ReleaseActivities>(workerLookup);
 
 export async function release(input: ReleaseInput): Promise<ReleaseStatus> {
   // Releases recorded before the restructure finish on the code they began with.
@@ -147,9 +149,10 @@ class Release {
       `release of ${input.functionShortName}:${input.alias} in ${input.region}: ${describePlan(plan.steps)}${input.requestedBy ? `, requested by ${input.requestedBy}` : ''}`,
     );
     for (const warning of releaseWarnings(plan, input.health)) this.note('warning', warning);
-    await this.routeBudgetedLambdaCalls();
-    await preflight(this.steps);
-    const target = await readStartingPoint(this.steps, writer);
+    const lean = patched(leanStartPatch);
+    await this.routeBudgetedLambdaCalls(lean);
+    const read = await preflight(this.steps);
+    const target = await readStartingPoint(this.steps, writer, lean ? read : undefined);
     status.stableVersion = target.alias?.functionVersion ?? null;
     const candidate = (await publishCandidate(this.steps, target.revisionId)).version;
     status.candidateVersion = candidate;
@@ -182,9 +185,9 @@ class Release {
    * Lambda calls that count against the account's shared quota go to the region's budgeted task queue,
    * which Temporal rate-limits across every worker (docs/scale.md). GetFunction polling stays here.
    */
-  private async routeBudgetedLambdaCalls(): Promise<void> {
+  private async routeBudgetedLambdaCalls(lean: boolean): Promise<void> {
     if (!patched(lambdaBudgetPatch)) return;
-    const { taskQueue } = await lambdaBudgetQueue({
+    const { taskQueue } = await (lean ? lambdaBudgetQueueHere : lambdaBudgetQueue)({
       region: this.input.region,
       ...roleFieldsOf(this.input),
     });
