@@ -5,6 +5,7 @@
  */
 import { proxyActivities } from '@temporalio/workflow';
 import type { ReleaseActivities } from '../../activities/index.ts';
+import type { PublishedVersion } from '../../activities/list-versions.ts';
 import { FailureType } from '../../domain/failure-types.ts';
 import { describeAlias, type FunctionTarget } from '../../domain/lambda-state.ts';
 import type { ReleaseInput } from '../../domain/release-input.ts';
@@ -42,11 +43,18 @@ const refOf = (input: ReleaseInput) => ({
   ...roleFieldsOf(input),
 });
 
+/** What a lean preflight (ramp-lean-start-v7) read for the steps after it; a field is absent when not read. */
+export interface PreflightReads {
+  target?: FunctionTarget;
+  versionsBefore?: PublishedVersion[];
+}
+
 /**
- * Read-only checks before any write; every problem is listed and nothing is changed. Returns the function and
- * its alias as the checks read them (absent from a worker older than ramp-lean-start-v7).
+ * Read-only checks before any write; every problem is listed and nothing is changed. A lean preflight also
+ * returns the function, its alias and its published versions as it read them, so the release reads none of
+ * them again (a worker older than ramp-lean-start-v7 returns none, and the release reads them itself).
  */
-export async function preflight(steps: CandidateSteps): Promise<FunctionTarget | undefined> {
+export async function preflight(steps: CandidateSteps, lean: boolean): Promise<PreflightReads> {
   const { input, note } = steps;
   const checked = await lambdaOf(steps).preflight({
     ...refOf(input),
@@ -54,6 +62,7 @@ export async function preflight(steps: CandidateSteps): Promise<FunctionTarget |
     code: input.code,
     createAlias: input.createAlias === true,
     ...(input.health ? { health: input.health } : {}),
+    ...(lean ? { listVersions: true } : {}),
   });
   for (const warning of checked.warnings) note('warning', warning);
   if (checked.problems.length > 0) {
@@ -63,7 +72,11 @@ export async function preflight(steps: CandidateSteps): Promise<FunctionTarget |
       { problems: checked.problems },
     );
   }
-  return checked.target;
+  if (!lean) return {};
+  return {
+    ...(checked.target ? { target: checked.target } : {}),
+    ...(checked.versionsBefore ? { versionsBefore: checked.versionsBefore } : {}),
+  };
 }
 
 /**
@@ -91,6 +104,7 @@ export async function readStartingPoint(steps: CandidateSteps, writer: AliasWrit
 export async function publishCandidate(
   steps: CandidateSteps,
   functionRevisionId: string,
+  read: PreflightReads = {},
 ): Promise<{ version: string; isExisting: boolean }> {
   const { input, controls, note, enter } = steps;
   const ref = refOf(input);
@@ -125,7 +139,10 @@ export async function publishCandidate(
   enter('publishing');
   // Recorded in the history before the publish, so a retry after a lost answer tells its own new
   // version from the ones that existed (invariant I4) without guessing.
-  const versionsBefore = await controls.abortable(() => lambda.listVersions(ref));
+  // A lean preflight's list serves: read after the function's RevisionId, it is every version there is
+  // whenever the update was accepted, since the update's guard is that RevisionId (a spec's own
+  // expectedRevisionId passes only if it is the same) and every publish changes it.
+  const versionsBefore = read.versionsBefore ?? (await controls.abortable(() => lambda.listVersions(ref)));
   const published = await controls.abortable(() =>
     lambda.publishVersion({
       ...ref,
