@@ -16,7 +16,6 @@ import { accountOfRoleArn, type TargetRole } from '../domain/role-arn.ts';
 import { activityFailure, classify } from './activity-failure.ts';
 import type { ActivityDeps } from './deps.ts';
 import { budgetQueueOf } from './lambda-budget-queue.ts';
-import { listPublishedVersions, type PublishedVersion } from './list-versions.ts';
 import { aliasStateOf } from './read-alias.ts';
 import { functionReadOf } from './read-target.ts';
 import { roleSessionOf } from './role-session.ts';
@@ -29,11 +28,6 @@ export interface PreflightInput extends TargetRole {
   /** Creating the alias must be asked for: a typo in its name must not silently make a new one. */
   createAlias?: boolean;
   health?: HealthConfig;
-  /**
-   * Also list the function's published versions when the release publishes one and nothing is wrong: the
-   * versions before its publish (see PreflightResult.versionsBefore).
-   */
-  listVersions?: boolean;
 }
 
 export type PreflightCheck =
@@ -61,12 +55,6 @@ export interface PreflightResult {
    * them with `readTarget`).
    */
   target?: FunctionTarget;
-  /**
-   * The published versions, read after `target`'s RevisionId, when asked for (`listVersions`). They are the
-   * versions before the release's publish: any version published after that read changes the function's
-   * RevisionId, and the release's UpdateFunctionCode, guarded by it, then stops on a conflict.
-   */
-  versionsBefore?: PublishedVersion[];
 }
 
 /** A read whose NotFound is an answer (undefined), not an error; anything else that fails is thrown, classified. */
@@ -240,17 +228,6 @@ export function createPreflight(deps: ActivityDeps) {
 
     // A release that moves traffic with no checks is warned about by the workflow (releaseWarnings), which
     // knows the plan; this activity only reports what it read.
-    let versionsBefore: PublishedVersion[] | undefined;
-    if (target && input.listVersions && input.code.kind !== 'version' && problems.length === 0) {
-      versionsBefore = await listPublishedVersions(lambda, input.functionName).catch((error: unknown) => {
-        throw activityFailure('ListVersionsByFunction', error);
-      });
-    }
-    return {
-      problems,
-      warnings,
-      ...(target ? { target } : {}),
-      ...(versionsBefore ? { versionsBefore } : {}),
-    };
+    return { problems, warnings, ...(target ? { target } : {}) };
   };
 }

@@ -166,24 +166,6 @@ describe('preflight', () => {
       });
       assert.deepEqual(created.problems, []);
       assert.equal(created.target?.alias, null, 'no alias yet: a first release');
-      assert.equal(created.versionsBefore, undefined, 'versions are listed only when asked for');
-    });
-  });
-
-  test('lists the published versions when asked and the release publishes, not for an existing version or a refused release', async () => {
-    await withSim({}, async (sim, lambda) => {
-      await createFunction(lambda, 'hello', { alias: 'live' });
-      const asked = { functionName: 'hello', alias: 'live', listVersions: true };
-      const listed = await runPreflight(sim, { ...asked, code: zipCode });
-      assert.deepEqual(listed.problems, []);
-      const sha = (await lambda.send(new GetFunctionConfigurationCommand({ FunctionName: 'hello' })))
-        .CodeSha256;
-      assert.deepEqual(listed.versionsBefore, [{ version: '1', codeSha256: sha }]);
-
-      const existing = await runPreflight(sim, { ...asked, code: { kind: 'version', version: '1' } });
-      assert.deepEqual([existing.problems, existing.versionsBefore], [[], undefined]);
-      const refused = await runPreflight(sim, { ...asked, alias: 'staging', code: zipCode });
-      assert.deepEqual([checksOf(refused), refused.versionsBefore], [['alias'], undefined]);
     });
   });
 

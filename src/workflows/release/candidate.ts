@@ -5,7 +5,6 @@
  */
 import { proxyActivities } from '@temporalio/workflow';
 import type { ReleaseActivities } from '../../activities/index.ts';
-import type { PublishedVersion } from '../../activities/list-versions.ts';
 import { FailureType } from '../../domain/failure-types.ts';
 import { describeAlias, type FunctionTarget } from '../../domain/lambda-state.ts';
 import type { ReleaseInput } from '../../domain/release-input.ts';
@@ -43,18 +42,11 @@ const refOf = (input: ReleaseInput) => ({
   ...roleFieldsOf(input),
 });
 
-/** What a lean preflight (ramp-lean-start-v7) read for the steps after it; a field is absent when not read. */
-export interface PreflightReads {
-  target?: FunctionTarget;
-  versionsBefore?: PublishedVersion[];
-}
-
 /**
- * Read-only checks before any write; every problem is listed and nothing is changed. A lean preflight also
- * returns the function, its alias and its published versions as it read them, so the release reads none of
- * them again (a worker older than ramp-lean-start-v7 returns none, and the release reads them itself).
+ * Read-only checks before any write; every problem is listed and nothing is changed. Returns the function and
+ * its alias as the checks read them (absent from a worker older than ramp-lean-start-v7).
  */
-export async function preflight(steps: CandidateSteps, lean: boolean): Promise<PreflightReads> {
+export async function preflight(steps: CandidateSteps): Promise<FunctionTarget | undefined> {
   const { input, note } = steps;
   const checked = await lambdaOf(steps).preflight({
     ...refOf(input),
@@ -62,7 +54,6 @@ export async function preflight(steps: CandidateSteps, lean: boolean): Promise<P
     code: input.code,
     createAlias: input.createAlias === true,
     ...(input.health ? { health: input.health } : {}),
-    ...(lean ? { listVersions: true } : {}),
   });
   for (const warning of checked.warnings) note('warning', warning);
   if (checked.problems.length > 0) {
@@ -72,11 +63,7 @@ export async function preflight(steps: CandidateSteps, lean: boolean): Promise<P
       { problems: checked.problems },
     );
   }
-  if (!lean) return {};
-  return {
-    ...(checked.target ? { target: checked.target } : {}),
-    ...(checked.versionsBefore ? { versionsBefore: checked.versionsBefore } : {}),
-  };
+  return checked.target;
 }
 
 /**
@@ -104,7 +91,6 @@ export async function readStartingPoint(steps: CandidateSteps, writer: AliasWrit
 export async function publishCandidate(
   steps: CandidateSteps,
   functionRevisionId: string,
-  read: PreflightReads = {},
 ): Promise<{ version: string; isExisting: boolean }> {
   const { input, controls, note, enter } = steps;
   const ref = refOf(input);
@@ -139,10 +125,7 @@ export async function publishCandidate(
   enter('publishing');
   // Recorded in the history before the publish, so a retry after a lost answer tells its own new
   // version from the ones that existed (invariant I4) without guessing.
-  // A lean preflight's list serves: read after the function's RevisionId, it is every version there is
-  // whenever the update was accepted, since the update's guard is that RevisionId (a spec's own
-  // expectedRevisionId passes only if it is the same) and every publish changes it.
-  const versionsBefore = read.versionsBefore ?? (await controls.abortable(() => lambda.listVersions(ref)));
+  const versionsBefore = await controls.abortable(() => lambda.listVersions(ref));
   const published = await controls.abortable(() =>
     lambda.publishVersion({
       ...ref,

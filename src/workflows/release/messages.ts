@@ -90,10 +90,8 @@ export const preTrafficProbesPatch = 'ramp-pre-traffic-probes-v6';
 /**
  * v7, a lean start: where the budgeted Lambda calls go is asked of the worker running the release as a
  * local activity (a marker, not an activity task and a workflow task of its own), and the preflight's reads
- * are the release's own: the function and its alias are its starting point (no `readTarget`), and the
- * versions it lists are the versions before the publish (no `listVersions`). Three activity tasks, three
- * workflow tasks and one budgeted GetAlias fewer per release (a first release: 68 → 53 events). A preflight
- * answered by an older worker lacks those reads, and the release makes them as before. Fixtures: v7 (the
- * versions still listed on their own), v7v. Releases recorded before it start as they did.
+ * of the function and its alias are the release's starting point, so `readTarget` is not called: two
+ * activity tasks, two workflow tasks and one budgeted GetAlias fewer per release. Releases recorded before
+ * it start as they did.
  */
 export const leanStartPatch = 'ramp-lean-start-v7';

@@ -151,10 +151,10 @@ class Release {
     for (const warning of releaseWarnings(plan, input.health)) this.note('warning', warning);
     const lean = patched(leanStartPatch);
     await this.routeBudgetedLambdaCalls(lean);
-    const read = await preflight(this.steps, lean);
-    const target = await readStartingPoint(this.steps, writer, read.target);
+    const read = await preflight(this.steps);
+    const target = await readStartingPoint(this.steps, writer, lean ? read : undefined);
     status.stableVersion = target.alias?.functionVersion ?? null;
-    const candidate = (await publishCandidate(this.steps, target.revisionId, read)).version;
+    const candidate = (await publishCandidate(this.steps, target.revisionId)).version;
     status.candidateVersion = candidate;
 
     if (writer.alias?.functionVersion !== candidate) await this.hook('beforeTraffic');
