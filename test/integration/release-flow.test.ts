@@ -81,17 +81,18 @@ describe('a release on the real dev server against the simulator', () => {
     });
   });
 
-  test("reads the function and its alias once before the update: the preflight's reads are the starting point", async () => {
+  test('reads the function and its alias once, in the preflight, and makes one budgeted call per budgeted task', async () => {
     await withReleaseStack({ lambdaBudgetPerSecond: 7.5 }, async (stack) => {
       const { fn, id } = await stack.releaseNewFunction('lean', { strategy: 'AllAtOnce' });
       const status = await waitForEnd(stack.releases, id);
       assert.equal(status.outcome, 'succeeded');
       assert.equal(status.stableVersion, '1', 'the starting point: the alias as the preflight read it');
 
-      const calls = stack.sim.calls().filter((call) => call.functionName === fn);
-      // After the setup's CreateAlias, the release's own calls up to its update.
+      // The release's own calls: after the setup's CreateAlias.
+      const all = stack.sim.calls().filter((call) => call.functionName === fn);
+      const calls = all.slice(all.findIndex((call) => call.operation === 'CreateAlias') + 1);
       const beforeUpdate = calls.slice(
-        calls.findIndex((call) => call.operation === 'CreateAlias') + 1,
+        0,
         calls.findIndex((call) => call.operation === 'UpdateFunctionCode'),
       );
       assert.deepEqual(
@@ -104,11 +105,27 @@ describe('a release on the real dev server against the simulator', () => {
       if (!parsed) throw new Error(`bad release id ${id}`);
       const events =
         (await stack.client.workflow.getHandle(parsed.workflowId, parsed.runId).fetchHistory()).events ?? [];
-      const scheduled = events.flatMap((event) => {
-        const name = event.activityTaskScheduledEventAttributes?.activityType?.name;
-        return name ? [name] : [];
+      const tasks = events.flatMap((event) => {
+        const attributes = event.activityTaskScheduledEventAttributes;
+        return attributes ? [{ name: attributes.activityType?.name, queue: attributes.taskQueue?.name }] : [];
       });
+      const scheduled = tasks.map((task) => task.name);
       assert.deepEqual(scheduled.slice(0, 2), ['preflight', 'updateFunctionCode']);
+      // The budget counts task starts on the budgeted queue: each makes one call that counts against the
+      // quota (every Lambda call but GetFunction), so the budget bounds the calls (docs/scale.md).
+      const budgetedCalls = calls.filter((call) => call.operation !== 'GetFunction');
+      assert.deepEqual(
+        budgetedCalls.map((call) => call.operation),
+        [
+          'GetAlias',
+          'UpdateFunctionCode',
+          'ListVersionsByFunction',
+          'PublishVersion',
+          'UpdateAlias',
+          'GetAlias',
+        ],
+      );
+      assert.equal(tasks.filter((task) => task.queue === stack.lambdaQueue).length, budgetedCalls.length);
       assert.ok(!scheduled.includes('lambdaBudgetQueue') && !scheduled.includes('readTarget'));
       assert.equal(
         events.filter((event) => event.markerRecordedEventAttributes?.markerName === 'core_local_activity')
