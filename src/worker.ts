@@ -9,6 +9,7 @@
  * across every worker.
  */
 import { existsSync } from 'node:fs';
+import type { Client } from '@temporalio/client';
 import type { DataConverter } from '@temporalio/common';
 import { bundleWorkflowCode, type NativeConnection, Runtime, type State, Worker } from '@temporalio/worker';
 import { createActivities } from './activities/index.ts';
@@ -30,6 +31,7 @@ import {
 import { bundlerLogger } from './temporal/bundler-logger.ts';
 import { connectClient, dataConverterOf, ensureSearchAttributes } from './temporal/connect.ts';
 import { connectWorker } from './temporal/connect-worker.ts';
+import { queuePartitions } from './temporal/queue-partitions.ts';
 
 /**
  * Installs the Temporal runtime for a process that runs workers: the composition root (CLI command, local
@@ -220,6 +222,7 @@ export async function createReleaseWorker(
           ).code,
         };
   const budgetedQueues = await budgetedQueuesOf(config, aws);
+  await warnOfPartitionedBudgets(client, config.temporal.namespace, budgetedQueues, logger);
   const activities = createActivities({
     aws,
     artifacts: createArtifactStore(config),
@@ -292,6 +295,35 @@ export async function createReleaseWorker(
  * The budgeted queues of the worker's own account (STS GetCallerIdentity) and of each account it releases into
  * by role (RAMP_TARGET_ACCOUNTS), for each configured region.
  */
+/**
+ * Says at start when the server splits a budgeted queue into partitions: each then dispatches at least one
+ * task a second and bursts on its own, so the budget is no longer a ceiling (docs/scale.md). The worker runs
+ * on; the operator fixes the cluster's dynamic config.
+ */
+async function warnOfPartitionedBudgets(
+  client: Client,
+  namespace: string,
+  budgetedQueues: readonly BudgetedQueue[],
+  logger: Logger,
+): Promise<void> {
+  const answers = await queuePartitions(
+    client,
+    namespace,
+    budgetedQueues.map((queue) => queue.taskQueue),
+  );
+  for (const { taskQueue, partitions, error } of answers) {
+    if (partitions === null) {
+      logger.warn(
+        `could not ask the Temporal server how many partitions the budgeted queue ${taskQueue} has (${error}); the budget holds only on one (docs/scale.md)`,
+      );
+    } else if (partitions > 1) {
+      logger.warn(
+        `the Temporal server gives the budgeted queue ${taskQueue} ${partitions} partitions: each dispatches at least one Lambda call a second and bursts on its own, so the Lambda budget is not a ceiling. Set matching.numTaskqueueReadPartitions and matching.numTaskqueueWritePartitions to 1 in the server's dynamic config (deploy/temporal-dynamic-config.yaml, docs/scale.md)`,
+      );
+    }
+  }
+}
+
 async function budgetedQueuesOf(config: RampConfig, aws: AwsClients): Promise<BudgetedQueue[]> {
   if (config.lambdaBudgets.length === 0) return [];
   let account: string;

@@ -21,6 +21,8 @@ export interface DevServerOptions extends FindOptions {
   logLevel?: 'debug' | 'info' | 'warn' | 'error';
   /** The Web UI decodes payloads through this remote codec endpoint (Ramp's API `/codec`, with encryption on). */
   uiCodecEndpoint?: string;
+  /** The server's dynamic config; Ramp's own settings when absent (a test may start a server without them). */
+  dynamicConfig?: Readonly<Record<string, boolean | number | string>>;
 }
 
 export interface DevServer {
@@ -48,7 +50,7 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
       ...(options.dbFilename !== undefined ? { dbFilename: options.dbFilename } : {}),
       ...(options.uiPort !== undefined ? { ui: true, uiPort: options.uiPort } : {}),
       extraArgs: [
-        ...devServerDynamicConfigArgs(),
+        ...devServerDynamicConfigArgs(options.dynamicConfig),
         ...(options.uiCodecEndpoint ? ['--ui-codec-endpoint', options.uiCodecEndpoint] : []),
       ],
     },

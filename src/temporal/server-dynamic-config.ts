@@ -23,9 +23,11 @@ export const rampServerDynamicConfig: Readonly<Record<string, boolean | number |
   'system.enableActivityEagerExecution': true,
 };
 
-/** The settings as `temporal server start-dev` arguments. */
-export function devServerDynamicConfigArgs(): string[] {
-  return Object.entries(rampServerDynamicConfig).flatMap(([key, value]) => [
+/** Settings (Ramp's by default) as `temporal server start-dev` arguments. */
+export function devServerDynamicConfigArgs(
+  settings: Readonly<Record<string, boolean | number | string>> = rampServerDynamicConfig,
+): string[] {
+  return Object.entries(settings).flatMap(([key, value]) => [
     '--dynamic-config-value',
     `${key}=${JSON.stringify(value)}`,
   ]);
