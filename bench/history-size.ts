@@ -30,18 +30,54 @@ const goalEvents = 2000;
 interface Measured {
   events: number;
   bytes: number;
+  /** Commands the workflow gave (see commandTypes): what a longer wait could add more of. */
+  commands: number;
+  /** Activities scheduled and never started (cancelled first): each could start in another run. */
+  unstarted: number;
   checks: number;
   outcome: string | null;
   seconds: number;
 }
 
-async function historySize(client: Client, releaseId: string): Promise<{ events: number; bytes: number }> {
+/**
+ * The events a workflow's own commands record. Everything else in a history follows from them (an activity's
+ * start and end, the workflow tasks that carry them) in numbers that depend on how tasks interleave: a monitor
+ * cancelled just before or just after it started differs by one event, in a run of any length.
+ */
+const commandTypes = new Set(
+  [
+    'ACTIVITY_TASK_SCHEDULED',
+    'ACTIVITY_TASK_CANCEL_REQUESTED',
+    'TIMER_STARTED',
+    'TIMER_CANCELED',
+    'MARKER_RECORDED',
+    'UPSERT_WORKFLOW_SEARCH_ATTRIBUTES',
+    'WORKFLOW_PROPERTIES_MODIFIED',
+    'START_CHILD_WORKFLOW_EXECUTION_INITIATED',
+    'SIGNAL_EXTERNAL_WORKFLOW_EXECUTION_INITIATED',
+    'WORKFLOW_EXECUTION_UPDATE_ACCEPTED',
+  ].map(
+    (name) =>
+      temporal.api.enums.v1.EventType[`EVENT_TYPE_${name}` as keyof typeof temporal.api.enums.v1.EventType],
+  ),
+);
+
+async function historySize(
+  client: Client,
+  releaseId: string,
+): Promise<{ events: number; bytes: number; commands: number; unstarted: number }> {
   const parsed = parseReleaseId(releaseId);
   if (!parsed) throw new Error(`bad release id ${releaseId}`);
   const history = await client.workflow.getHandle(parsed.workflowId, parsed.runId).fetchHistory();
+  const events = history.events ?? [];
+  const { EventType } = temporal.api.enums.v1;
+  const count = (type: number) => events.filter((event) => event.eventType === type).length;
   return {
-    events: history.events?.length ?? 0,
+    events: events.length,
     bytes: temporal.api.history.v1.History.encode(history).finish().length,
+    commands: events.filter((event) => commandTypes.has(event.eventType ?? 0)).length,
+    unstarted:
+      count(EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED) - count(EventType.EVENT_TYPE_ACTIVITY_TASK_STARTED),
   };
 }
 
@@ -143,16 +179,29 @@ async function sevenDays(stack: ReleaseStack, daySeconds: number): Promise<Measu
 }
 
 /**
- * Events and bytes at `checks`: the larger measured run plus the growth per check between the two runs, when
- * there is any. A run-to-run difference of an event or two (how a control's update interleaves with a
- * monitor's end) is noise, not growth: a negative slope is taken as none, a positive one as real (pessimistic).
+ * Events and bytes at `checks`. A longer wait can add only what its commands add, so the growth is taken from
+ * the commands (the runs' difference per check, none when negative), each counted at the most events one
+ * command brings: an activity scheduled, started, ended (or cancel-requested and cancelled) and the workflow
+ * task that takes its result, 7. On top of the larger run go the interleavings another run could see: each
+ * activity cancelled before it started could start (1 event) in a workflow task of its own (3).
  */
+const eventsPerCommand = 7;
+const eventsPerUnstarted = 4;
+
 function extrapolate(short: Measured, long: Measured, checks: number): { events: number; bytes: number } {
   const extraChecks = Math.max(0, checks - long.checks);
-  const growth = (a: number, b: number) => Math.max(0, (b - a) / Math.max(1, long.checks - short.checks));
+  const commandGrowth = Math.max(
+    0,
+    (long.commands - short.commands) / Math.max(1, long.checks - short.checks),
+  );
+  const larger = long.events >= short.events ? long : short;
+  const events =
+    larger.events +
+    Math.max(short.unstarted, long.unstarted) * eventsPerUnstarted +
+    commandGrowth * eventsPerCommand * extraChecks;
   return {
-    events: Math.round(Math.max(short.events, long.events) + growth(short.events, long.events) * extraChecks),
-    bytes: Math.round(Math.max(short.bytes, long.bytes) + growth(short.bytes, long.bytes) * extraChecks),
+    events: Math.round(events),
+    bytes: Math.round(Math.max(short.bytes, long.bytes) * (events / larger.events)),
   };
 }
 
@@ -168,8 +217,9 @@ function print(
   console.log(`${name}:`);
   console.log(line('stand-in, short', short));
   console.log(line('stand-in, long ', long));
+  const perCheck = (a: number, b: number) => ((b - a) / Math.max(1, long.checks - short.checks)).toFixed(3);
   console.log(
-    `  growth per check: ${((long.events - short.events) / Math.max(1, long.checks - short.checks)).toFixed(3)} events, ${((long.bytes - short.bytes) / Math.max(1, long.checks - short.checks)).toFixed(1)} bytes`,
+    `  per check between the runs: ${perCheck(short.commands, long.commands)} commands (${short.commands} / ${long.commands}), ${perCheck(short.events, long.events)} events; activities cancelled before they started: ${short.unstarted} / ${long.unstarted}`,
   );
   console.log(
     `  ${target.label} (${target.checks} checks, extrapolated): ${at.events} events (goal < ${goalEvents}: ×${(at.events / goalEvents).toFixed(3)}), ${(at.bytes / 1024).toFixed(1)} KiB`,
