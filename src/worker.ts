@@ -292,10 +292,6 @@ export async function createReleaseWorker(
 }
 
 /**
- * The budgeted queues of the worker's own account (STS GetCallerIdentity) and of each account it releases into
- * by role (RAMP_TARGET_ACCOUNTS), for each configured region.
- */
-/**
  * Says at start when the server splits a budgeted queue into partitions: each then dispatches at least one
  * task a second and bursts on its own, so the budget is no longer a ceiling (docs/scale.md). The worker runs
  * on; the operator fixes the cluster's dynamic config.
@@ -324,6 +320,10 @@ async function warnOfPartitionedBudgets(
   }
 }
 
+/**
+ * The budgeted queues of the worker's own account (STS GetCallerIdentity) and of each account it releases into
+ * by role (RAMP_TARGET_ACCOUNTS), for each configured region.
+ */
 async function budgetedQueuesOf(config: RampConfig, aws: AwsClients): Promise<BudgetedQueue[]> {
   if (config.lambdaBudgets.length === 0) return [];
   let account: string;
