@@ -87,6 +87,25 @@ export function zipBase64(behaviour: Behaviour = {}, marker?: string): string {
   return Buffer.from(zipWith(behaviour, marker)).toString('base64');
 }
 
+/** Creates a function with its first version published, and waits until Lambda says it is Active. */
+export async function createActiveFunction(
+  lambda: LambdaClient,
+  name: string,
+  zip: Uint8Array,
+): Promise<void> {
+  await lambda.send(
+    new CreateFunctionCommand({
+      FunctionName: name,
+      Runtime: 'nodejs20.x',
+      Role: 'arn:aws:iam::123456789012:role/lambda-role',
+      Handler: 'index.handler',
+      Code: { ZipFile: zip },
+      Publish: true,
+    }),
+  );
+  await waitUntilFunctionActiveV2({ client: lambda, maxWaitTime: 30, minDelay: 1 }, { FunctionName: name });
+}
+
 export async function withReleaseStack<T>(
   options: {
     healthGate?: HealthGate | 'cloudwatch';
@@ -216,20 +235,7 @@ export async function withReleaseStack<T>(
         return (await releases.start(result.spec, startOptions)).releaseId;
       },
       async createFunctionWithAlias(name, alias, behaviour = {}) {
-        await lambda.send(
-          new CreateFunctionCommand({
-            FunctionName: name,
-            Runtime: 'nodejs20.x',
-            Role: 'arn:aws:iam::123456789012:role/lambda-role',
-            Handler: 'index.handler',
-            Code: { ZipFile: zipWith(behaviour, `${name}-v1`) },
-            Publish: true,
-          }),
-        );
-        await waitUntilFunctionActiveV2(
-          { client: lambda, maxWaitTime: 30, minDelay: 1 },
-          { FunctionName: name },
-        );
+        await createActiveFunction(lambda, name, zipWith(behaviour, `${name}-v1`));
         const versions = await lambda.send(new ListVersionsByFunctionCommand({ FunctionName: name }));
         const stableVersion = versions.Versions?.find((v) => v.Version !== '$LATEST')?.Version ?? '1';
         await lambda.send(
