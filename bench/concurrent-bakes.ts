@@ -2,18 +2,19 @@
  * Concurrent bakes (issue 13): N releases baking at once on ONE worker built the production way
  * (createReleaseWorker, in a process of its own: bench/support/bake-worker.ts), sharing the machine with the
  * dev server and the simulator (in this process, with this bench's client). Each release: one 10 % step, a
- * 30 s bake, health every 5 s with one CloudWatch alarm and per-version metrics, so the real CloudWatch gate
- * runs against the simulator on every check. No traffic: the metrics stay below minInvocations, and the spec's
- * `insufficientTraffic: 'pass'` lets the bake end on time (the reads still happen). The Lambda budget is off
- * (RAMP_LAMBDA_BUDGET=0), so releases reach their bakes quickly; the time they took to get there is printed
- * apart. Printed per size, beside each goal:
+ * 30 s bake (RAMP_BENCH_BAKE_SECONDS), health every 5 s with one CloudWatch alarm and per-version metrics,
+ * so the real CloudWatch gate runs against the simulator on every check. No traffic: the metrics stay below
+ * minInvocations, and the spec's `insufficientTraffic: 'pass'` lets the bake end on time (the reads still
+ * happen). The Lambda budget is off (RAMP_LAMBDA_BUDGET=0), so releases reach their bakes quickly; the time
+ * they took to get there is printed apart. Printed per size, beside each goal:
  *   - lateness of each bake's end: when the release moved on (its timeline's verdict at the bake's end) against
- *     bakeEndsAt (the shift's time + 30 s; checked against the status query's bakeEndsAt for a sample)
- *   - checks delivered: the bake's six 5-s intervals that held a check of the release, over all of them
+ *     bakeEndsAt (the shift's time + the bake; checked against the status query's bakeEndsAt for a sample)
+ *   - checks delivered: the bake's 5-s intervals (six in 30 s) that held a check of the release, over all
  *   - worker RSS per cached release: the worker process's peak RSS growth ÷ N
  *   - CloudWatch calls/s during the bakes, from the simulator's call log
  *   RAMP_BENCH_BAKES=100,300,1000 npm run bench -- bench/concurrent-bakes.ts     the sizes (default 100,300,1000)
  *   node --import tsx bench/concurrent-bakes.ts 100,300                          run alone (its own dev server)
+ *   RAMP_BENCH_BAKES=1000 RAMP_BENCH_BAKE_SECONDS=300 npm run bench -- bench/concurrent-bakes.ts   longer bakes
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
@@ -39,7 +40,11 @@ import {
 } from './support/worker-process.ts';
 
 const sizes = (process.argv[2] ?? process.env.RAMP_BENCH_BAKES ?? '100,300,1000').split(',').map(Number);
-const bakeMs = 30_000;
+/**
+ * The bake (RAMP_BENCH_BAKE_SECONDS, default the issue's 30 s). A longer bake lets every release reach its
+ * bake before the first one ends, so the figures show watching N at once apart from the cost of starting them.
+ */
+const bakeMs = Number(process.env.RAMP_BENCH_BAKE_SECONDS ?? 30) * 1000;
 const intervalMs = 5_000;
 const intervals = bakeMs / intervalMs;
 /** How long a size may take to end its releases (RAMP_BENCH_BAKES_DEADLINE_MIN); later ends are not waited for. */
@@ -348,7 +353,7 @@ function print(f: Figures): void {
     `  outcomes: ${f.succeeded}/${f.releases} succeeded, ${f.ended} ended within ${deadlineMinutes} min; all baking ${f.startupSeconds.toFixed(1)} s after the first start (budget off), at most ${f.peakBaking} baking at the same moment`,
   );
   console.log(
-    `  bake end lateness: p50 ${s(p50)} (goal ≤ 1 s: ${ratio(p50, goals.latenessMs)}), p99 ${s(p99)} (${ratio(p99, goals.latenessMs)}), max ${s(max)} (${ratio(max, goals.latenessMs)}); ${f.lateness.length} bakes measured; status bakeEndsAt = shift + 30 s for ${f.sampledBakeEndsAt.agree} of ${f.sampledBakeEndsAt.of} sampled`,
+    `  bake end lateness: p50 ${s(p50)} (goal ≤ 1 s: ${ratio(p50, goals.latenessMs)}), p99 ${s(p99)} (${ratio(p99, goals.latenessMs)}), max ${s(max)} (${ratio(max, goals.latenessMs)}); ${f.lateness.length} bakes measured; status bakeEndsAt = shift + ${bakeMs / 1000} s for ${f.sampledBakeEndsAt.agree} of ${f.sampledBakeEndsAt.of} sampled`,
   );
   const part = (pick: (p: LateParts) => number) => {
     const sorted = f.parts.map(pick).sort((a, b) => a - b);
@@ -358,7 +363,7 @@ function print(f: Figures): void {
     `  where the lateness went (${f.parts.length} histories): bake's end → monitor's completion recorded ${part((p) => p.monitorDoneMs)}; → the next workflow task started ${part((p) => p.taskStartedMs)}`,
   );
   console.log(
-    `  checks delivered: ${f.intervalsWithCheck} of ${f.intervalsDue} release-intervals had a check = ${(delivered * 100).toFixed(1)} % (goal 100 %: ×${delivered.toFixed(3)}); checks per release (verdict's checksRun) min ${checks[0]} median ${percentile(checks, 50)} max ${checks.at(-1)} (7 due: at 0, 5 … 30 s)`,
+    `  checks delivered: ${f.intervalsWithCheck} of ${f.intervalsDue} release-intervals had a check = ${(delivered * 100).toFixed(1)} % (goal 100 %: ×${delivered.toFixed(3)}); checks per release (verdict's checksRun) min ${checks[0]} median ${percentile(checks, 50)} max ${checks.at(-1)} (${intervals + 1} due: at 0, ${intervalMs / 1000} … ${bakeMs / 1000} s)`,
   );
   console.log(
     `  check timing: first check ${s(percentile(f.firstCheckDelaysMs, 50))} (p50) / ${s(f.firstCheckDelaysMs.at(-1) ?? Number.NaN)} (max) after the shift; gap between checks p50 ${s(percentile(f.checkGapsMs, 50))}, p99 ${s(percentile(f.checkGapsMs, 99))}, max ${s(f.checkGapsMs.at(-1) ?? Number.NaN)} (interval ${s(intervalMs)})`,
