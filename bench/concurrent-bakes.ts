@@ -31,7 +31,9 @@ import { zipBase64 } from '../test/helpers/release-stack.ts';
 import { uniqueName } from '../test/helpers/temporal.ts';
 import {
   benchWorkerEnv,
+  cpuSecondsOf,
   createLiveFunctions,
+  devServerPid,
   inBatches,
   percentile,
   startWorkerProcess,
@@ -78,6 +80,44 @@ class CallTap {
   }
 }
 
+/** The worker's and the dev server's CPU seconds, sampled once a second. */
+class CpuTap {
+  readonly samples: { at: number; worker: number; server: number }[] = [];
+  private readonly timer: NodeJS.Timeout;
+
+  constructor(
+    private readonly workerPid: number | undefined,
+    private readonly serverPid: number | undefined,
+  ) {
+    this.sample();
+    this.timer = setInterval(() => this.sample(), 1000);
+    this.timer.unref();
+  }
+
+  sample(): void {
+    const worker = this.workerPid === undefined ? undefined : cpuSecondsOf(this.workerPid);
+    const server = this.serverPid === undefined ? undefined : cpuSecondsOf(this.serverPid);
+    if (worker !== undefined && server !== undefined) this.samples.push({ at: Date.now(), worker, server });
+  }
+
+  /** CPU seconds each process used from the sample at or before `from` to the first at or after `to`. */
+  between(from: number, to: number): { worker: number; server: number; seconds: number } | undefined {
+    const first = [...this.samples].reverse().find((s) => s.at <= from) ?? this.samples[0];
+    const last = this.samples.find((s) => s.at >= to) ?? this.samples.at(-1);
+    if (!first || !last || last.at <= first.at) return undefined;
+    return {
+      worker: last.worker - first.worker,
+      server: last.server - first.server,
+      seconds: (last.at - first.at) / 1000,
+    };
+  }
+
+  stop(): void {
+    clearInterval(this.timer);
+    this.sample();
+  }
+}
+
 interface Figures {
   releases: number;
   succeeded: number;
@@ -104,6 +144,9 @@ interface Figures {
   load: [number, number];
   /** Where each bake's lateness went, from its history (see lateParts). */
   parts: LateParts[];
+  /** CPU seconds from the first start until every release baked, and over the bakes after that. */
+  cpuStarting: { worker: number; server: number; seconds: number } | undefined;
+  cpuBaking: { worker: number; server: number; seconds: number } | undefined;
 }
 
 /**
@@ -175,6 +218,7 @@ async function run(count: number, temporal: { address: string; namespace: string
       defaultRegion: sim.clientConfig.region,
     });
     const tap = new CallTap(sim);
+    const cpu = new CpuTap(worker.child.pid, devServerPid());
     const startedAt = Date.now();
     const ids = await inBatches(functions, 50, async (name) => {
       const spec = validateReleaseSpec({
@@ -231,6 +275,7 @@ async function run(count: number, temporal: { address: string; namespace: string
     );
     await sampling;
     tap.stop();
+    cpu.stop();
     const report = await worker.ask();
 
     const bakes = statuses.map((status) => {
@@ -265,6 +310,8 @@ async function run(count: number, temporal: { address: string; namespace: string
       }
     }
     const firstBake = Math.min(...measured.map((b) => b.startMs));
+    const lastBake = Math.max(...measured.map((b) => b.startMs));
+    const firstEnd = Math.min(...measured.map((b) => b.endsAtMs));
     const lastEnd = Math.max(...measured.map((b) => b.endsAtMs));
     const cloudWatch = tap.calls.filter(
       (call) => cloudWatchOperations.has(call.operation) && call.at >= firstBake && call.at <= lastEnd,
@@ -273,7 +320,7 @@ async function run(count: number, temporal: { address: string; namespace: string
       releases: count,
       succeeded: statuses.filter((s) => s?.outcome === 'succeeded').length,
       ended: statuses.filter((s) => s?.outcome).length,
-      startupSeconds: (Math.max(...measured.map((b) => b.startMs)) - startedAt) / 1000,
+      startupSeconds: (lastBake - startedAt) / 1000,
       peakBaking: mostAtOnce(measured.map((b) => [b.startMs, b.movedOnMs])),
       lateness: measured.map((b) => b.movedOnMs - b.endsAtMs).sort((a, b) => a - b),
       intervalsWithCheck,
@@ -298,6 +345,9 @@ async function run(count: number, temporal: { address: string; namespace: string
       sampledBakeEndsAt: { agree, of: sampled.size },
       callLogLost: tap.lost,
       load: [loadBefore, loadavg()[0] ?? 0],
+      cpuStarting: cpu.between(startedAt, lastBake),
+      // Only when every release baked before the first bake ended: the watching alone.
+      cpuBaking: lastBake < firstEnd ? cpu.between(lastBake, firstEnd) : undefined,
       parts: (
         await inBatches(measured, 20, (b) => latePartsOf(temporal.client, b.releaseId, b.endsAtMs))
       ).filter((p) => p !== undefined),
@@ -337,6 +387,18 @@ function busiest(times: number[]): number {
   return best;
 }
 
+function cpuLine(
+  what: string,
+  cpu: { worker: number; server: number; seconds: number } | undefined,
+  releases?: number,
+): string {
+  if (!cpu) return `${what}: n/a`;
+  const share = (seconds: number) => `${((seconds / cpu.seconds) * 100).toFixed(0)} %`;
+  const per = (seconds: number) =>
+    releases ? ` = ${((seconds / releases) * 1000).toFixed(0)} ms per release` : '';
+  return `${what} (${cpu.seconds.toFixed(0)} s): worker ${share(cpu.worker)}${per(cpu.worker)}, dev server ${share(cpu.server)}${per(cpu.server)}`;
+}
+
 function print(f: Figures): void {
   const s = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
   const ratio = (value: number, goal: number) => `×${(value / goal).toFixed(2)}`;
@@ -370,6 +432,9 @@ function print(f: Figures): void {
   );
   console.log(
     `  worker RSS: ${f.rssBaselineMb.toFixed(0)} → ${f.rssPeakMb.toFixed(0)} MB peak, ${rssPerRelease.toFixed(2)} MB per release (goal ≤ 1.5 MB: ${ratio(rssPerRelease, goals.rssPerReleaseMb)}); cached workflows at the peak ${f.cachedAtPeak}, most ${f.cachedMax}`,
+  );
+  console.log(
+    `  CPU (2 cores = 200 %): ${cpuLine('until every release baked', f.cpuStarting, f.releases)}; ${cpuLine('while all baked', f.cpuBaking)}`,
   );
   console.log(
     `  CloudWatch: ${f.cloudWatchCalls} calls in the ${f.bakeWindowSeconds.toFixed(1)} s the bakes spanned = ${(f.cloudWatchCalls / f.bakeWindowSeconds).toFixed(1)} calls/s (busiest 1-s window ${f.cloudWatchPeak1s}); ${(f.cloudWatchCalls / f.releases / intervals).toFixed(2)} per release per interval (no goal; batching bounds it by the interval)${f.callLogLost ? '; WARNING: the call log dropped entries' : ''}`,
