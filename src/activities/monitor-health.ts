@@ -56,14 +56,22 @@ export function createMonitorHealth(deps: ActivityDeps) {
           ? probes.lastCounted(probes.targets.stableVersion, consecutiveFailuresToFail)
           : null,
       );
+    let lastHeartbeatAt = Date.now();
+    const heartbeat = () => {
+      context.heartbeat({ checksRun, last });
+      lastHeartbeatAt = Date.now();
+    };
     /** Sleeps until `wakeAt`; true when it woke early because the probes fail the candidate. */
     const sleepUntil = async (wakeAt: number): Promise<boolean> => {
-      // Short slices with a heartbeat each: a pause, abort or promote cancels this activity, and Temporal
-      // delivers the cancellation in the answer to a heartbeat. With probes the slices are shorter, and a
-      // probe failure is checked at once instead of at the next tick: it needs no CloudWatch to be seen.
+      // A pause, abort or promote cancels this activity: Temporal delivers the cancellation in the answer to
+      // a heartbeat, and `context.sleep` ends at once when it comes. The worker sends heartbeats to the server
+      // at most every 0.8 × the heartbeat timeout however often they are given, so one every few seconds is
+      // enough to keep the watch alive and to hear a cancellation as soon as any could; more would only cost
+      // a thousand watches CPU. With probes the slices are short, and a probe failure is checked at once
+      // instead of at the next tick: it needs no CloudWatch to be seen.
       while (Date.now() < wakeAt) {
-        await context.sleep(Math.min(probes ? 250 : 1000, wakeAt - Date.now()));
-        context.heartbeat({ checksRun, last });
+        await context.sleep(Math.min(probes ? 250 : heartbeatEveryMs, wakeAt - Date.now()));
+        if (Date.now() - lastHeartbeatAt >= heartbeatEveryMs) heartbeat();
         if (isProbeFailing()) return true;
       }
       return false;
@@ -117,7 +125,8 @@ export function createMonitorHealth(deps: ActivityDeps) {
         }
         if (probes && input.health) last = withProbeChecks(last, probeChecksOf(probes, input.health));
         checksRun++;
-        context.heartbeat({ checksRun, last });
+        // Every check is reported at once: the status's currentVerdict reads it from the heartbeat.
+        heartbeat();
         if (last.status === 'fail' || Date.now() >= watchUntil) return finish();
       }
     }
@@ -142,6 +151,12 @@ function startProbes(
     config,
   ).start();
 }
+
+/**
+ * The longest a watch goes without a heartbeat between checks: a third of its heartbeat timeout (15 s,
+ * src/workflows/release/options.ts), so a busy worker still heartbeats in time.
+ */
+const heartbeatEveryMs = 5000;
 
 /** How close to its first interval's end the grid's first tick may fall and still be waited for. */
 const firstTickGraceMs = 250;

@@ -47,7 +47,7 @@ export function polling(updateTimeoutMs: number): ActivityOptions {
   };
 }
 
-/** The long-running health monitor: heartbeats every second, so a lost worker is noticed within seconds. */
+/** The long-running health monitor: heartbeats at least every 5 s, so a lost worker is noticed within 15 s. */
 export function monitoring(watchMs: number): ActivityOptions {
   return {
     startToCloseTimeout: Math.max(0, watchMs) + 5 * 60_000,
