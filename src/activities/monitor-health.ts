@@ -108,6 +108,9 @@ export function createMonitorHealth(deps: ActivityDeps) {
         } else if (checksRun > 0 || !isFirstAtOnce) {
           await sleepUntil(Math.min(tick, watchUntil));
         }
+        // A check that takes long (a throttled read being retried) heartbeats through it, so its watch is not
+        // taken for lost.
+        const heartbeatWhileChecking = setInterval(heartbeat, heartbeatEveryMs);
         try {
           last = await session.check();
         } catch (error) {
@@ -122,6 +125,8 @@ export function createMonitorHealth(deps: ActivityDeps) {
           const failure = activityFailure('health check', error);
           if (failure.nonRetryable) throw failure;
           last = { status: 'inconclusive', message: `could not read health: ${failure.message}` };
+        } finally {
+          clearInterval(heartbeatWhileChecking);
         }
         if (probes && input.health) last = withProbeChecks(last, probeChecksOf(probes, input.health));
         checksRun++;

@@ -1,7 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { MockActivityEnvironment } from '@temporalio/testing';
-import { checksFirstAtOnce, createMonitorHealth, nextTick } from '../../src/activities/monitor-health.ts';
+import {
+  checksFirstAtOnce,
+  createMonitorHealth,
+  type MonitorResult,
+  nextTick,
+} from '../../src/activities/monitor-health.ts';
 import { createFileArtifactStore } from '../../src/artifacts/file-artifact-store.ts';
 import { createAwsClients } from '../../src/aws/lambda-clients.ts';
 import type { HealthGate } from '../../src/health/health-gate.ts';
@@ -103,6 +108,78 @@ describe('monitorHealth: the first check', () => {
       checksFirstAtOnce(10_300, 10_400, 5000),
       false,
       'the tick at 15 000 leaves 300 ms (250 ms of grace at 5 s)',
+    );
+  });
+});
+
+describe('monitorHealth: heartbeats', () => {
+  /** Runs a monitor under `gate` and notes when it heartbeat. */
+  async function heartbeatTimes(gate: HealthGate, watchMs: number, everyMs: number) {
+    const monitorHealth = createMonitorHealth({
+      aws: createAwsClients({
+        endpoint: 'http://127.0.0.1:9',
+        credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
+      }),
+      artifacts: createFileArtifactStore('/nonexistent'),
+      healthGate: gate,
+    });
+    const startedAt = Date.now();
+    const env = new MockActivityEnvironment({ currentAttemptScheduledTimestampMs: startedAt });
+    const heartbeats: number[] = [];
+    env.on('heartbeat', () => heartbeats.push(Date.now()));
+    const result: MonitorResult = await env.run(monitorHealth, {
+      functionName: 'f',
+      region: 'us-east-1',
+      alias: 'live',
+      stableVersion: '1',
+      candidateVersion: '2',
+      candidateWeightPercent: 10,
+      stage: 'step' as const,
+      stepIndex: 0,
+      watchUntil: new Date(startedAt + watchMs).toISOString(),
+      intervalMs: everyMs,
+    });
+    return { startedAt, heartbeats, result };
+  }
+
+  test('between checks a watch heartbeats once per check, not every second (a 5 s interval over 11 s)', async () => {
+    const checks: number[] = [];
+    const gate: HealthGate = {
+      async check() {
+        checks.push(Date.now());
+        return { status: 'pass', message: 'ok' };
+      },
+    };
+    const { heartbeats, result } = await heartbeatTimes(gate, 11_000, 5000);
+    assert.equal(result.checksRun, checks.length);
+    assert.ok(checks.length >= 2, `${checks.length} checks`);
+    // Every check is reported at once (the live verdict reads it), and a slice of the wait heartbeats
+    // only when 5 s have passed without one: at most one more than the checks, against 11 once a second.
+    assert.ok(heartbeats.length >= checks.length, `${heartbeats.length} heartbeats, ${checks.length} checks`);
+    assert.ok(
+      heartbeats.length <= checks.length + 1,
+      `${heartbeats.length} heartbeats for ${checks.length} checks`,
+    );
+  });
+
+  test('a check that takes longer than 5 s heartbeats while it runs, so its watch is not taken for lost', async () => {
+    let checking: { from: number; to: number } | undefined;
+    const gate: HealthGate = {
+      async check() {
+        if (checking) return { status: 'pass', message: 'ok' };
+        const from = Date.now();
+        await new Promise((resolve) => setTimeout(resolve, 6500));
+        checking = { from, to: Date.now() };
+        return { status: 'pass', message: 'slow, then ok' };
+      },
+    };
+    // A watch too short for a tick is checked once, at once: the one slow check is all it does.
+    const { heartbeats } = await heartbeatTimes(gate, 200, 60_000);
+    assert.ok(checking, 'the slow check ran');
+    const during = heartbeats.filter((at) => at > (checking?.from ?? 0) && at < (checking?.to ?? 0));
+    assert.ok(
+      during.length >= 1,
+      `${during.length} heartbeats during a ${checking.to - checking.from} ms check`,
     );
   });
 });
