@@ -13,6 +13,37 @@ import type { HealthGate } from '../../src/health/health-gate.ts';
 
 const intervalMs = 1000;
 
+/** The monitor activity over `gate`, with AWS clients that are never called. */
+function monitorWith(gate: HealthGate) {
+  return createMonitorHealth({
+    aws: createAwsClients({
+      endpoint: 'http://127.0.0.1:9',
+      credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
+    }),
+    artifacts: createFileArtifactStore('/nonexistent'),
+    healthGate: gate,
+  });
+}
+
+/** A bake's watch from `startedAt` for `watchMs`, checked every `everyMs`. */
+function monitorInput(startedAt: number, watchMs: number, everyMs: number, waitBeganAgoMs?: number) {
+  return {
+    functionName: 'f',
+    region: 'us-east-1',
+    alias: 'live',
+    stableVersion: '1',
+    candidateVersion: '2',
+    candidateWeightPercent: 10,
+    stage: 'step' as const,
+    stepIndex: 0,
+    watchUntil: new Date(startedAt + watchMs).toISOString(),
+    ...(waitBeganAgoMs !== undefined
+      ? { watchFrom: new Date(startedAt - waitBeganAgoMs).toISOString() }
+      : {}),
+    intervalMs: everyMs,
+  };
+}
+
 /** Runs a monitor for `watchMs` under a gate that notes when each check began; `scheduledAgoMs` back-dates its scheduling. */
 async function checkTimes(
   scheduledAgoMs: number,
@@ -26,34 +57,12 @@ async function checkTimes(
       return { status: 'pass', message: 'ok' };
     },
   };
-  const monitorHealth = createMonitorHealth({
-    aws: createAwsClients({
-      endpoint: 'http://127.0.0.1:9',
-      credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
-    }),
-    artifacts: createFileArtifactStore('/nonexistent'),
-    healthGate: gate,
-  });
   // Start 300 ms after a tick: a monitor scheduled just before has 700 ms until its first tick.
   await new Promise((resolve) => setTimeout(resolve, nextTick(Date.now(), intervalMs) - Date.now() + 300));
   const startedAt = Date.now();
   await new MockActivityEnvironment({ currentAttemptScheduledTimestampMs: startedAt - scheduledAgoMs }).run(
-    monitorHealth,
-    {
-      functionName: 'f',
-      region: 'us-east-1',
-      alias: 'live',
-      stableVersion: '1',
-      candidateVersion: '2',
-      candidateWeightPercent: 10,
-      stage: 'step' as const,
-      stepIndex: 0,
-      watchUntil: new Date(startedAt + watchMs).toISOString(),
-      ...(waitBeganAgoMs !== undefined
-        ? { watchFrom: new Date(startedAt - waitBeganAgoMs).toISOString() }
-        : {}),
-      intervalMs,
-    },
+    monitorWith(gate),
+    monitorInput(startedAt, watchMs, intervalMs, waitBeganAgoMs),
   );
   return { startedAt, checks };
 }
@@ -115,30 +124,11 @@ describe('monitorHealth: the first check', () => {
 describe('monitorHealth: heartbeats', () => {
   /** Runs a monitor under `gate` and notes when it heartbeat. */
   async function heartbeatTimes(gate: HealthGate, watchMs: number, everyMs: number) {
-    const monitorHealth = createMonitorHealth({
-      aws: createAwsClients({
-        endpoint: 'http://127.0.0.1:9',
-        credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
-      }),
-      artifacts: createFileArtifactStore('/nonexistent'),
-      healthGate: gate,
-    });
     const startedAt = Date.now();
     const env = new MockActivityEnvironment({ currentAttemptScheduledTimestampMs: startedAt });
     const heartbeats: number[] = [];
     env.on('heartbeat', () => heartbeats.push(Date.now()));
-    const result: MonitorResult = await env.run(monitorHealth, {
-      functionName: 'f',
-      region: 'us-east-1',
-      alias: 'live',
-      stableVersion: '1',
-      candidateVersion: '2',
-      candidateWeightPercent: 10,
-      stage: 'step' as const,
-      stepIndex: 0,
-      watchUntil: new Date(startedAt + watchMs).toISOString(),
-      intervalMs: everyMs,
-    });
+    const result: MonitorResult = await env.run(monitorWith(gate), monitorInput(startedAt, watchMs, everyMs));
     return { startedAt, heartbeats, result };
   }
 
