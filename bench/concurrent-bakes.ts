@@ -434,7 +434,7 @@ function print(f: Figures): void {
     `  worker RSS: ${f.rssBaselineMb.toFixed(0)} → ${f.rssPeakMb.toFixed(0)} MB peak, ${rssPerRelease.toFixed(2)} MB per release (goal ≤ 1.5 MB: ${ratio(rssPerRelease, goals.rssPerReleaseMb)}); cached workflows at the peak ${f.cachedAtPeak}, most ${f.cachedMax}`,
   );
   console.log(
-    `  CPU (2 cores = 200 %): ${cpuLine('until every release baked', f.cpuStarting, f.releases)}; ${cpuLine('while all baked', f.cpuBaking)}`,
+    `  CPU (${cpus().length} cores = ${cpus().length * 100} %): ${cpuLine('until every release baked', f.cpuStarting, f.releases)}; ${cpuLine('while all baked', f.cpuBaking)}`,
   );
   console.log(
     `  CloudWatch: ${f.cloudWatchCalls} calls in the ${f.bakeWindowSeconds.toFixed(1)} s the bakes spanned = ${(f.cloudWatchCalls / f.bakeWindowSeconds).toFixed(1)} calls/s (busiest 1-s window ${f.cloudWatchPeak1s}); ${(f.cloudWatchCalls / f.releases / intervals).toFixed(2)} per release per interval (no goal; batching bounds it by the interval)${f.callLogLost ? '; WARNING: the call log dropped entries' : ''}`,
